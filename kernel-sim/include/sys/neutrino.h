@@ -1,0 +1,312 @@
+/*
+ * <sys/neutrino.h>: the QNX Neutrino kernel calls ntosim provides on Linux.
+ * Names, signatures and constant values are QNX's (SDP 6.6 headers); errno
+ * *names* are Linux's, with private values for the QNX-only ones below.
+ * This header is public and installed; nothing here is ntosim-internal.
+ */
+#ifndef NTOSIM_SYS_NEUTRINO_H
+#define NTOSIM_SYS_NEUTRINO_H
+
+#include <errno.h>
+#include <signal.h>
+#include <stdint.h>
+#include <sys/types.h>
+#include <sys/uio.h>
+#include <time.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* QNX fixed-width type names used throughout its headers. */
+typedef uint8_t _Uint8t;
+typedef int8_t _Int8t;
+typedef uint16_t _Uint16t;
+typedef int16_t _Int16t;
+typedef uint32_t _Uint32t;
+typedef int32_t _Int32t;
+typedef uint64_t _Uint64t;
+typedef int64_t _Int64t;
+
+typedef struct iovec iov_t;
+#define SETIOV(_iov, _addr, _len) \
+	((_iov)->iov_base = (void *)(_addr), (_iov)->iov_len = (size_t)(_len))
+#define GETIOVBASE(_iov) ((_iov)->iov_base)
+#define GETIOVLEN(_iov)	 ((_iov)->iov_len)
+
+/* errno values Linux lacks. EOK is QNX's "no error"; the others get values
+ * above Linux's range so they never collide with a real Linux errno. */
+#ifndef EOK
+#define EOK 0
+#endif
+#ifndef ENOREMOTE
+#define ENOREMOTE 300
+#endif
+#ifndef EBADFSYS
+#define EBADFSYS 302
+#endif
+#ifndef ESRVRFAULT
+#define ESRVRFAULT 312
+#endif
+#ifndef EENDIAN
+#define EENDIAN 313
+#endif
+/* ERESTART exists on Linux (85); MsgError(rcvid, ERESTART) re-sends. */
+
+/* Channel flags (ChannelCreate). */
+#define _NTO_CHF_FIXED_PRIORITY	 0x0001u
+#define _NTO_CHF_UNBLOCK	 0x0002u
+#define _NTO_CHF_THREAD_DEATH	 0x0004u
+#define _NTO_CHF_DISCONNECT	 0x0008u
+#define _NTO_CHF_NET_MSG	 0x0010u
+#define _NTO_CHF_SENDER_LEN	 0x0020u
+#define _NTO_CHF_COID_DISCONNECT 0x0040u
+#define _NTO_CHF_REPLY_LEN	 0x0080u
+#define _NTO_CHF_STICKY		 0x0100u
+#define _NTO_CHF_ASYNC_NONBLOCK	 0x0200u
+#define _NTO_CHF_ASYNC		 0x0400u
+#define _NTO_CHF_GLOBAL		 0x0800u
+#define _NTO_CHF_PRIVATE	 0x1000u
+
+/* Connection flags (ConnectAttach, ConnectServerInfo). */
+#define _NTO_COF_CLOEXEC  0x0001
+#define _NTO_COF_DEAD	  0x0002
+#define _NTO_COF_NOSHARE  0x0040
+#define _NTO_COF_NETCON	  0x0080
+#define _NTO_COF_NONBLOCK 0x0100
+#define _NTO_COF_ASYNC	  0x0200
+#define _NTO_COF_GLOBAL	  0x0400
+#define _NTO_COF_INSECURE 0x1000
+
+#define _NTO_SIDE_CHANNEL     0x40000000
+#define _NTO_GLOBAL_CHANNEL   _NTO_SIDE_CHANNEL
+#define _NTO_CONNECTION_SCOID 0x00010000
+
+/* _msg_info.flags */
+#define _NTO_MI_ENDIAN_BIG     0x0001
+#define _NTO_MI_ENDIAN_DIFF    0x0002
+#define _NTO_MI_UNBLOCK_REQ    0x0100
+#define _NTO_MI_NET_CRED_DIRTY 0x0200
+
+/* Thread states (sys/states.h) used by TimerTimeout and pidin. */
+enum {
+	STATE_DEAD,
+	STATE_RUNNING,
+	STATE_READY,
+	STATE_STOPPED,
+	STATE_SEND,
+	STATE_RECEIVE,
+	STATE_REPLY,
+	STATE_STACK,
+	STATE_WAITTHREAD,
+	STATE_WAITPAGE,
+	STATE_SIGSUSPEND,
+	STATE_SIGWAITINFO,
+	STATE_NANOSLEEP,
+	STATE_MUTEX,
+	STATE_CONDVAR,
+	STATE_JOIN,
+	STATE_INTR,
+	STATE_SEM,
+	STATE_WAITCTX,
+	STATE_NET_SEND,
+	STATE_NET_REPLY,
+	STATE_MAX = 24
+};
+
+/* TimerTimeout flags: 1 << STATE_x. */
+#define _NTO_TIMEOUT_SEND	 (1u << STATE_SEND)
+#define _NTO_TIMEOUT_RECEIVE	 (1u << STATE_RECEIVE)
+#define _NTO_TIMEOUT_REPLY	 (1u << STATE_REPLY)
+#define _NTO_TIMEOUT_SIGSUSPEND	 (1u << STATE_SIGSUSPEND)
+#define _NTO_TIMEOUT_SIGWAITINFO (1u << STATE_SIGWAITINFO)
+#define _NTO_TIMEOUT_NANOSLEEP	 (1u << STATE_NANOSLEEP)
+#define _NTO_TIMEOUT_MUTEX	 (1u << STATE_MUTEX)
+#define _NTO_TIMEOUT_CONDVAR	 (1u << STATE_CONDVAR)
+#define _NTO_TIMEOUT_JOIN	 (1u << STATE_JOIN)
+#define _NTO_TIMEOUT_INTR	 (1u << STATE_INTR)
+#define _NTO_TIMEOUT_SEM	 (1u << STATE_SEM)
+#ifndef TIMER_ABSTIME_QNX
+#define TIMER_ABSTIME_QNX 0x80000000u
+#endif
+
+/* Pulses. */
+#define _PULSE_TYPE		0
+#define _PULSE_SUBTYPE		0
+#define _PULSE_CODE_UNBLOCK	(-32)
+#define _PULSE_CODE_DISCONNECT	(-33)
+#define _PULSE_CODE_THREADDEATH (-34)
+#define _PULSE_CODE_COIDDEATH	(-35)
+#define _PULSE_CODE_NET_ACK	(-36)
+#define _PULSE_CODE_NET_UNBLOCK (-37)
+#define _PULSE_CODE_NET_DETACH	(-38)
+#define _PULSE_CODE_MINAVAIL	0
+#define _PULSE_CODE_MAXAVAIL	127
+#define _PULSE_PRIO_REPLACE	0x80000000u
+
+struct _pulse {
+	_Uint16t type;
+	_Uint16t subtype;
+	_Int8t code;
+	_Uint8t zero[3];
+	union sigval value;
+	_Int32t scoid;
+};
+
+struct _msg_info {
+	_Uint32t nd;
+	_Uint32t srcnd;
+	pid_t pid;
+	_Int32t tid;
+	_Int32t chid;
+	_Int32t scoid;
+	_Int32t coid;
+	_Int32t msglen;
+	_Int32t srcmsglen;
+	_Int32t dstmsglen;
+	_Int16t priority;
+	_Int16t flags;
+	_Uint32t reserved;
+};
+#define _server_info _msg_info
+
+struct _client_info {
+	_Uint32t nd;
+	pid_t pid;
+	pid_t sid;
+	_Uint32t flags;
+	struct _cred_info {
+		uid_t ruid;
+		uid_t euid;
+		uid_t suid;
+		gid_t rgid;
+		gid_t egid;
+		gid_t sgid;
+		_Uint32t ngroups;
+		gid_t grouplist[8];
+	} cred;
+};
+
+/* sigevent notify types QNX adds (SIGEV_PULSE to a coid, SIGEV_UNBLOCK).
+ * ntosim keeps the pulse fields in Linux's struct sigevent padding through
+ * these accessors; SIGEV_PULSE_INIT fills them. SIGEV_SIGNAL and SIGEV_NONE
+ * keep Linux's values. */
+#define SIGEV_PULSE   4
+#define SIGEV_UNBLOCK 5
+#define SIGEV_INTR    6
+
+struct nto_sigev_pulse {
+	int coid;
+	short priority;
+	short code;
+	union sigval value;
+};
+#define NTO_SIGEV_PULSE(_ev) \
+	((struct nto_sigev_pulse *)(void *)&(_ev)->_sigev_un._pad[0])
+#define SIGEV_PULSE_INIT(_ev, _coid, _prio, _code, _val)      \
+	((_ev)->sigev_notify = SIGEV_PULSE,                   \
+	 NTO_SIGEV_PULSE(_ev)->coid = (_coid),                \
+	 NTO_SIGEV_PULSE(_ev)->priority = (short)(_prio),     \
+	 NTO_SIGEV_PULSE(_ev)->code = (short)(_code),         \
+	 NTO_SIGEV_PULSE(_ev)->value.sival_int = (int)(_val), \
+	 (_ev)->sigev_value.sival_int = (int)(_val))
+#define SIGEV_UNBLOCK_INIT(_ev) ((_ev)->sigev_notify = SIGEV_UNBLOCK)
+#define SIGEV_SIGNAL_INIT(_ev, _signo) \
+	((_ev)->sigev_notify = SIGEV_SIGNAL, (_ev)->sigev_signo = (_signo))
+
+/*
+ * Kernel calls. Each returns as QNX documents: the value (chid, coid, rcvid,
+ * status, byte count) or -1 with errno. The _r forms never touch errno:
+ * calls that return a value give the value or a negative errno; calls that
+ * return 0 give EOK or a positive errno (ChannelDestroy, ConnectDetach,
+ * MsgError, MsgSendPulse, MsgDeliverEvent, MsgInfo, ConnectClientInfo).
+ */
+int ChannelCreate(unsigned flags);
+int ChannelCreate_r(unsigned flags);
+int ChannelDestroy(int chid);
+int ChannelDestroy_r(int chid);
+
+int ConnectAttach(_Uint32t nd, pid_t pid, int chid, unsigned index, int flags);
+int ConnectAttach_r(_Uint32t nd, pid_t pid, int chid, unsigned index,
+		    int flags);
+int ConnectDetach(int coid);
+int ConnectDetach_r(int coid);
+int ConnectServerInfo(pid_t pid, int coid, struct _server_info *info);
+int ConnectServerInfo_r(pid_t pid, int coid, struct _server_info *info);
+int ConnectClientInfo(int scoid, struct _client_info *info, int ngroups);
+int ConnectClientInfo_r(int scoid, struct _client_info *info, int ngroups);
+int ConnectFlags(pid_t pid, int coid, unsigned mask, unsigned bits);
+int ConnectFlags_r(pid_t pid, int coid, unsigned mask, unsigned bits);
+
+int MsgSend(int coid, const void *smsg, int sbytes, void *rmsg, int rbytes);
+int MsgSend_r(int coid, const void *smsg, int sbytes, void *rmsg, int rbytes);
+int MsgSendnc(int coid, const void *smsg, int sbytes, void *rmsg, int rbytes);
+int MsgSendnc_r(int coid, const void *smsg, int sbytes, void *rmsg, int rbytes);
+int MsgSendv(int coid, const iov_t *siov, int sparts, const iov_t *riov,
+	     int rparts);
+int MsgSendv_r(int coid, const iov_t *siov, int sparts, const iov_t *riov,
+	       int rparts);
+int MsgSendvnc(int coid, const iov_t *siov, int sparts, const iov_t *riov,
+	       int rparts);
+int MsgSendvnc_r(int coid, const iov_t *siov, int sparts, const iov_t *riov,
+		 int rparts);
+int MsgSendsv(int coid, const void *smsg, int sbytes, const iov_t *riov,
+	      int rparts);
+int MsgSendsv_r(int coid, const void *smsg, int sbytes, const iov_t *riov,
+		int rparts);
+int MsgSendsvnc(int coid, const void *smsg, int sbytes, const iov_t *riov,
+		int rparts);
+int MsgSendsvnc_r(int coid, const void *smsg, int sbytes, const iov_t *riov,
+		  int rparts);
+int MsgSendvs(int coid, const iov_t *siov, int sparts, void *rmsg, int rbytes);
+int MsgSendvs_r(int coid, const iov_t *siov, int sparts, void *rmsg,
+		int rbytes);
+int MsgSendvsnc(int coid, const iov_t *siov, int sparts, void *rmsg,
+		int rbytes);
+int MsgSendvsnc_r(int coid, const iov_t *siov, int sparts, void *rmsg,
+		  int rbytes);
+
+int MsgReceive(int chid, void *msg, int bytes, struct _msg_info *info);
+int MsgReceive_r(int chid, void *msg, int bytes, struct _msg_info *info);
+int MsgReceivev(int chid, const iov_t *iov, int parts, struct _msg_info *info);
+int MsgReceivev_r(int chid, const iov_t *iov, int parts,
+		  struct _msg_info *info);
+int MsgReceivePulse(int chid, void *pulse, int bytes, struct _msg_info *info);
+int MsgReceivePulse_r(int chid, void *pulse, int bytes, struct _msg_info *info);
+int MsgReceivePulsev(int chid, const iov_t *iov, int parts,
+		     struct _msg_info *info);
+int MsgReceivePulsev_r(int chid, const iov_t *iov, int parts,
+		       struct _msg_info *info);
+
+int MsgReply(int rcvid, int status, const void *msg, int bytes);
+int MsgReply_r(int rcvid, int status, const void *msg, int bytes);
+int MsgReplyv(int rcvid, int status, const iov_t *iov, int parts);
+int MsgReplyv_r(int rcvid, int status, const iov_t *iov, int parts);
+int MsgError(int rcvid, int error);
+int MsgError_r(int rcvid, int error);
+
+int MsgRead(int rcvid, void *msg, int bytes, int offset);
+int MsgRead_r(int rcvid, void *msg, int bytes, int offset);
+int MsgReadv(int rcvid, const iov_t *iov, int parts, int offset);
+int MsgReadv_r(int rcvid, const iov_t *iov, int parts, int offset);
+int MsgWrite(int rcvid, const void *msg, int bytes, int offset);
+int MsgWrite_r(int rcvid, const void *msg, int bytes, int offset);
+int MsgWritev(int rcvid, const iov_t *iov, int parts, int offset);
+int MsgWritev_r(int rcvid, const iov_t *iov, int parts, int offset);
+int MsgInfo(int rcvid, struct _msg_info *info);
+int MsgInfo_r(int rcvid, struct _msg_info *info);
+
+int MsgSendPulse(int coid, int priority, int code, int value);
+int MsgSendPulse_r(int coid, int priority, int code, int value);
+int MsgDeliverEvent(int rcvid, const struct sigevent *event);
+int MsgDeliverEvent_r(int rcvid, const struct sigevent *event);
+
+int TimerTimeout(clockid_t id, int flags, const struct sigevent *notify,
+		 const _Uint64t *ntime, _Uint64t *otime);
+int TimerTimeout_r(clockid_t id, int flags, const struct sigevent *notify,
+		   const _Uint64t *ntime, _Uint64t *otime);
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* NTOSIM_SYS_NEUTRINO_H */

@@ -1,0 +1,361 @@
+/*
+ * Server-side objects: our channels (ChannelCreate/Destroy), the client
+ * connections of each channel mapped on demand from ipcd (CONN_FD), the
+ * scoid table rcvids resolve through, and THREADDEATH notices. Receiving
+ * and replying are in msgrecv.c.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include "internal.h"
+
+#define CHAN_REGION_MAP \
+	((sizeof(struct nto_chan_region) + 4095) & ~(size_t)4095)
+
+static pthread_rwlock_t srv_lock = PTHREAD_RWLOCK_INITIALIZER;
+static pthread_mutex_t sync_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct nto_chan *chans[NTO_IDS_MAX];
+static struct nto_srv_conn *scoids[NTO_IDS_MAX];
+static _Atomic int have_thread_death;
+static pthread_key_t td_key;
+static pthread_once_t td_once = PTHREAD_ONCE_INIT;
+
+void nto__srv_rdlock(void)
+{
+	pthread_rwlock_rdlock(&srv_lock);
+}
+
+void nto__srv_wrlock(void)
+{
+	pthread_rwlock_wrlock(&srv_lock);
+}
+
+void nto__srv_unlock(void)
+{
+	pthread_rwlock_unlock(&srv_lock);
+}
+
+struct nto_chan *nto__chan_find(int chid)
+{
+	if (chid <= 0 || chid >= NTO_IDS_MAX)
+		return NULL;
+	return chans[chid];
+}
+
+struct nto_srv_conn *nto__srv_conn_by_scoid(int scoid)
+{
+	int idx = scoid & 0xffff;
+
+	if (idx <= 0 || idx >= NTO_IDS_MAX)
+		return NULL;
+	return scoids[idx];
+}
+
+static void thread_gone(void *arg)
+{
+	struct nto_ctl_id req = {(int32_t)(intptr_t)arg};
+
+	if (atomic_load(&have_thread_death))
+		nto__ctl_call(NTO_CTL_THREAD_DEATH, &req, sizeof(req), NULL, 0,
+			      NULL, NULL, 0, NULL);
+}
+
+static void td_init(void)
+{
+	pthread_key_create(&td_key, thread_gone);
+}
+
+void nto__thread_register(void)
+{
+	pthread_once(&td_once, td_init);
+	/* the value is the tid: the destructor runs when the thread exits */
+	pthread_setspecific(td_key, (void *)(intptr_t)nto__tid());
+}
+
+NTO_EXPORT int ChannelCreate_r(unsigned flags)
+{
+	struct nto_ctl_chan req = {0, flags}, rep;
+	struct nto_chan *ch;
+	int fds[2], nfds = 0, rc, i;
+	size_t got = 0;
+
+	rc = nto__ctl_call(NTO_CTL_CHANNEL_CREATE, &req, sizeof(req), &rep,
+			   sizeof(rep), &got, fds, 2, &nfds);
+	if (rc < 0)
+		return rc;
+	rc = -EPROTO;
+	if (got < sizeof(rep) || nfds < 2 || rep.chid <= 0 ||
+	    rep.chid >= NTO_IDS_MAX)
+		goto out;
+	ch = calloc(1, sizeof(*ch));
+	if (!ch) {
+		rc = -ENOMEM;
+		goto out;
+	}
+	ch->region = mmap(NULL, CHAN_REGION_MAP, PROT_READ | PROT_WRITE,
+			  MAP_SHARED, fds[0], 0);
+	ch->db = mmap(NULL, NTO_DOORBELL_SIZE, PROT_READ | PROT_WRITE,
+		      MAP_SHARED, fds[1], 0);
+	if (ch->region == MAP_FAILED || ch->db == MAP_FAILED ||
+	    ch->region->hdr.magic != NTO_CHAN_MAGIC) {
+		if (ch->region != MAP_FAILED)
+			munmap(ch->region, CHAN_REGION_MAP);
+		if (ch->db != MAP_FAILED)
+			munmap(ch->db, NTO_DOORBELL_SIZE);
+		free(ch);
+		goto out;
+	}
+	ch->chid = rep.chid;
+	ch->flags = flags;
+	nto__srv_wrlock();
+	chans[ch->chid] = ch;
+	nto__srv_unlock();
+	if (flags & _NTO_CHF_THREAD_DEATH)
+		atomic_store(&have_thread_death, 1);
+	nto__tid(); /* registers this thread for THREADDEATH */
+	rc = ch->chid;
+out:
+	for (i = 0; i < nfds; i++)
+		nto__sys_close(fds[i]);
+	return rc;
+}
+
+NTO_EXPORT int ChannelCreate(unsigned flags)
+{
+	return nto__ret_val(ChannelCreate_r(flags));
+}
+
+static void srv_conn_free(struct nto_srv_conn *sc)
+{
+	int idx = sc->scoid & 0xffff;
+
+	if (idx > 0 && idx < NTO_IDS_MAX && scoids[idx] == sc)
+		scoids[idx] = NULL;
+	munmap(sc->region, NTO_CONN_SIZE);
+	free(sc);
+}
+
+NTO_EXPORT int ChannelDestroy_r(int chid)
+{
+	struct nto_ctl_chan req = {chid, 0};
+	struct nto_chan *ch;
+	unsigned i;
+	int rc;
+
+	nto__srv_rdlock();
+	ch = nto__chan_find(chid);
+	nto__srv_unlock();
+	if (!ch)
+		return EINVAL;
+	rc = nto__ctl_call(NTO_CTL_CHANNEL_DESTROY, &req, sizeof(req), NULL, 0,
+			   NULL, NULL, 0, NULL);
+	if (rc < 0 && rc != -ENOTCONN)
+		return -rc;
+	pthread_mutex_lock(&sync_lock);
+	nto__srv_wrlock();
+	atomic_store(&ch->dead, 1);
+	chans[chid] = NULL;
+	for (i = 0; i < ch->nact; i++)
+		srv_conn_free(ch->act[i]);
+	free(ch->act);
+	ch->act = NULL;
+	ch->nact = 0;
+	nto__srv_unlock();
+	pthread_mutex_unlock(&sync_lock);
+	/* wake our own receivers; the struct and its two small mappings stay
+	 * (a receiver may still hold the pointer) */
+	atomic_fetch_add(&ch->db->seq, 1);
+	nto__futex_wake(&ch->db->seq, INT32_MAX);
+	return EOK;
+}
+
+NTO_EXPORT int ChannelDestroy(int chid)
+{
+	return nto__ret_eok(ChannelDestroy_r(chid));
+}
+
+/* Map one connection of ch through ipcd. */
+static struct nto_srv_conn *srv_conn_map(struct nto_chan *ch, unsigned idx,
+					 int scoid)
+{
+	struct nto_ctl_connfd req = {ch->chid, scoid, 0, 0}, rep;
+	struct nto_srv_conn *sc;
+	size_t got = 0;
+	int fd = -1, nfds = 0, rc;
+
+	rc = nto__ctl_call(NTO_CTL_CONN_FD, &req, sizeof(req), &rep,
+			   sizeof(rep), &got, &fd, 1, &nfds);
+	if (rc < 0 || nfds < 1 || got < sizeof(rep))
+		goto fail;
+	sc = calloc(1, sizeof(*sc));
+	if (!sc)
+		goto fail;
+	sc->region = mmap(NULL, NTO_CONN_SIZE, PROT_READ | PROT_WRITE,
+			  MAP_SHARED | MAP_NORESERVE, fd, 0);
+	nto__sys_close(fd);
+	if (sc->region == MAP_FAILED) {
+		free(sc);
+		return NULL;
+	}
+	sc->chan = ch;
+	sc->index = idx;
+	sc->gen = rep.gen;
+	sc->scoid = scoid | _NTO_SIDE_CHANNEL;
+	sc->client_pid = rep.client_pid;
+	return sc;
+fail:
+	if (nfds > 0)
+		nto__sys_close(fd);
+	return NULL;
+}
+
+static int entry_matches(struct nto_chan *ch, struct nto_srv_conn *sc)
+{
+	struct nto_chan_conn *e = &ch->region->conn[sc->index];
+	uint32_t st = atomic_load(&e->state);
+
+	return (st == NTO_CCONN_LIVE || st == NTO_CCONN_GONE) &&
+	       e->gen == sc->gen && (e->scoid & 0xffff) == (sc->scoid & 0xffff);
+}
+
+int nto__chan_sync(struct nto_chan *ch)
+{
+	uint32_t gen = atomic_load(&ch->region->hdr.conn_gen);
+	struct nto_srv_conn **fresh = NULL, **nact;
+	unsigned hi, i, j, nfresh = 0, n;
+
+	if (gen == __atomic_load_n(&ch->seen_conn_gen, __ATOMIC_ACQUIRE))
+		return 0;
+	pthread_mutex_lock(&sync_lock);
+	if (atomic_load(&ch->dead) || gen == ch->seen_conn_gen) {
+		pthread_mutex_unlock(&sync_lock);
+		return 0;
+	}
+	hi = atomic_load(&ch->region->hdr.conn_hiwater);
+	if (hi == 0 || hi > NTO_CHAN_CONNS)
+		hi = NTO_CHAN_CONNS;
+	/* only this thread changes ch->act (sync_lock), so reading it here
+	 * without the srv lock is safe */
+	for (i = 0; i < hi; i++) {
+		struct nto_chan_conn *e = &ch->region->conn[i];
+		uint32_t st = atomic_load(&e->state);
+		int have = 0;
+
+		if (st != NTO_CCONN_LIVE && st != NTO_CCONN_GONE)
+			continue;
+		for (j = 0; j < ch->nact && !have; j++)
+			have = ch->act[j]->index == i &&
+			       entry_matches(ch, ch->act[j]);
+		if (!have) {
+			struct nto_srv_conn *sc = srv_conn_map(ch, i, e->scoid);
+			struct nto_srv_conn **t;
+
+			if (!sc)
+				continue;
+			t = realloc(fresh, (nfresh + 1) * sizeof(*t));
+			if (!t) {
+				srv_conn_free(sc);
+				continue;
+			}
+			fresh = t;
+			fresh[nfresh++] = sc;
+		}
+	}
+	nact = calloc(ch->nact + nfresh + 1, sizeof(*nact));
+	if (!nact) {
+		for (i = 0; i < nfresh; i++)
+			srv_conn_free(fresh[i]);
+		free(fresh);
+		pthread_mutex_unlock(&sync_lock);
+		return -ENOMEM;
+	}
+	nto__srv_wrlock();
+	n = 0;
+	for (i = 0; i < ch->nact; i++) {
+		struct nto_srv_conn *sc = ch->act[i];
+
+		if (entry_matches(ch, sc) || atomic_load(&sc->outstanding) > 0)
+			nact[n++] = sc;
+		else
+			srv_conn_free(sc);
+	}
+	for (i = 0; i < nfresh; i++) {
+		int idx = fresh[i]->scoid & 0xffff;
+
+		if (idx > 0 && idx < NTO_IDS_MAX)
+			scoids[idx] = fresh[i];
+		nact[n++] = fresh[i];
+	}
+	free(ch->act);
+	ch->act = nact;
+	ch->nact = n;
+	__atomic_store_n(&ch->seen_conn_gen, gen, __ATOMIC_RELEASE);
+	nto__srv_unlock();
+	free(fresh);
+	pthread_mutex_unlock(&sync_lock);
+	return 0;
+}
+
+int nto__srv_detach_scoid(int scoid)
+{
+	struct nto_ctl_id req = {scoid};
+	struct nto_srv_conn *sc;
+	struct nto_chan *ch;
+	unsigned i;
+	int rc;
+
+	rc = nto__ctl_call(NTO_CTL_CONNECT_DETACH, &req, sizeof(req), NULL, 0,
+			   NULL, NULL, 0, NULL);
+	if (rc < 0)
+		return rc == -ENOTCONN ? EINVAL : -rc;
+	pthread_mutex_lock(&sync_lock);
+	nto__srv_wrlock();
+	sc = nto__srv_conn_by_scoid(scoid);
+	if (sc) {
+		ch = sc->chan;
+		for (i = 0; i < ch->nact; i++)
+			if (ch->act[i] == sc) {
+				ch->act[i] = ch->act[--ch->nact];
+				break;
+			}
+		srv_conn_free(sc);
+	}
+	nto__srv_unlock();
+	pthread_mutex_unlock(&sync_lock);
+	return EOK;
+}
+
+int nto__rcvr_enter(struct nto_chan *ch)
+{
+	int32_t tid = nto__tid();
+	unsigned i;
+
+	for (i = 0; i < NTO_CHAN_RCVRS; i++) {
+		int32_t expect = 0;
+
+		if (atomic_compare_exchange_strong(&ch->region->rcvr_tid[i],
+						   &expect, tid))
+			return (int)i;
+	}
+	return -1;
+}
+
+void nto__rcvr_leave(struct nto_chan *ch, int slot)
+{
+	if (slot >= 0)
+		atomic_store(&ch->region->rcvr_tid[slot], 0);
+}
+
+void nto__srv_fork_reset(void)
+{
+	pthread_rwlock_init(&srv_lock, NULL);
+	pthread_mutex_init(&sync_lock, NULL);
+	memset(chans, 0, sizeof(chans));
+	memset(scoids, 0, sizeof(scoids));
+	atomic_store(&have_thread_death, 0);
+}

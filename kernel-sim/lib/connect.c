@@ -1,0 +1,492 @@
+/*
+ * Client-side connections: the coid tables (fd-space coids are real fd
+ * numbers held by a /dev/null placeholder; side-channel coids are ipcd ids),
+ * the mapped connection regions they share, and ConnectAttach/Detach/
+ * ServerInfo/Flags/ClientInfo. The message path itself is in msgsend.c.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <sched.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/eventfd.h>
+#include <sys/mman.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "internal.h"
+
+#define FDTAB_CAP (1u << 20)
+#define COF_KNOWN                                                \
+	(_NTO_COF_CLOEXEC | _NTO_COF_NOSHARE | _NTO_COF_NETCON | \
+	 _NTO_COF_NONBLOCK | _NTO_COF_ASYNC | _NTO_COF_GLOBAL |  \
+	 _NTO_COF_INSECURE)
+
+static pthread_mutex_t tab_lock = PTHREAD_MUTEX_INITIALIZER;
+static _Atomic(struct nto_coid *) *fdtab; /* mmap'd, fdtab_n entries */
+static size_t fdtab_n;
+static _Atomic(struct nto_coid *) sidetab[NTO_IDS_MAX];
+static struct nto_coid *coid_freelist; /* coids are type-stable: never freed */
+static struct nto_conn *conns;
+
+int nto__sys_close(int fd)
+{
+	return (int)syscall(SYS_close, fd);
+}
+
+static int tables_init_locked(void)
+{
+	struct rlimit rl;
+	size_t n = FDTAB_CAP;
+	void *p;
+
+	if (fdtab)
+		return 0;
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < n)
+		n = (size_t)rl.rlim_cur;
+	/* untouched pages of this table cost nothing */
+	p = mmap(NULL, n * sizeof(*fdtab), PROT_READ | PROT_WRITE,
+		 MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	if (p == MAP_FAILED)
+		return -ENOMEM;
+	fdtab_n = n;
+	atomic_store(&fdtab, (_Atomic(struct nto_coid *) *)p);
+	return 0;
+}
+
+static _Atomic(struct nto_coid *) *entry_of(int coid)
+{
+	_Atomic(struct nto_coid *) *t =
+		atomic_load_explicit(&fdtab, memory_order_acquire);
+
+	if (coid < 0)
+		return NULL;
+	if (coid & _NTO_SIDE_CHANNEL) {
+		int idx = coid & ~_NTO_SIDE_CHANNEL;
+
+		return idx > 0 && idx < NTO_IDS_MAX ? &sidetab[idx] : NULL;
+	}
+	return t && (size_t)coid < fdtab_n ? &t[coid] : NULL;
+}
+
+int nto__coid_is_fd(int fd)
+{
+	_Atomic(struct nto_coid *) *t =
+		atomic_load_explicit(&fdtab, memory_order_acquire);
+
+	return t && fd >= 0 && (size_t)fd < fdtab_n &&
+	       atomic_load_explicit(&t[fd], memory_order_acquire) != NULL;
+}
+
+struct nto_coid *nto__coid_get(int coid)
+{
+	_Atomic(struct nto_coid *) *e = entry_of(coid);
+	struct nto_coid *c;
+
+	if (!e)
+		return NULL;
+	for (;;) {
+		c = atomic_load_explicit(e, memory_order_acquire);
+		if (!c)
+			return NULL;
+		atomic_fetch_add(&c->busy, 1);
+		if (atomic_load(e) == c)
+			return c;
+		/* raced with a detach; the struct is type-stable, so undo */
+		atomic_fetch_sub(&c->busy, 1);
+	}
+}
+
+void nto__coid_put(struct nto_coid *c)
+{
+	atomic_fetch_sub(&c->busy, 1);
+}
+
+void nto__conn_ref(struct nto_conn *conn)
+{
+	atomic_fetch_add(&conn->refs, 1);
+}
+
+static void conn_destroy(struct nto_conn *conn)
+{
+	munmap(conn->region, NTO_CONN_SIZE);
+	munmap(conn->doorbell, NTO_DOORBELL_SIZE);
+	pthread_mutex_destroy(&conn->lock);
+	free(conn);
+}
+
+void nto__conn_unref(struct nto_conn *conn)
+{
+	struct nto_conn **pp;
+
+	if (atomic_fetch_sub(&conn->refs, 1) != 1)
+		return;
+	pthread_mutex_lock(&tab_lock);
+	if (atomic_load(&conn->refs) != 0) { /* revived by an attach */
+		pthread_mutex_unlock(&tab_lock);
+		return;
+	}
+	for (pp = &conns; *pp; pp = &(*pp)->next)
+		if (*pp == conn) {
+			*pp = conn->next;
+			break;
+		}
+	pthread_mutex_unlock(&tab_lock);
+	conn_destroy(conn);
+}
+
+/* Find the process's mapping of a connection, or map the fds ipcd sent. */
+static int conn_get_or_map(const struct nto_ctl_attach_rep *rep, int *fds,
+			   int nfds, struct nto_conn **out)
+{
+	struct nto_conn *c;
+	unsigned i;
+
+	for (c = conns; c; c = c->next) {
+		int r = atomic_load(&c->refs);
+
+		while (c->conn_id == rep->conn_id && r > 0)
+			if (atomic_compare_exchange_weak(&c->refs, &r, r + 1)) {
+				*out = c;
+				return 0;
+			}
+	}
+	if (nfds < 2)
+		return -EPROTO;
+	c = calloc(1, sizeof(*c));
+	if (!c)
+		return -ENOMEM;
+	c->region = mmap(NULL, NTO_CONN_SIZE, PROT_READ | PROT_WRITE,
+			 MAP_SHARED | MAP_NORESERVE, fds[0], 0);
+	if (c->region == MAP_FAILED)
+		goto fail_free;
+	c->doorbell = mmap(NULL, NTO_DOORBELL_SIZE, PROT_READ | PROT_WRITE,
+			   MAP_SHARED, fds[1], 0);
+	if (c->doorbell == MAP_FAILED)
+		goto fail_region;
+	if (c->region->hdr.magic != NTO_CONN_MAGIC ||
+	    c->region->hdr.version != NTO_SHM_VERSION) {
+		munmap(c->doorbell, NTO_DOORBELL_SIZE);
+		goto fail_region;
+	}
+	c->conn_id = rep->conn_id;
+	atomic_init(&c->refs, 1);
+	c->server_pid = rep->server_pid;
+	c->chid = c->region->hdr.chid;
+	c->scoid = rep->scoid;
+	c->chflags = rep->chflags;
+	pthread_mutex_init(&c->lock, NULL);
+	c->bump = NTO_CONN_BULK;
+	for (i = 0; i < NTO_CONN_SLOTS; i++) {
+		c->ext_off[i] = NTO_CONN_DATA + (uint64_t)i * NTO_CONN_INLINE;
+		c->ext_cap[i] = NTO_CONN_INLINE;
+	}
+	c->next = conns;
+	conns = c;
+	*out = c;
+	return 0;
+fail_region:
+	munmap(c->region, NTO_CONN_SIZE);
+fail_free:
+	free(c);
+	return -EPROTO;
+}
+
+/* The lowest free real fd >= index, held by a /dev/null placeholder. */
+static int placeholder(unsigned index)
+{
+	int fd = (int)syscall(SYS_openat, AT_FDCWD, "/dev/null",
+			      O_RDWR | O_CLOEXEC);
+	int nfd;
+
+	if (fd < 0)
+		fd = eventfd(0, EFD_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	if ((unsigned)fd >= index)
+		return fd; /* already the lowest free number >= index */
+	nfd = (int)syscall(SYS_fcntl, fd, F_DUPFD_CLOEXEC, (long)index);
+	if (nfd < 0)
+		nfd = -errno;
+	nto__sys_close(fd);
+	return nfd;
+}
+
+static struct nto_coid *coid_alloc_locked(void)
+{
+	struct nto_coid *c = coid_freelist;
+
+	if (c) {
+		coid_freelist = (struct nto_coid *)c->conn;
+		c->conn = NULL;
+		return c;
+	}
+	return calloc(1, sizeof(*c));
+}
+
+NTO_EXPORT int ConnectAttach_r(_Uint32t nd, pid_t pid, int chid, unsigned index,
+			       int flags)
+{
+	struct nto_ctl_attach req = {nd, pid, chid, -1, (uint32_t)flags};
+	struct nto_ctl_attach_rep rep;
+	struct nto_conn *conn = NULL;
+	struct nto_coid *c;
+	int fds[2], nfds = 0, ph = -1, rc, i;
+	size_t got = 0;
+
+	if (nd != 0)
+		return -ENOREMOTE;
+	if ((unsigned)flags & ~(unsigned)COF_KNOWN)
+		return -EINVAL;
+	pthread_mutex_lock(&tab_lock);
+	rc = tables_init_locked();
+	pthread_mutex_unlock(&tab_lock);
+	if (rc < 0)
+		return rc;
+	if (!(index & _NTO_SIDE_CHANNEL)) {
+		if (index >= fdtab_n)
+			return -EINVAL;
+		ph = placeholder(index);
+		if (ph < 0)
+			return ph == -EINVAL ? -EMFILE : ph;
+		if ((size_t)ph >= fdtab_n) {
+			nto__sys_close(ph);
+			return -EMFILE;
+		}
+		req.coid = ph;
+	}
+	rc = nto__ctl_call(NTO_CTL_CONNECT_ATTACH, &req, sizeof(req), &rep,
+			   sizeof(rep), &got, fds, 2, &nfds);
+	if (rc >= 0 && got < sizeof(rep))
+		rc = -EPROTO;
+	if (rc < 0)
+		goto out;
+	pthread_mutex_lock(&tab_lock);
+	rc = conn_get_or_map(&rep, fds, nfds, &conn);
+	if (rc == 0) {
+		c = coid_alloc_locked();
+		if (!c) {
+			rc = -ENOMEM;
+		} else {
+			c->conn = conn;
+			c->flags = flags & _NTO_COF_CLOEXEC;
+			atomic_store(&c->busy, 0);
+			atomic_store(entry_of(rep.coid), c);
+			rc = rep.coid;
+		}
+	}
+	pthread_mutex_unlock(&tab_lock);
+	if (rc < 0) {
+		struct nto_ctl_id d = {rep.coid};
+
+		if (conn)
+			nto__conn_unref(conn);
+		nto__ctl_call(NTO_CTL_CONNECT_DETACH, &d, sizeof(d), NULL, 0,
+			      NULL, NULL, 0, NULL);
+	}
+out:
+	for (i = 0; i < nfds; i++)
+		nto__sys_close(fds[i]);
+	if (rc < 0 && ph >= 0)
+		nto__sys_close(ph);
+	return rc;
+}
+
+NTO_EXPORT int ConnectAttach(_Uint32t nd, pid_t pid, int chid, unsigned index,
+			     int flags)
+{
+	return nto__ret_val(ConnectAttach_r(nd, pid, chid, index, flags));
+}
+
+/* Make threads blocked on `coid` notice the detach (see msgsend.c). */
+static void kick_senders(struct nto_conn *conn, int coid)
+{
+	unsigned i;
+
+	for (i = 0; i < NTO_CONN_SLOTS; i++) {
+		struct nto_slot *s = &conn->region->slot[i];
+		uint32_t st = atomic_load(&s->state);
+
+		if (s->coid == coid && st != NTO_SLOT_FREE)
+			nto__futex_wake(&s->state, INT32_MAX);
+	}
+	nto__futex_wake(&conn->slot_free_seq, INT32_MAX);
+}
+
+NTO_EXPORT int ConnectDetach_r(int coid)
+{
+	_Atomic(struct nto_coid *) *e = entry_of(coid);
+	struct nto_ctl_id d = {coid};
+	struct nto_coid *c = NULL;
+	struct nto_conn *conn;
+	uint64_t deadline;
+
+	pthread_mutex_lock(&tab_lock);
+	if (e)
+		c = atomic_load(e);
+	if (!c) {
+		pthread_mutex_unlock(&tab_lock);
+		/* not a coid of ours: perhaps one of our scoids */
+		return nto__srv_detach_scoid(coid);
+	}
+	atomic_store(e, NULL);
+	atomic_fetch_add(&c->detach_seq, 1);
+	conn = c->conn;
+	kick_senders(conn, coid);
+	pthread_mutex_unlock(&tab_lock);
+
+	/* senders only hold `busy` for the instant it takes to pin the
+	 * connection; bounded anyway */
+	deadline = nto__now_ns() + 1000000000ull;
+	while (atomic_load(&c->busy) > 0 && nto__now_ns() < deadline)
+		sched_yield();
+	nto__ctl_call(NTO_CTL_CONNECT_DETACH, &d, sizeof(d), NULL, 0, NULL,
+		      NULL, 0, NULL);
+	if (!(coid & _NTO_SIDE_CHANNEL))
+		nto__sys_close(coid); /* frees the fd number */
+	nto__conn_unref(conn);
+	pthread_mutex_lock(&tab_lock);
+	c->conn = (struct nto_conn *)coid_freelist;
+	coid_freelist = c;
+	pthread_mutex_unlock(&tab_lock);
+	return EOK;
+}
+
+NTO_EXPORT int ConnectDetach(int coid)
+{
+	return nto__ret_eok(ConnectDetach_r(coid));
+}
+
+static int conn_dead(const struct nto_conn *conn)
+{
+	return atomic_load(&conn->region->hdr.dead) == NTO_CONN_SERVER_GONE;
+}
+
+/* Fill info for one coid; returns 1 if it was reported. */
+static int server_info(int coid, struct _server_info *info)
+{
+	struct nto_coid *c = nto__coid_get(coid);
+	int dead;
+
+	if (!c)
+		return 0;
+	dead = conn_dead(c->conn);
+	if (!info) {
+		nto__coid_put(c);
+		return !dead;
+	}
+	memset(info, 0, sizeof(*info));
+	info->pid = c->conn->server_pid;
+	info->chid = c->conn->chid;
+	info->scoid = c->conn->scoid;
+	info->coid = coid;
+	info->flags = (int16_t)((c->flags & _NTO_COF_CLOEXEC) |
+				(dead ? _NTO_COF_DEAD : 0));
+	nto__coid_put(c);
+	return 1;
+}
+
+NTO_EXPORT int ConnectServerInfo_r(pid_t pid, int coid,
+				   struct _server_info *info)
+{
+	size_t i;
+
+	if (pid != 0 && pid != nto__pid())
+		return -ESRCH; /* only the caller's own connections are visible
+				*/
+	if (coid < 0)
+		return -EINVAL;
+	if (!(coid & _NTO_SIDE_CHANNEL)) {
+		for (i = (size_t)coid; fdtab && i < fdtab_n; i++)
+			if (atomic_load_explicit(&fdtab[i],
+						 memory_order_relaxed) &&
+			    server_info((int)i, info))
+				return (int)i;
+		coid = _NTO_SIDE_CHANNEL;
+	}
+	for (i = (size_t)(coid & ~_NTO_SIDE_CHANNEL); i < NTO_IDS_MAX; i++)
+		if (atomic_load_explicit(&sidetab[i], memory_order_relaxed) &&
+		    server_info((int)i | _NTO_SIDE_CHANNEL, info))
+			return (int)i | _NTO_SIDE_CHANNEL;
+	return -EINVAL;
+}
+
+NTO_EXPORT int ConnectServerInfo(pid_t pid, int coid, struct _server_info *info)
+{
+	return nto__ret_val(ConnectServerInfo_r(pid, coid, info));
+}
+
+NTO_EXPORT int ConnectFlags_r(pid_t pid, int coid, unsigned mask, unsigned bits)
+{
+	struct nto_coid *c;
+	int old;
+
+	if (pid != 0 && pid != nto__pid())
+		return -ESRCH;
+	c = nto__coid_get(coid);
+	if (!c)
+		return -EBADF;
+	mask &= _NTO_COF_CLOEXEC;
+	old = c->flags;
+	c->flags = (int)(((unsigned)old & ~mask) | (bits & mask));
+	nto__coid_put(c);
+	return old;
+}
+
+NTO_EXPORT int ConnectFlags(pid_t pid, int coid, unsigned mask, unsigned bits)
+{
+	return nto__ret_val(ConnectFlags_r(pid, coid, mask, bits));
+}
+
+NTO_EXPORT int ConnectClientInfo_r(int scoid, struct _client_info *info,
+				   int ngroups)
+{
+	struct nto_ctl_id req = {scoid};
+	struct nto_ctl_client rep;
+	size_t got = 0;
+	int rc;
+
+	(void)ngroups;
+	if (!info)
+		return EFAULT;
+	rc = nto__ctl_call(NTO_CTL_CLIENT_INFO, &req, sizeof(req), &rep,
+			   sizeof(rep), &got, NULL, 0, NULL);
+	if (rc < 0)
+		return -rc;
+	if (got < sizeof(rep))
+		return EPROTO;
+	memset(info, 0, sizeof(*info));
+	info->pid = rep.pid;
+	info->sid = getsid(rep.pid);
+	info->cred.ruid = info->cred.euid = info->cred.suid = rep.uid;
+	info->cred.rgid = info->cred.egid = info->cred.sgid = rep.gid;
+	return EOK;
+}
+
+NTO_EXPORT int ConnectClientInfo(int scoid, struct _client_info *info,
+				 int ngroups)
+{
+	return nto__ret_eok(ConnectClientInfo_r(scoid, info, ngroups));
+}
+
+void nto__conn_fork_reset(void)
+{
+	size_t i;
+
+	/* The parent's connections are not the child's: forget them and free
+	 * their fd numbers (mappings are left; they cost only address space).
+	 */
+	pthread_mutex_init(&tab_lock, NULL);
+	for (i = 0; fdtab && i < fdtab_n; i++)
+		if (atomic_load_explicit(&fdtab[i], memory_order_relaxed)) {
+			atomic_store(&fdtab[i], NULL);
+			nto__sys_close((int)i);
+		}
+	for (i = 0; i < NTO_IDS_MAX; i++)
+		atomic_store(&sidetab[i], NULL);
+	conns = NULL;
+	coid_freelist = NULL;
+}

@@ -1,0 +1,193 @@
+/*
+ * libnto internals shared by the files of kernel-sim/lib only (never
+ * installed, never included by libha, servers, tools or examples).
+ * Functions here return 0 / a value, or -errno, and never touch errno.
+ */
+#ifndef NTOSIM_LIB_INTERNAL_H
+#define NTOSIM_LIB_INTERNAL_H
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include <sys/neutrino.h>
+#include <sys/ntosim.h>
+
+#include "proto/ctl.h"
+#include "proto/shm.h"
+
+#define NTO_EXPORT	 __attribute__((visibility("default")))
+#define NTO_DEFAULT_PRIO 10
+#define NTO_POLL_MS	 250 /* bound on every cross-process wait */
+
+/* ---- kcall.c: the two _r conventions, in one place ---- */
+/* value-returning calls: r >= 0 passes, r < 0 -> errno = -r, -1 */
+int nto__ret_val(int r);
+/* 0-returning calls: r is EOK or a positive errno -> 0 or -1/errno */
+int nto__ret_eok(int r);
+
+/* ---- ctl.c: the control socket to ipcd ---- */
+/*
+ * One request/reply on the process's control socket (connecting and sending
+ * HELLO on first use, and again in a forked child). Received fds go to
+ * fds[0..*nfds) (at most nfds_max; extras are closed). Returns the reply's
+ * status (>= 0) or -errno; ENOTCONN when ipcd is unreachable or gone.
+ */
+int nto__ctl_call(uint32_t type, const void *req, size_t reqlen, void *rep,
+		  size_t replen, size_t *replen_out, int *fds, int nfds_max,
+		  int *nfds_out);
+/* Same, on a fresh AUX connection that is closed afterwards (for requests
+ * that block in ipcd, e.g. WAIT_PATH). */
+int nto__ctl_call_aux(uint32_t type, const void *req, size_t reqlen);
+/* 1 while ipcd's socket is open (cheap: a poll with 0 timeout), else 0. */
+int nto__ipcd_alive(void);
+/* RESOLVE: fill ents (at most max), return the count or -errno (ENOENT). */
+int nto__resolve(const char *path, struct nto_ctl_resolve_ent *ents, int max);
+/* Reset the client and server tables in a forked child. */
+void nto__conn_fork_reset(void);
+void nto__srv_fork_reset(void);
+/* First libnto call of a thread: arm its THREADDEATH notice. */
+void nto__thread_register(void);
+/* The caller's pid as registered (getpid() cached per fork). */
+pid_t nto__pid(void);
+pid_t nto__tid(void);
+
+/* ---- wait.c: futex waits, spin policy, deadlines ---- */
+int nto__futex_wait(_Atomic uint32_t *word, uint32_t expect,
+		    const struct timespec *abs_mono);
+void nto__futex_wake(_Atomic uint32_t *word, int n);
+uint64_t nto__now_ns(void);
+/* Spin up to the thread's adaptive budget while *word == expect. Returns 1
+ * if it changed during the spin, 0 if the budget ran out. */
+int nto__spin_while(_Atomic uint32_t *word, uint32_t expect);
+
+/* ---- timeout.c: TimerTimeout's per-thread state ---- */
+/* Take (and clear) the pending timeout for `state` (STATE_SEND, ...):
+ * returns 1 and the absolute CLOCK_MONOTONIC deadline in *deadline_ns
+ * (0 = immediate), or 0 if none is armed for that state. */
+int nto__timeout_take(unsigned state_mask, uint64_t *deadline_ns);
+/* Called at the end of every kernel call: a timeout is one-shot. */
+void nto__timeout_clear(void);
+
+/* ---- conn.c / connect.c: client-side connections and coids ---- */
+struct nto_conn {
+	uint32_t conn_id;
+	_Atomic int refs; /* coids pointing here + sends in flight */
+	struct nto_conn_region *region;
+	struct nto_doorbell *doorbell;
+	pid_t server_pid;
+	int chid;
+	int scoid;
+	uint32_t chflags;
+	pthread_mutex_t lock; /* protects the extent allocator below */
+	uint64_t bump;	      /* next free byte for bulk extents */
+	uint64_t ext_off[NTO_CONN_SLOTS];
+	uint64_t ext_cap[NTO_CONN_SLOTS];
+	_Atomic uint32_t slot_waiters; /* threads waiting for a free slot */
+	_Atomic uint32_t slot_free_seq;
+	struct nto_conn *next;
+};
+
+struct nto_coid {
+	struct nto_conn *conn;
+	int flags;	  /* _NTO_COF_CLOEXEC */
+	_Atomic int busy; /* threads inside a send on this coid */
+	_Atomic uint32_t
+		detach_seq; /* bumped by ConnectDetach: blocked sends leave */
+};
+
+/*
+ * Look up a coid and take a reference that keeps its connection mapped
+ * until nto__coid_put. Returns NULL if coid is not a connection of this
+ * process.
+ */
+struct nto_coid *nto__coid_get(int coid);
+void nto__coid_put(struct nto_coid *c);
+/* 1 if fd is an fd-space coid libnto owns (a simulated fd), else 0. Cheap;
+ * safe to call on any int. */
+int nto__coid_is_fd(int fd);
+/* Take / drop a reference that keeps a connection mapped. */
+void nto__conn_ref(struct nto_conn *conn);
+void nto__conn_unref(struct nto_conn *conn);
+/* Server side of ConnectDetach(scoid) (channel.c): EOK or a positive errno. */
+int nto__srv_detach_scoid(int scoid);
+/* Ring a channel's doorbell after posting (wakes one receiver if any). */
+void nto__doorbell_ring(struct nto_doorbell *db);
+
+/* fd operations libnto does on its own placeholders, bypassing the POSIX
+ * layer's interposed entry points. */
+int nto__sys_close(int fd);
+
+/* ---- msgsend.c ---- */
+/* The one implementation of all eight MsgSend variants: returns status or
+ * -errno. Negative sparts/rparts mean a single buffer of -n bytes (QNX ABI). */
+int nto__msgsendv(int coid, const iov_t *siov, int sparts, const iov_t *riov,
+		  int rparts);
+
+/* ---- channel.c / msgrecv.c: server side ---- */
+/* What the server remembers of a message it received, so replies and
+ * MsgRead/MsgWrite never re-read the client's (untrusted) slot header. */
+struct nto_rcv_snap {
+	uint32_t gen;
+	uint64_t off, cap, rbase;
+	int32_t sbytes, rbytes;
+};
+
+/* A connection of one of our channels, mapped. Freed only under the
+ * srv write lock, after its table entry is gone. */
+struct nto_srv_conn {
+	struct nto_chan *chan;
+	unsigned index; /* in the channel's connection table */
+	uint32_t gen;
+	int scoid; /* with _NTO_SIDE_CHANNEL */
+	pid_t client_pid;
+	struct nto_conn_region *region;
+	_Atomic int outstanding; /* received, not yet replied */
+	struct nto_rcv_snap snap[NTO_CONN_SLOTS];
+};
+
+struct nto_chan {
+	int chid;
+	unsigned flags;
+	struct nto_chan_region *region;
+	struct nto_doorbell *db;
+	_Atomic int dead; /* ChannelDestroy'd or destroyed by ipcd */
+	uint32_t seen_conn_gen;
+	unsigned nact;
+	struct nto_srv_conn **act; /* live mapped connections (srv lock) */
+};
+
+/* The srv lock: readers use connections and channels, the writer maps,
+ * unmaps and destroys. Never held across a blocking wait. */
+void nto__srv_rdlock(void);
+void nto__srv_wrlock(void);
+void nto__srv_unlock(void);
+/* Under the srv lock: a channel of ours, or NULL. */
+struct nto_chan *nto__chan_find(int chid);
+/* Under the srv lock: the connection an rcvid or scoid names, or NULL. */
+struct nto_srv_conn *nto__srv_conn_by_scoid(int scoid);
+/* Bring ch->act up to date with the channel's connection table (maps new
+ * connections through ipcd, unmaps released ones). Takes the locks it
+ * needs; call without the srv lock held. */
+int nto__chan_sync(struct nto_chan *ch);
+/* Register / clear the calling thread as RECEIVE-blocked (for pidin). */
+int nto__rcvr_enter(struct nto_chan *ch);
+void nto__rcvr_leave(struct nto_chan *ch, int slot);
+
+/* ---- pathname.c: open()-style resolution (owned by the POSIX layer) ---- */
+/*
+ * Resolve `path` and connect: for each registration ipcd returns (longest
+ * prefix first), ConnectAttach(0, pid, chid, base, _NTO_COF_CLOEXEC) and
+ * send an _IO_CONNECT (subtype, ftype, ioflag = oflag, mode, the path
+ * remainder after the prefix, the entry's handle, extra) to it; fall
+ * through to the next entry on ENOENT, ENOSYS, ENXIO, ESRCH, EROFS,
+ * EBADFSYS. `base` is 0 (lowest free fd) or _NTO_SIDE_CHANNEL. Returns the
+ * coid, or -errno (ENOENT if nothing accepts).
+ */
+int nto__connect_path(const char *path, unsigned subtype, unsigned ftype,
+		      int oflag, mode_t mode, int base, const void *extra,
+		      size_t extra_len);
+
+#endif /* NTOSIM_LIB_INTERNAL_H */

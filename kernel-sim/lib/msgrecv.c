@@ -1,0 +1,603 @@
+/*
+ * The server half of the message path: MsgReceive*, MsgReply*, MsgError,
+ * MsgRead*, MsgWrite*, MsgInfo. Everything read from a connection region is
+ * client-written and checked against one snapshot before use.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <string.h>
+
+#include "internal.h"
+
+enum cand_kind { CAND_NONE, CAND_KPULSE, CAND_PULSE, CAND_SLOT };
+
+struct cand {
+	enum cand_kind kind;
+	int prio;
+	uint64_t ticket;
+	struct nto_srv_conn *sc;
+	unsigned idx;
+};
+
+static void consider(struct cand *best, enum cand_kind kind, int prio,
+		     uint64_t ticket, struct nto_srv_conn *sc, unsigned idx)
+{
+	if (best->kind != CAND_NONE &&
+	    (prio < best->prio ||
+	     (prio == best->prio && ticket >= best->ticket)))
+		return;
+	best->kind = kind;
+	best->prio = prio;
+	best->ticket = ticket;
+	best->sc = sc;
+	best->idx = idx;
+}
+
+/* Under the srv read lock: the highest-priority, oldest ready item. */
+static void scan_best(struct nto_chan *ch, int pulses_only, struct cand *best)
+{
+	unsigned i, k;
+
+	memset(best, 0, sizeof(*best));
+	best->kind = CAND_NONE;
+	if (atomic_load(&ch->region->hdr.kready) > 0)
+		for (i = 0; i < NTO_CHAN_KPULSES; i++) {
+			struct nto_pulse_ent *p = &ch->region->kpulse[i];
+
+			if (atomic_load_explicit(&p->state,
+						 memory_order_acquire) ==
+			    NTO_PULSE_READY)
+				consider(best, CAND_KPULSE, p->priority,
+					 p->ticket, NULL, i);
+		}
+	for (k = 0; k < ch->nact; k++) {
+		struct nto_srv_conn *sc = ch->act[k];
+		struct nto_conn_region *r = sc->region;
+
+		if (atomic_load_explicit(&r->hdr.nready,
+					 memory_order_acquire) == 0)
+			continue;
+		if (!pulses_only)
+			for (i = 0; i < NTO_CONN_SLOTS; i++)
+				if (atomic_load_explicit(
+					    &r->slot[i].state,
+					    memory_order_acquire) ==
+				    NTO_SLOT_SEND)
+					consider(best, CAND_SLOT,
+						 r->slot[i].priority,
+						 r->slot[i].ticket, sc, i);
+		for (i = 0; i < NTO_CONN_PULSES; i++)
+			if (atomic_load_explicit(&r->pulse[i].state,
+						 memory_order_acquire) ==
+			    NTO_PULSE_READY)
+				consider(best, CAND_PULSE, r->pulse[i].priority,
+					 r->pulse[i].ticket, sc, i);
+	}
+}
+
+static size_t iov_len(const iov_t *iov, int parts)
+{
+	size_t t = 0;
+	int i;
+
+	for (i = 0; i < parts; i++)
+		t += iov[i].iov_len;
+	return t;
+}
+
+static void to_iov(const iov_t *iov, int parts, const char *src, size_t n)
+{
+	int i;
+
+	for (i = 0; i < parts && n > 0; i++) {
+		size_t k = iov[i].iov_len < n ? iov[i].iov_len : n;
+
+		memcpy(iov[i].iov_base, src, k);
+		src += k;
+		n -= k;
+	}
+}
+
+static void from_iov(char *dst, const iov_t *iov, int parts, size_t n)
+{
+	int i;
+
+	for (i = 0; i < parts && n > 0; i++) {
+		size_t k = iov[i].iov_len < n ? iov[i].iov_len : n;
+
+		memcpy(dst, iov[i].iov_base, k);
+		dst += k;
+		n -= k;
+	}
+}
+
+/* Take a pulse entry (READY -> TAKEN -> FREE); -EAGAIN if we lost it. */
+static int take_pulse(struct nto_pulse_ent *p, struct _pulse *out)
+{
+	uint32_t expect = NTO_PULSE_READY;
+
+	if (!atomic_compare_exchange_strong(&p->state, &expect,
+					    NTO_PULSE_TAKEN))
+		return -EAGAIN;
+	memset(out, 0, sizeof(*out));
+	out->type = _PULSE_TYPE;
+	out->subtype = _PULSE_SUBTYPE;
+	out->code = (int8_t)p->code;
+	out->value.sival_int = p->value;
+	out->scoid = p->scoid;
+	atomic_store(&p->state, NTO_PULSE_FREE);
+	return 0;
+}
+
+static int valid_snap(const struct nto_rcv_snap *sn)
+{
+	if (sn->sbytes < 0 || sn->sbytes > NTO_MSG_MAX || sn->rbytes < 0 ||
+	    sn->rbytes > NTO_MSG_MAX)
+		return 0;
+	if (sn->off < NTO_CONN_DATA || sn->cap > NTO_CONN_SIZE ||
+	    sn->off > NTO_CONN_SIZE - sn->cap)
+		return 0;
+	if (sn->rbase < (uint64_t)sn->sbytes || sn->rbase > sn->cap ||
+	    (uint64_t)sn->rbytes > sn->cap - sn->rbase)
+		return 0;
+	return 1;
+}
+
+static void fill_info(struct _msg_info *info, struct nto_srv_conn *sc,
+		      const struct nto_slot *s, const struct nto_rcv_snap *sn,
+		      size_t msglen)
+{
+	memset(info, 0, sizeof(*info));
+	info->pid = sc->client_pid;
+	info->tid = s->tid;
+	info->chid = sc->chan->chid;
+	info->scoid = sc->scoid;
+	info->coid = s->coid;
+	info->msglen = (int32_t)msglen;
+	info->srcmsglen = sn->sbytes;
+	info->dstmsglen = sn->rbytes;
+	info->priority = (int16_t)s->priority;
+	if (atomic_load(&((struct nto_slot *)s)->flags) & NTO_SLOTF_UNBLOCK_REQ)
+		info->flags |= _NTO_MI_UNBLOCK_REQ;
+}
+
+static void slot_finish(struct nto_slot *s)
+{
+	atomic_store(&s->state, NTO_SLOT_DONE);
+	if (atomic_load(&s->sleeping))
+		nto__futex_wake(&s->state, 1);
+}
+
+/* Claim the candidate. Returns rcvid (> 0), 0 for a pulse, -EAGAIN to
+ * rescan, or -errno. Under the srv read lock. */
+static int take(struct nto_chan *ch, struct cand *c, const iov_t *iov,
+		int parts, size_t bufsize, struct _msg_info *info)
+{
+	struct nto_srv_conn *sc = c->sc;
+	struct _pulse pulse;
+	struct nto_rcv_snap sn;
+	struct nto_slot *s;
+	uint32_t expect;
+	size_t n;
+	int rc;
+
+	if (c->kind != CAND_SLOT) {
+		if (bufsize < sizeof(pulse))
+			return -EFAULT;
+		if (c->kind == CAND_KPULSE) {
+			rc = take_pulse(&ch->region->kpulse[c->idx], &pulse);
+			if (rc == 0)
+				atomic_fetch_sub(&ch->region->hdr.kready, 1);
+		} else {
+			rc = take_pulse(&sc->region->pulse[c->idx], &pulse);
+			if (rc == 0) {
+				atomic_fetch_sub(&sc->region->hdr.nready, 1);
+				pulse.scoid =
+					sc->scoid; /* never trust the peer's */
+				/* a client may only ask to unblock its own
+				 * rcvid */
+				if (pulse.code == _PULSE_CODE_UNBLOCK &&
+				    ((unsigned)pulse.value.sival_int &
+				     0xffffu) !=
+					    ((unsigned)sc->scoid & 0xffffu))
+					return -EAGAIN;
+			}
+		}
+		if (rc < 0)
+			return rc;
+		to_iov(iov, parts, (const char *)&pulse, sizeof(pulse));
+		if (info)
+			memset(info, 0, sizeof(*info));
+		return 0;
+	}
+	s = &sc->region->slot[c->idx];
+	expect = NTO_SLOT_SEND;
+	if (!atomic_compare_exchange_strong(&s->state, &expect,
+					    NTO_SLOT_RECEIVED))
+		return -EAGAIN;
+	atomic_fetch_sub(&sc->region->hdr.nready, 1);
+	sn.gen = s->gen;
+	sn.off = s->ext_off;
+	sn.cap = s->ext_cap;
+	sn.rbase = s->rbase;
+	sn.sbytes = s->sbytes;
+	sn.rbytes = s->rbytes;
+	if (!valid_snap(&sn)) {
+		/* a malformed slot: fail that client's send, keep serving */
+		expect = NTO_SLOT_RECEIVED;
+		if (atomic_compare_exchange_strong(&s->state, &expect,
+						   NTO_SLOT_REPLYING)) {
+			s->status = -1;
+			s->err = EFAULT;
+			s->reply_len = 0;
+			slot_finish(s);
+		}
+		return -EAGAIN;
+	}
+	atomic_fetch_or(&s->flags, NTO_SLOTF_RECEIVED);
+	s->recv_tid = nto__tid();
+	sc->snap[c->idx] = sn;
+	atomic_fetch_add(&sc->outstanding, 1);
+	n = (size_t)sn.sbytes < bufsize ? (size_t)sn.sbytes : bufsize;
+	to_iov(iov, parts, (const char *)sc->region + sn.off, n);
+	if (info)
+		fill_info(info, sc, s, &sn, n);
+	return (int)(((c->idx + 1) << 16) | ((unsigned)sc->scoid & 0xffffu));
+}
+
+static int receive(int chid, const iov_t *iov, int parts,
+		   struct _msg_info *info, int pulses_only)
+{
+	uint64_t deadline = 0;
+	int has_dl, rc, rslot;
+	struct nto_chan *ch;
+	size_t bufsize;
+
+	has_dl = nto__timeout_take(_NTO_TIMEOUT_RECEIVE, &deadline);
+	nto__timeout_clear();
+	if (parts < 0 || (parts > 0 && !iov))
+		return -EFAULT;
+	bufsize = iov_len(iov, parts);
+	nto__srv_rdlock();
+	ch = nto__chan_find(chid);
+	nto__srv_unlock();
+	if (!ch)
+		return -ESRCH;
+	rslot = nto__rcvr_enter(ch);
+	for (;;) {
+		struct timespec ts;
+		struct cand best = {0};
+		uint64_t until;
+		uint32_t seq;
+		int w;
+
+		if (atomic_load(&ch->dead)) {
+			rc = -ESRCH;
+			break;
+		}
+		seq = atomic_load(&ch->db->seq);
+		nto__chan_sync(ch);
+		nto__srv_rdlock();
+		if (nto__chan_find(chid) != ch) {
+			nto__srv_unlock();
+			rc = -ESRCH;
+			break;
+		}
+		scan_best(ch, pulses_only, &best);
+		rc = best.kind == CAND_NONE
+			     ? -EAGAIN
+			     : take(ch, &best, iov, parts, bufsize, info);
+		nto__srv_unlock();
+		if (best.kind != CAND_NONE) {
+			if (rc == -EAGAIN)
+				continue;
+			break;
+		}
+		if (has_dl && nto__now_ns() >= deadline) {
+			rc = -ETIMEDOUT;
+			break;
+		}
+		if (nto__spin_while(&ch->db->seq, seq))
+			continue;
+		until = nto__now_ns() + NTO_POLL_MS * 1000000ull;
+		if (has_dl && deadline < until)
+			until = deadline;
+		ts.tv_sec = (time_t)(until / 1000000000ull);
+		ts.tv_nsec = (long)(until % 1000000000ull);
+		atomic_fetch_add(&ch->db->waiters, 1);
+		w = nto__futex_wait(&ch->db->seq, seq, &ts);
+		atomic_fetch_sub(&ch->db->waiters, 1);
+		if (w == -EINTR) {
+			rc = -EINTR;
+			break;
+		}
+		if (w == -ETIMEDOUT && !nto__ipcd_alive()) {
+			rc = -ESRCH; /* the kernel is gone */
+			break;
+		}
+	}
+	nto__rcvr_leave(ch, rslot);
+	return rc;
+}
+
+NTO_EXPORT int MsgReceivev_r(int chid, const iov_t *iov, int parts,
+			     struct _msg_info *info)
+{
+	return receive(chid, iov, parts, info, 0);
+}
+
+NTO_EXPORT int MsgReceive_r(int chid, void *msg, int bytes,
+			    struct _msg_info *info)
+{
+	iov_t iov = {msg, bytes < 0 ? 0 : (size_t)bytes};
+
+	if (bytes < 0)
+		return -EINVAL;
+	return receive(chid, &iov, 1, info, 0);
+}
+
+NTO_EXPORT int MsgReceivePulsev_r(int chid, const iov_t *iov, int parts,
+				  struct _msg_info *info)
+{
+	return receive(chid, iov, parts, info, 1);
+}
+
+NTO_EXPORT int MsgReceivePulse_r(int chid, void *pulse, int bytes,
+				 struct _msg_info *info)
+{
+	iov_t iov = {pulse, bytes < 0 ? 0 : (size_t)bytes};
+
+	if (bytes < 0)
+		return -EINVAL;
+	return receive(chid, &iov, 1, info, 1);
+}
+
+NTO_EXPORT int MsgReceive(int chid, void *msg, int bytes,
+			  struct _msg_info *info)
+{
+	return nto__ret_val(MsgReceive_r(chid, msg, bytes, info));
+}
+
+NTO_EXPORT int MsgReceivev(int chid, const iov_t *iov, int parts,
+			   struct _msg_info *info)
+{
+	return nto__ret_val(MsgReceivev_r(chid, iov, parts, info));
+}
+
+NTO_EXPORT int MsgReceivePulse(int chid, void *pulse, int bytes,
+			       struct _msg_info *info)
+{
+	return nto__ret_val(MsgReceivePulse_r(chid, pulse, bytes, info));
+}
+
+NTO_EXPORT int MsgReceivePulsev(int chid, const iov_t *iov, int parts,
+				struct _msg_info *info)
+{
+	return nto__ret_val(MsgReceivePulsev_r(chid, iov, parts, info));
+}
+
+/* Under the srv read lock: the connection and slot an rcvid names. */
+static int rcvid_lookup(int rcvid, struct nto_srv_conn **scp, unsigned *slot)
+{
+	unsigned sl = ((unsigned)rcvid >> 16);
+
+	if (rcvid <= 0 || sl == 0 || sl > NTO_CONN_SLOTS)
+		return -ESRCH;
+	*scp = nto__srv_conn_by_scoid(rcvid & 0xffff);
+	if (!*scp)
+		return -ESRCH;
+	*slot = sl - 1;
+	return 0;
+}
+
+/* MsgReply / MsgError: finish the client's send. err 0 = reply. */
+static int reply(int rcvid, int status, int err, const iov_t *iov, int parts)
+{
+	struct nto_srv_conn *sc;
+	struct nto_rcv_snap *sn;
+	struct nto_slot *s;
+	uint32_t expect = NTO_SLOT_RECEIVED;
+	unsigned i;
+	int rc;
+
+	nto__timeout_clear();
+	if (parts < 0 || (parts > 0 && !iov))
+		return -EFAULT;
+	nto__srv_rdlock();
+	rc = rcvid_lookup(rcvid, &sc, &i);
+	if (rc < 0)
+		goto out;
+	s = &sc->region->slot[i];
+	sn = &sc->snap[i];
+	if (!atomic_compare_exchange_strong(&s->state, &expect,
+					    NTO_SLOT_REPLYING)) {
+		if (expect == NTO_SLOT_ABANDONED &&
+		    atomic_compare_exchange_strong(&s->state, &expect,
+						   NTO_SLOT_FREE))
+			atomic_fetch_sub(&sc->outstanding, 1);
+		rc = -ESRCH;
+		goto out;
+	}
+	if (err == 0) {
+		size_t n = iov_len(iov, parts);
+
+		if (n > (size_t)sn->rbytes)
+			n = (size_t)sn->rbytes; /* truncated to the client's
+						   buffer */
+		from_iov((char *)sc->region + sn->off + sn->rbase, iov, parts,
+			 n);
+		if ((int32_t)n > s->reply_len)
+			s->reply_len = (int32_t)n;
+		s->status = status;
+		s->err = 0;
+	} else {
+		s->status = -1;
+		s->err = err == EOK ? 0 : err;
+	}
+	slot_finish(s);
+	atomic_fetch_sub(&sc->outstanding, 1);
+	rc = 0;
+out:
+	nto__srv_unlock();
+	return rc;
+}
+
+NTO_EXPORT int MsgReplyv_r(int rcvid, int status, const iov_t *iov, int parts)
+{
+	return reply(rcvid, status, 0, iov, parts);
+}
+
+NTO_EXPORT int MsgReply_r(int rcvid, int status, const void *msg, int bytes)
+{
+	iov_t iov = {(void *)msg, bytes < 0 ? 0 : (size_t)bytes};
+
+	if (bytes < 0)
+		return -EINVAL;
+	return reply(rcvid, status, 0, &iov, 1);
+}
+
+NTO_EXPORT int MsgError_r(int rcvid, int error)
+{
+	/* MsgError(EOK) completes the send with status 0 */
+	int rc = error == EOK ? reply(rcvid, 0, 0, NULL, 0)
+			      : reply(rcvid, -1, error, NULL, 0);
+
+	return rc < 0 ? -rc : EOK;
+}
+
+NTO_EXPORT int MsgReply(int rcvid, int status, const void *msg, int bytes)
+{
+	return nto__ret_val(MsgReply_r(rcvid, status, msg, bytes));
+}
+
+NTO_EXPORT int MsgReplyv(int rcvid, int status, const iov_t *iov, int parts)
+{
+	return nto__ret_val(MsgReplyv_r(rcvid, status, iov, parts));
+}
+
+NTO_EXPORT int MsgError(int rcvid, int error)
+{
+	return nto__ret_eok(MsgError_r(rcvid, error));
+}
+
+/* MsgRead / MsgWrite: copy at an offset while the client is REPLY-blocked. */
+static int rw_at(int rcvid, const iov_t *iov, int parts, int offset, int write)
+{
+	struct nto_srv_conn *sc;
+	struct nto_rcv_snap *sn;
+	struct nto_slot *s;
+	size_t n, limit;
+	unsigned i;
+	int rc;
+
+	nto__timeout_clear();
+	if (parts < 0 || (parts > 0 && !iov))
+		return -EFAULT;
+	if (offset < 0)
+		return -EINVAL;
+	nto__srv_rdlock();
+	rc = rcvid_lookup(rcvid, &sc, &i);
+	if (rc < 0)
+		goto out;
+	s = &sc->region->slot[i];
+	sn = &sc->snap[i];
+	if (atomic_load(&s->state) != NTO_SLOT_RECEIVED) {
+		rc = -ESRCH;
+		goto out;
+	}
+	limit = (size_t)(write ? sn->rbytes : sn->sbytes);
+	n = iov_len(iov, parts);
+	if ((size_t)offset >= limit)
+		n = 0;
+	else if (n > limit - (size_t)offset)
+		n = limit - (size_t)offset;
+	if (write) {
+		from_iov((char *)sc->region + sn->off + sn->rbase +
+				 (size_t)offset,
+			 iov, parts, n);
+		if ((int32_t)((size_t)offset + n) > s->reply_len)
+			s->reply_len = (int32_t)((size_t)offset + n);
+	} else {
+		to_iov(iov, parts,
+		       (const char *)sc->region + sn->off + (size_t)offset, n);
+	}
+	rc = (int)n;
+out:
+	nto__srv_unlock();
+	return rc;
+}
+
+NTO_EXPORT int MsgReadv_r(int rcvid, const iov_t *iov, int parts, int offset)
+{
+	return rw_at(rcvid, iov, parts, offset, 0);
+}
+
+NTO_EXPORT int MsgRead_r(int rcvid, void *msg, int bytes, int offset)
+{
+	iov_t iov = {msg, bytes < 0 ? 0 : (size_t)bytes};
+
+	return rw_at(rcvid, &iov, 1, offset, 0);
+}
+
+NTO_EXPORT int MsgWritev_r(int rcvid, const iov_t *iov, int parts, int offset)
+{
+	return rw_at(rcvid, iov, parts, offset, 1);
+}
+
+NTO_EXPORT int MsgWrite_r(int rcvid, const void *msg, int bytes, int offset)
+{
+	iov_t iov = {(void *)msg, bytes < 0 ? 0 : (size_t)bytes};
+
+	return rw_at(rcvid, &iov, 1, offset, 1);
+}
+
+NTO_EXPORT int MsgRead(int rcvid, void *msg, int bytes, int offset)
+{
+	return nto__ret_val(MsgRead_r(rcvid, msg, bytes, offset));
+}
+
+NTO_EXPORT int MsgReadv(int rcvid, const iov_t *iov, int parts, int offset)
+{
+	return nto__ret_val(MsgReadv_r(rcvid, iov, parts, offset));
+}
+
+NTO_EXPORT int MsgWrite(int rcvid, const void *msg, int bytes, int offset)
+{
+	return nto__ret_val(MsgWrite_r(rcvid, msg, bytes, offset));
+}
+
+NTO_EXPORT int MsgWritev(int rcvid, const iov_t *iov, int parts, int offset)
+{
+	return nto__ret_val(MsgWritev_r(rcvid, iov, parts, offset));
+}
+
+NTO_EXPORT int MsgInfo_r(int rcvid, struct _msg_info *info)
+{
+	struct nto_srv_conn *sc;
+	struct nto_slot *s;
+	unsigned i;
+	uint32_t st;
+	int rc;
+
+	if (!info)
+		return EFAULT;
+	nto__srv_rdlock();
+	rc = rcvid_lookup(rcvid, &sc, &i);
+	if (rc == 0) {
+		s = &sc->region->slot[i];
+		st = atomic_load(&s->state);
+		if (st != NTO_SLOT_RECEIVED && st != NTO_SLOT_REPLYING)
+			rc = -ESRCH;
+		else
+			fill_info(info, sc, s, &sc->snap[i],
+				  (size_t)sc->snap[i].sbytes);
+	}
+	nto__srv_unlock();
+	return rc < 0 ? -rc : EOK;
+}
+
+NTO_EXPORT int MsgInfo(int rcvid, struct _msg_info *info)
+{
+	return nto__ret_eok(MsgInfo_r(rcvid, info));
+}

@@ -1,0 +1,533 @@
+/*
+ * The client half of the message path: all eight MsgSend variants and
+ * their _r forms over one implementation (nto__msgsendv), plus the send
+ * failure hook libha uses. See docs/protocol.md section 4 for the slot
+ * state machine this follows.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <string.h>
+#include <sys/mman.h>
+
+#include "internal.h"
+
+static _Atomic(nto_send_recover_fn) send_recover;
+static __thread int thread_prio = NTO_DEFAULT_PRIO;
+
+NTO_EXPORT void nto_set_send_recover(nto_send_recover_fn fn)
+{
+	atomic_store(&send_recover, fn);
+}
+
+NTO_EXPORT int nto_thread_priority(void)
+{
+	return thread_prio;
+}
+
+NTO_EXPORT int nto_set_thread_priority(int prio)
+{
+	if (prio < 1 || prio > 255) {
+		errno = EINVAL;
+		return -1;
+	}
+	thread_prio = prio;
+	return 0;
+}
+
+void nto__doorbell_ring(struct nto_doorbell *db)
+{
+	atomic_fetch_add(&db->seq, 1);
+	if (atomic_load(&db->waiters) > 0)
+		nto__futex_wake(&db->seq, 1);
+}
+
+static int iov_total(const iov_t *iov, int parts, size_t *total)
+{
+	size_t t = 0;
+	int i;
+
+	if (parts < 0)
+		return -EINVAL;
+	if (parts > 0 && !iov)
+		return -EFAULT;
+	for (i = 0; i < parts; i++) {
+		if (iov[i].iov_len && !iov[i].iov_base)
+			return -EFAULT;
+		t += iov[i].iov_len;
+		if (t > NTO_MSG_MAX)
+			return -EOVERFLOW;
+	}
+	*total = t;
+	return 0;
+}
+
+static void gather(char *dst, const iov_t *iov, int parts)
+{
+	int i;
+
+	for (i = 0; i < parts; i++) {
+		memcpy(dst, iov[i].iov_base, iov[i].iov_len);
+		dst += iov[i].iov_len;
+	}
+}
+
+static void scatter(const iov_t *iov, int parts, const char *src, size_t n)
+{
+	int i;
+
+	for (i = 0; i < parts && n > 0; i++) {
+		size_t k = iov[i].iov_len < n ? iov[i].iov_len : n;
+
+		memcpy(iov[i].iov_base, src, k);
+		src += k;
+		n -= k;
+	}
+}
+
+/* Claim a FREE slot; waits (bounded polls) while all are busy. */
+static int slot_claim(struct nto_conn *conn, struct nto_coid *c,
+		      uint32_t my_gen)
+{
+	unsigned i;
+
+	for (;;) {
+		uint32_t seq = atomic_load(&conn->slot_free_seq);
+		struct timespec ts;
+		uint64_t t;
+
+		for (i = 0; i < NTO_CONN_SLOTS; i++) {
+			uint32_t expect = NTO_SLOT_FREE;
+
+			if (atomic_compare_exchange_strong(
+				    &conn->region->slot[i].state, &expect,
+				    NTO_SLOT_CLAIMED))
+				return (int)i;
+		}
+		if (atomic_load(&c->detach_seq) != my_gen)
+			return -EBADF;
+		if (atomic_load(&conn->region->hdr.dead) ==
+		    NTO_CONN_SERVER_GONE)
+			return -EBADF;
+		if (!nto__ipcd_alive())
+			return -ESRCH;
+		atomic_fetch_add(&conn->slot_waiters, 1);
+		t = nto__now_ns() + NTO_POLL_MS * 1000000ull;
+		ts.tv_sec = (time_t)(t / 1000000000ull);
+		ts.tv_nsec = (long)(t % 1000000000ull);
+		nto__futex_wait(&conn->slot_free_seq, seq, &ts);
+		atomic_fetch_sub(&conn->slot_waiters, 1);
+	}
+}
+
+static void slot_release(struct nto_conn *conn, struct nto_slot *s)
+{
+	atomic_store(&s->state, NTO_SLOT_FREE);
+	if (atomic_load(&conn->slot_waiters) > 0) {
+		atomic_fetch_add(&conn->slot_free_seq, 1);
+		nto__futex_wake(&conn->slot_free_seq, 1);
+	}
+}
+
+/* Make the slot's extent hold `need` bytes. Old bulk extents are returned
+ * to the kernel (MADV_REMOVE frees shmem pages). */
+static int slot_extent(struct nto_conn *conn, unsigned i, uint64_t need)
+{
+	uint64_t size = 65536, off;
+
+	if (need <= conn->ext_cap[i])
+		return 0;
+	while (size < need)
+		size <<= 1;
+	pthread_mutex_lock(&conn->lock);
+	off = conn->bump;
+	if (off + size > NTO_CONN_SIZE) {
+		pthread_mutex_unlock(&conn->lock);
+		return -ENOMEM;
+	}
+	conn->bump = off + size;
+	pthread_mutex_unlock(&conn->lock);
+	if (conn->ext_off[i] >= NTO_CONN_BULK)
+		madvise((char *)conn->region + conn->ext_off[i],
+			conn->ext_cap[i], MADV_REMOVE);
+	conn->ext_off[i] = off;
+	conn->ext_cap[i] = size;
+	return 0;
+}
+
+static void post_unblock_pulse(struct nto_conn *conn, unsigned slot)
+{
+	struct nto_conn_region *r = conn->region;
+	unsigned i;
+
+	for (i = 0; i < NTO_CONN_PULSES; i++) {
+		struct nto_pulse_ent *p = &r->pulse[i];
+		uint32_t expect = NTO_PULSE_FREE;
+
+		if (!atomic_compare_exchange_strong(&p->state, &expect,
+						    NTO_PULSE_FILLING))
+			continue;
+		p->priority = r->slot[slot].priority;
+		p->code = _PULSE_CODE_UNBLOCK;
+		p->value = (int32_t)(((slot + 1) << 16) |
+				     ((unsigned)conn->scoid & 0xffffu));
+		p->scoid = conn->scoid;
+		p->ticket = nto__now_ns();
+		atomic_store(&p->state, NTO_PULSE_READY);
+		atomic_fetch_add(&r->hdr.nready, 1);
+		nto__doorbell_ring(conn->doorbell);
+		return;
+	}
+	/* no room: the server will still see _NTO_MI_UNBLOCK_REQ in MsgInfo */
+}
+
+struct send_ctx {
+	uint64_t send_deadline; /* 0: none */
+	uint64_t reply_deadline;
+	int has_send_to, has_reply_to;
+	int received; /* the server had taken the message */
+};
+
+/* Leave the wait early (timeout, signal, detach, ipcd gone) as QNX does:
+ * a SEND-blocked sender always can; a REPLY-blocked one only without
+ * _NTO_CHF_UNBLOCK, else the server gets an UNBLOCK pulse and we wait on.
+ * Returns the error to leave with, or 0 to keep waiting. */
+static int try_leave(struct nto_conn *conn, unsigned i, int err, int *unblocked)
+{
+	struct nto_slot *s = &conn->region->slot[i];
+	uint32_t st = atomic_load(&s->state);
+
+	if (st == NTO_SLOT_SEND) {
+		if (atomic_compare_exchange_strong(&s->state, &st,
+						   NTO_SLOT_FREE)) {
+			atomic_fetch_sub(&conn->region->hdr.nready, 1);
+			if (atomic_load(&conn->slot_waiters) > 0) {
+				atomic_fetch_add(&conn->slot_free_seq, 1);
+				nto__futex_wake(&conn->slot_free_seq, 1);
+			}
+			return err;
+		}
+		return 0; /* taken meanwhile: look again */
+	}
+	if (st != NTO_SLOT_RECEIVED)
+		return 0; /* REPLYING or DONE: the answer is imminent */
+	if ((conn->chflags & _NTO_CHF_UNBLOCK) && err != ESRCH) {
+		if (!*unblocked) {
+			atomic_fetch_or(&s->flags, NTO_SLOTF_UNBLOCK_REQ);
+			post_unblock_pulse(conn, i);
+			*unblocked = 1;
+		}
+		return 0;
+	}
+	if (atomic_compare_exchange_strong(&s->state, &st, NTO_SLOT_ABANDONED))
+		return err; /* the server frees it when it replies */
+	return 0;
+}
+
+/* One attempt: post on the coid's connection and wait for the result. */
+static int send_once(int coid, const iov_t *siov, int sparts, size_t sbytes,
+		     const iov_t *riov, int rparts, size_t rbytes,
+		     struct send_ctx *ctx)
+{
+	struct nto_coid *c = nto__coid_get(coid);
+	struct nto_conn *conn;
+	struct nto_slot *s;
+	uint32_t my_gen, st;
+	uint64_t rbase, off;
+	int unblocked = 0, rc, idx;
+	unsigned i;
+
+	ctx->received = 0;
+	if (!c)
+		return -EBADF;
+	conn = c->conn;
+	nto__conn_ref(conn);
+	my_gen = atomic_load(&c->detach_seq);
+	nto__coid_put(c);
+	if (atomic_load(&conn->region->hdr.dead) == NTO_CONN_SERVER_GONE) {
+		rc = -EBADF;
+		goto out;
+	}
+	idx = slot_claim(conn, c, my_gen);
+	if (idx < 0) {
+		rc = idx;
+		goto out;
+	}
+	i = (unsigned)idx;
+	s = &conn->region->slot[i];
+	rbase = (sbytes + 63) & ~(uint64_t)63;
+	rc = slot_extent(conn, i, rbase + rbytes);
+	if (rc < 0) {
+		slot_release(conn, s);
+		goto out;
+	}
+	off = conn->ext_off[i];
+	gather((char *)conn->region + off, siov, sparts);
+	s->gen++;
+	s->coid = coid;
+	s->tid = nto__tid();
+	s->priority = thread_prio;
+	s->sbytes = (int32_t)sbytes;
+	s->rbytes = (int32_t)rbytes;
+	s->recv_tid = 0;
+	s->ext_off = off;
+	s->ext_cap = conn->ext_cap[i];
+	s->rbase = rbase;
+	atomic_store(&s->flags, 0);
+repost:
+	s->status = 0;
+	s->err = 0;
+	s->reply_len = 0;
+	s->ticket = nto__now_ns();
+	atomic_store(&s->sleeping, 0);
+	atomic_store(&s->state, NTO_SLOT_SEND);
+	atomic_fetch_add(&conn->region->hdr.nready, 1);
+	nto__doorbell_ring(conn->doorbell);
+	/* a death sweep that ran before our post did not see us: leave */
+	if (atomic_load(&conn->region->hdr.dead) == NTO_CONN_SERVER_GONE) {
+		rc = try_leave(conn, i, EBADF, &unblocked);
+		if (rc) {
+			rc = -rc;
+			goto out;
+		}
+	}
+	for (;;) {
+		uint64_t until, dl = 0;
+		struct timespec ts;
+		int w, has_dl, err = 0;
+
+		st = atomic_load_explicit(&s->state, memory_order_acquire);
+		if (st == NTO_SLOT_DONE)
+			break;
+		if (st == NTO_SLOT_SEND) {
+			has_dl = ctx->has_send_to;
+			dl = ctx->send_deadline;
+		} else {
+			has_dl = ctx->has_reply_to && !unblocked;
+			dl = ctx->reply_deadline;
+		}
+		if (atomic_load(&c->detach_seq) != my_gen)
+			err = EBADF;
+		else if (has_dl && nto__now_ns() >= dl)
+			err = ETIMEDOUT; /* dl 0 is an immediate timeout */
+		if (err) {
+			rc = try_leave(conn, i, err, &unblocked);
+			if (rc) {
+				rc = -rc;
+				goto out;
+			}
+			continue;
+		}
+		if (nto__spin_while(&s->state, st))
+			continue;
+		atomic_store(&s->sleeping, 1);
+		until = nto__now_ns() + NTO_POLL_MS * 1000000ull;
+		if (has_dl && dl < until)
+			until = dl;
+		ts.tv_sec = (time_t)(until / 1000000000ull);
+		ts.tv_nsec = (long)(until % 1000000000ull);
+		w = nto__futex_wait(&s->state, st, &ts);
+		atomic_store(&s->sleeping, 0);
+		if (w == -EINTR) {
+			rc = try_leave(conn, i, EINTR, &unblocked);
+			if (rc) {
+				rc = -rc;
+				goto out;
+			}
+		} else if (w == -ETIMEDOUT && !nto__ipcd_alive()) {
+			/* the kernel is gone: nothing will ever answer */
+			rc = try_leave(conn, i, ESRCH, &unblocked);
+			if (!rc && atomic_load(&s->state) != NTO_SLOT_DONE) {
+				uint32_t cur = atomic_load(&s->state);
+
+				if (cur == NTO_SLOT_REPLYING)
+					continue;
+				/* REPLY-blocked on an UNBLOCK channel: give up
+				 */
+				atomic_compare_exchange_strong(
+					&s->state, &cur, NTO_SLOT_ABANDONED);
+				rc = ESRCH;
+			}
+			if (rc) {
+				rc = -rc;
+				goto out;
+			}
+		}
+	}
+	ctx->received = (atomic_load(&s->flags) & NTO_SLOTF_RECEIVED) != 0;
+	if (s->err == ERESTART) {
+		/* the server asked for the send to be issued again */
+		atomic_store(&s->state, NTO_SLOT_CLAIMED);
+		atomic_store(&s->flags, 0);
+		goto repost;
+	}
+	if (s->err) {
+		rc = -s->err;
+	} else {
+		int32_t rl = s->reply_len;
+		size_t n = rl < 0 ? 0 : (size_t)rl;
+
+		if (n > rbytes)
+			n = rbytes; /* never trust the peer's length */
+		scatter(riov, rparts, (char *)conn->region + off + rbase, n);
+		rc = s->status;
+	}
+	slot_release(conn, s);
+out:
+	nto__conn_unref(conn);
+	return rc;
+}
+
+int nto__msgsendv(int coid, const iov_t *siov, int sparts, const iov_t *riov,
+		  int rparts)
+{
+	struct send_ctx ctx = {0};
+	size_t sbytes, rbytes;
+	int rc;
+
+	rc = iov_total(siov, sparts, &sbytes);
+	if (rc == 0)
+		rc = iov_total(riov, rparts, &rbytes);
+	if (rc < 0)
+		goto out;
+	ctx.has_send_to =
+		nto__timeout_take(_NTO_TIMEOUT_SEND, &ctx.send_deadline);
+	ctx.has_reply_to =
+		nto__timeout_take(_NTO_TIMEOUT_REPLY, &ctx.reply_deadline);
+	nto__timeout_clear();
+	for (;;) {
+		nto_send_recover_fn fn;
+		int r;
+
+		rc = send_once(coid, siov, sparts, sbytes, riov, rparts, rbytes,
+			       &ctx);
+		if (rc != -EBADF && rc != -ESRCH)
+			break;
+		fn = atomic_load(&send_recover);
+		if (!fn)
+			break;
+		r = fn(coid, -rc, ctx.received);
+		if (r == 1)
+			continue; /* recovered: the same coid, send again */
+		if (r > 1)
+			rc = -r;
+		break;
+	}
+out:
+	nto__timeout_clear();
+	return rc;
+}
+
+#define ONE_IOV(_name, _buf, _len) \
+	iov_t _name = {(void *)(_buf), (size_t)((_len) < 0 ? 0 : (_len))}
+
+/* The eight variants differ only in buffer shape (and cancellation,
+ * which ntosim does not model). */
+#define SEND_BODY_SS(coid, smsg, sbytes, rmsg, rbytes) \
+	if ((sbytes) < 0 || (rbytes) < 0)              \
+		return -EINVAL;                        \
+	ONE_IOV(si, smsg, sbytes);                     \
+	ONE_IOV(ri, rmsg, rbytes);                     \
+	return nto__msgsendv(coid, &si, 1, &ri, 1)
+
+NTO_EXPORT int MsgSend_r(int coid, const void *smsg, int sbytes, void *rmsg,
+			 int rbytes)
+{
+	SEND_BODY_SS(coid, smsg, sbytes, rmsg, rbytes);
+}
+
+NTO_EXPORT int MsgSendnc_r(int coid, const void *smsg, int sbytes, void *rmsg,
+			   int rbytes)
+{
+	SEND_BODY_SS(coid, smsg, sbytes, rmsg, rbytes);
+}
+
+NTO_EXPORT int MsgSendv_r(int coid, const iov_t *siov, int sparts,
+			  const iov_t *riov, int rparts)
+{
+	return nto__msgsendv(coid, siov, sparts, riov, rparts);
+}
+
+NTO_EXPORT int MsgSendvnc_r(int coid, const iov_t *siov, int sparts,
+			    const iov_t *riov, int rparts)
+{
+	return nto__msgsendv(coid, siov, sparts, riov, rparts);
+}
+
+NTO_EXPORT int MsgSendsv_r(int coid, const void *smsg, int sbytes,
+			   const iov_t *riov, int rparts)
+{
+	if (sbytes < 0)
+		return -EINVAL;
+	ONE_IOV(si, smsg, sbytes);
+	return nto__msgsendv(coid, &si, 1, riov, rparts);
+}
+
+NTO_EXPORT int MsgSendsvnc_r(int coid, const void *smsg, int sbytes,
+			     const iov_t *riov, int rparts)
+{
+	return MsgSendsv_r(coid, smsg, sbytes, riov, rparts);
+}
+
+NTO_EXPORT int MsgSendvs_r(int coid, const iov_t *siov, int sparts, void *rmsg,
+			   int rbytes)
+{
+	if (rbytes < 0)
+		return -EINVAL;
+	ONE_IOV(ri, rmsg, rbytes);
+	return nto__msgsendv(coid, siov, sparts, &ri, 1);
+}
+
+NTO_EXPORT int MsgSendvsnc_r(int coid, const iov_t *siov, int sparts,
+			     void *rmsg, int rbytes)
+{
+	return MsgSendvs_r(coid, siov, sparts, rmsg, rbytes);
+}
+
+NTO_EXPORT int MsgSend(int coid, const void *smsg, int sbytes, void *rmsg,
+		       int rbytes)
+{
+	return nto__ret_val(MsgSend_r(coid, smsg, sbytes, rmsg, rbytes));
+}
+
+NTO_EXPORT int MsgSendnc(int coid, const void *smsg, int sbytes, void *rmsg,
+			 int rbytes)
+{
+	return nto__ret_val(MsgSendnc_r(coid, smsg, sbytes, rmsg, rbytes));
+}
+
+NTO_EXPORT int MsgSendv(int coid, const iov_t *siov, int sparts,
+			const iov_t *riov, int rparts)
+{
+	return nto__ret_val(MsgSendv_r(coid, siov, sparts, riov, rparts));
+}
+
+NTO_EXPORT int MsgSendvnc(int coid, const iov_t *siov, int sparts,
+			  const iov_t *riov, int rparts)
+{
+	return nto__ret_val(MsgSendvnc_r(coid, siov, sparts, riov, rparts));
+}
+
+NTO_EXPORT int MsgSendsv(int coid, const void *smsg, int sbytes,
+			 const iov_t *riov, int rparts)
+{
+	return nto__ret_val(MsgSendsv_r(coid, smsg, sbytes, riov, rparts));
+}
+
+NTO_EXPORT int MsgSendsvnc(int coid, const void *smsg, int sbytes,
+			   const iov_t *riov, int rparts)
+{
+	return nto__ret_val(MsgSendsvnc_r(coid, smsg, sbytes, riov, rparts));
+}
+
+NTO_EXPORT int MsgSendvs(int coid, const iov_t *siov, int sparts, void *rmsg,
+			 int rbytes)
+{
+	return nto__ret_val(MsgSendvs_r(coid, siov, sparts, rmsg, rbytes));
+}
+
+NTO_EXPORT int MsgSendvsnc(int coid, const iov_t *siov, int sparts, void *rmsg,
+			   int rbytes)
+{
+	return nto__ret_val(MsgSendvsnc_r(coid, siov, sparts, rmsg, rbytes));
+}

@@ -1,0 +1,105 @@
+/*
+ * Pulses: MsgSendPulse (a non-blocking entry in the connection's pulse
+ * table) and MsgDeliverEvent (a server notifying a client, through ipcd
+ * for SIGEV_PULSE since the client's coid is in the client's space).
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <signal.h>
+
+#include "internal.h"
+
+NTO_EXPORT int MsgSendPulse_r(int coid, int priority, int code, int value)
+{
+	struct nto_coid *c;
+	struct nto_conn *conn;
+	struct nto_conn_region *r;
+	unsigned i;
+	int rc = EAGAIN;
+
+	nto__timeout_clear();
+	if (priority < -1 || priority > 255 || code < -128 || code > 127)
+		return EINVAL;
+	if (priority == -1)
+		priority = nto_thread_priority();
+	c = nto__coid_get(coid);
+	if (!c)
+		return EBADF;
+	conn = c->conn;
+	r = conn->region;
+	if (atomic_load(&r->hdr.dead) == NTO_CONN_SERVER_GONE) {
+		rc = EBADF;
+		goto out;
+	}
+	for (i = 0; i < NTO_CONN_PULSES; i++) {
+		struct nto_pulse_ent *p = &r->pulse[i];
+		uint32_t expect = NTO_PULSE_FREE;
+
+		if (!atomic_compare_exchange_strong(&p->state, &expect,
+						    NTO_PULSE_FILLING))
+			continue;
+		p->priority = priority;
+		p->code = code;
+		p->value = value;
+		p->scoid = conn->scoid;
+		p->ticket = nto__now_ns();
+		atomic_store(&p->state, NTO_PULSE_READY);
+		atomic_fetch_add(&r->hdr.nready, 1);
+		nto__doorbell_ring(conn->doorbell);
+		rc = EOK;
+		break;
+	}
+out:
+	nto__coid_put(c);
+	return rc;
+}
+
+NTO_EXPORT int MsgSendPulse(int coid, int priority, int code, int value)
+{
+	return nto__ret_eok(MsgSendPulse_r(coid, priority, code, value));
+}
+
+NTO_EXPORT int MsgDeliverEvent_r(int rcvid, const struct sigevent *event)
+{
+	struct nto_srv_conn *sc;
+	pid_t pid = 0;
+	int rc;
+
+	if (!event)
+		return EFAULT;
+	nto__srv_rdlock();
+	sc = rcvid > 0 ? nto__srv_conn_by_scoid(rcvid & 0xffff) : NULL;
+	if (sc)
+		pid = sc->client_pid;
+	nto__srv_unlock();
+	if (!sc)
+		return ESRCH;
+	switch (event->sigev_notify) {
+	case SIGEV_PULSE: {
+		const struct nto_sigev_pulse *p =
+			NTO_SIGEV_PULSE((struct sigevent *)event);
+		struct nto_ctl_event req = {pid, p->coid, p->priority, p->code,
+					    p->value.sival_int};
+
+		if (req.priority == -1)
+			req.priority = nto_thread_priority();
+		rc = nto__ctl_call(NTO_CTL_DELIVER_PULSE, &req, sizeof(req),
+				   NULL, 0, NULL, NULL, 0, NULL);
+		return rc < 0 ? -rc : EOK;
+	}
+	case SIGEV_SIGNAL:
+		if (sigqueue(pid, event->sigev_signo, event->sigev_value) < 0)
+			return errno;
+		return EOK;
+	case SIGEV_NONE:
+		return EOK;
+	default:
+		return EINVAL;
+	}
+}
+
+NTO_EXPORT int MsgDeliverEvent(int rcvid, const struct sigevent *event)
+{
+	return nto__ret_eok(MsgDeliverEvent_r(rcvid, event));
+}

@@ -1,0 +1,158 @@
+/*
+ * The control protocol between libnto and ipcd: one SOCK_SEQPACKET Unix
+ * socket per process, one request packet, one reply packet (INFO replies
+ * may span several). Private to ntosim (ipcd, libnto, tools). Nothing on the
+ * message path goes through here; see docs/protocol.md.
+ *
+ * Every packet starts with struct nto_ctl_hdr; the payload follows. ipcd
+ * drops (closes) a peer that sends a short, oversized or malformed packet,
+ * which to ipcd is exactly that process dying. Replies carry file
+ * descriptors (memfds) with SCM_RIGHTS where noted.
+ */
+#ifndef NTOSIM_PROTO_CTL_H
+#define NTOSIM_PROTO_CTL_H
+
+#include <stdint.h>
+
+#define NTO_CTL_VERSION	  1u
+#define NTO_CTL_MAX	  4096u	 /* largest request packet ipcd accepts */
+#define NTO_CTL_REPLY_MAX 65536u /* largest reply packet */
+#define NTO_PATH_MAX	  1024u	 /* registered / resolved path length */
+#define NTO_RESOLVE_MAX	  16u	 /* entries in one RESOLVE reply */
+#define NTO_IDS_MAX	  4096	 /* per-process chid/scoid/side-coid pool */
+#define NTO_SOCKET_ENV	  "NTOSIM_SOCKET"
+
+struct nto_ctl_hdr {
+	uint32_t type;	/* enum nto_ctl_type */
+	uint32_t len;	/* payload bytes after this header */
+	uint32_t seq;	/* echoed in the reply */
+	int32_t status; /* replies: 0 or -errno; INFO: 1 = more packets follow
+			 */
+};
+
+enum nto_ctl_type {
+	/* req nto_ctl_hello; rep nto_ctl_hello (ipcd's pid in .pid) */
+	NTO_CTL_HELLO = 1,
+	/* req nto_ctl_chan; rep nto_ctl_chan (.chid); fds [channel region,
+	   doorbell] */
+	NTO_CTL_CHANNEL_CREATE = 2,
+	/* req nto_ctl_chan (.chid); rep empty */
+	NTO_CTL_CHANNEL_DESTROY = 3,
+	/* req nto_ctl_attach; rep nto_ctl_attach_rep; fds [conn region,
+	   doorbell] if .fresh */
+	NTO_CTL_CONNECT_ATTACH = 4,
+	/* req nto_ctl_id (.id = coid, or one of the caller's scoids); rep empty
+	 */
+	NTO_CTL_CONNECT_DETACH = 5,
+	/* server maps a connection of its channel: req nto_ctl_connfd; rep
+	 * nto_ctl_connfd (with .gen, .client_pid); fds [conn region] */
+	NTO_CTL_CONN_FD = 6,
+	/* req nto_ctl_path; rep nto_ctl_id (.id = link id) */
+	NTO_CTL_PATH_ATTACH = 7,
+	/* req nto_ctl_id (.id = link id); rep empty */
+	NTO_CTL_PATH_DETACH = 8,
+	/* req nto_ctl_path (.path only, .flags = NTO_RESOLVE_*); rep
+	   nto_ctl_resolve_rep */
+	NTO_CTL_RESOLVE = 9,
+	/* req nto_ctl_id (.id = tid); rep empty. Queues THREADDEATH. */
+	NTO_CTL_THREAD_DEATH = 10,
+	/* req nto_ctl_id (.id = NTO_INFO_*); rep JSON text, status 1 = more */
+	NTO_CTL_INFO = 11,
+	/* server delivers a SIGEV_PULSE to a client: req nto_ctl_event; rep
+	   empty */
+	NTO_CTL_DELIVER_PULSE = 12,
+	/* wait until a path is registered: req nto_ctl_path (.handle = timeout
+	 * ms); rep empty (0) or -ETIMEDOUT. Sent on a dedicated connection. */
+	NTO_CTL_WAIT_PATH = 13,
+	/* client credentials of one of the caller's scoids: req nto_ctl_id;
+	 * rep nto_ctl_client */
+	NTO_CTL_CLIENT_INFO = 14,
+	NTO_CTL_TYPE_MAX
+};
+
+/* HELLO must be a connection's first request. An AUX connection is an
+ * extra socket of an already registered process (used for requests that
+ * block, like WAIT_PATH): its closing is not that process's death. */
+#define NTO_HELLO_AUX 0x1u
+struct nto_ctl_hello {
+	uint32_t version;
+	int32_t pid;
+	uint32_t flags;
+};
+
+struct nto_ctl_chan {
+	int32_t chid;
+	uint32_t flags;
+};
+
+struct nto_ctl_id {
+	int32_t id;
+};
+
+struct nto_ctl_attach {
+	uint32_t nd;
+	int32_t pid; /* 0 = self */
+	int32_t chid;
+	int32_t coid; /* fd-space number chosen by the client, or -1 for a side
+			 channel */
+	uint32_t flags; /* _NTO_COF_* */
+};
+
+struct nto_ctl_attach_rep {
+	int32_t coid;  /* the coid (side-channel bit included) */
+	int32_t scoid; /* server connection id, with 0x40000000 */
+	uint32_t
+		conn_id; /* ipcd-wide connection id: equal ids share a region */
+	uint32_t chflags; /* the channel's flags */
+	int32_t server_pid;
+	uint32_t fresh; /* 1: region and doorbell fds attached */
+};
+
+struct nto_ctl_connfd {
+	int32_t chid;
+	int32_t scoid;
+	uint32_t gen;	    /* rep: generation of the connection-table entry */
+	int32_t client_pid; /* rep */
+};
+
+/* resmgr/name registration flags carried in nto_ctl_path.flags follow
+ * QNX's _RESMGR_FLAG_* values (BEFORE 1, AFTER 2, OPAQUE 4, DIR 0x100). */
+struct nto_ctl_path {
+	int32_t chid;
+	uint32_t handle;
+	uint32_t flags;
+	uint32_t ftype;
+	char path[]; /* NUL-terminated, < NTO_PATH_MAX */
+};
+
+struct nto_ctl_resolve_ent {
+	int32_t pid;
+	int32_t chid;
+	uint32_t handle;
+	uint32_t ftype;
+	uint32_t flags;
+	uint32_t prefix_len; /* bytes of the path the registration matched */
+};
+
+struct nto_ctl_resolve_rep {
+	uint32_t n;
+	struct nto_ctl_resolve_ent ent[];
+};
+
+struct nto_ctl_event {
+	int32_t client_pid;
+	int32_t coid; /* in the client's coid space */
+	int32_t priority;
+	int32_t code;
+	int32_t value;
+};
+
+struct nto_ctl_client {
+	int32_t pid;
+	uint32_t uid;
+	uint32_t gid;
+};
+
+#define NTO_INFO_JSON 1
+
+#endif /* NTOSIM_PROTO_CTL_H */

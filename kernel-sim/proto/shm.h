@@ -1,0 +1,198 @@
+/*
+ * Shared-memory layouts ipcd creates (memfd, sealed against shrinking) and
+ * hands to the processes that use them. Private to ntosim: included by
+ * kernel-sim/ipcd and kernel-sim/lib only. Every field a peer can write is
+ * untrusted input to the reader; see docs/protocol.md for the state machines
+ * and the crash-safety argument.
+ *
+ * Three kinds of region:
+ *  - connection region: one per server connection (client process x channel),
+ *    mapped by that client, that server and ipcd. Holds the send slots (one
+ *    per concurrently sending client thread), the pulse entries, and the data
+ *    extents messages and replies are copied through.
+ *  - channel region: one per channel, mapped by the owning server and ipcd
+ *    only. Holds the connection table and the kernel pulses ipcd queues.
+ *  - doorbell: one per channel, mapped by the server, every client of the
+ *    channel and ipcd. Only a futex word and a waiter count live here, so a
+ *    misbehaving client can at worst cause spurious or late (bounded) wakes.
+ */
+#ifndef NTOSIM_PROTO_SHM_H
+#define NTOSIM_PROTO_SHM_H
+
+#include <stdatomic.h>
+#include <stdint.h>
+
+#define NTO_SHM_VERSION 1u
+#define NTO_CONN_MAGIC	0x4e544f43u /* "NTOC" */
+#define NTO_CHAN_MAGIC	0x4e544f48u /* "NTOH" */
+
+/* Connection region geometry. The memfd is ftruncate'd to NTO_CONN_SIZE up
+ * front and sealed (SHRINK|GROW|SEAL): it is sparse, so only touched pages
+ * cost memory, and no peer can ever make another's mapping SIGBUS. */
+#define NTO_CONN_SLOTS	32u
+#define NTO_CONN_PULSES 64u
+#define NTO_CONN_INLINE 8192u /* default extent per slot */
+#define NTO_CONN_SIZE	(1ull << 30)
+#define NTO_CONN_FIXED	65536u /* header + slots + pulses, what ipcd maps */
+#define NTO_CONN_DATA	NTO_CONN_FIXED
+#define NTO_CONN_BULK \
+	(NTO_CONN_DATA + (uint64_t)NTO_CONN_SLOTS * NTO_CONN_INLINE)
+#define NTO_MSG_MAX (256 * 1024 * 1024) /* largest send or reply */
+
+/* Channel region geometry. */
+#define NTO_CHAN_CONNS	  1024u
+#define NTO_CHAN_KPULSES  2048u
+#define NTO_CHAN_RCVRS	  64u
+#define NTO_DOORBELL_SIZE 4096u
+
+/* Slot states (nto_slot.state, the client's futex word). Each transition is a
+ * CAS by the party that owns the destination state:
+ *   FREE -> CLAIMED            client thread takes the slot (process-local
+ * race) CLAIMED -> SEND            client posts; now SEND-blocked SEND -> FREE
+ * client withdraws (timeout, signal, detach); ipcd withdraws it when the client
+ * dies SEND -> RECEIVED           a server thread's MsgReceive takes it
+ *   SEND|RECEIVED|REPLYING -> KERNEL -> DONE
+ *                              ipcd fails it with ESRCH when the server dies
+ *   RECEIVED -> REPLYING -> DONE   MsgReply/MsgError
+ *   RECEIVED -> ABANDONED      client left (timeout/signal/death without
+ *                              _NTO_CHF_UNBLOCK); the server's reply gets
+ *                              ESRCH and turns it back to FREE
+ *   DONE -> FREE               client consumed the result (or ERESTART: DONE
+ *                              -> CLAIMED -> SEND again)
+ */
+enum nto_slot_state {
+	NTO_SLOT_FREE = 0,
+	NTO_SLOT_CLAIMED = 1,
+	NTO_SLOT_SEND = 2,
+	NTO_SLOT_RECEIVED = 3,
+	NTO_SLOT_REPLYING = 4,
+	NTO_SLOT_DONE = 5,
+	NTO_SLOT_ABANDONED = 6,
+	NTO_SLOT_KERNEL = 7,
+};
+
+/* nto_slot.flags bits */
+#define NTO_SLOTF_UNBLOCK_REQ \
+	0x1u /* client asked to unblock (UNBLOCK pulse sent) */
+#define NTO_SLOTF_KERNEL_MSG \
+	0x2u /* posted by ipcd for a dead client (_IO_CLOSE) */
+#define NTO_SLOTF_RECEIVED \
+	0x4u /* set by the server when it takes the message */
+
+struct nto_slot {
+	_Atomic uint32_t state;	   /* enum nto_slot_state; futex word */
+	_Atomic uint32_t sleeping; /* client is (about to be) in FUTEX_WAIT */
+	_Atomic uint32_t flags;	   /* NTO_SLOTF_* */
+	uint32_t gen;		   /* bumped by the client per message */
+	int32_t coid;		   /* client coid used for the send */
+	int32_t tid;		   /* client thread id */
+	int32_t priority;	   /* sender priority */
+	int32_t sbytes;		   /* bytes of message at ext_off */
+	int32_t rbytes;	  /* client reply buffer size, at ext_off+rbase */
+	int32_t recv_tid; /* server thread that received (pidin) */
+	uint64_t ext_off; /* extent offset within the region */
+	uint64_t ext_cap; /* extent length */
+	uint64_t rbase;	  /* reply area offset within the extent */
+	uint64_t ticket;  /* CLOCK_MONOTONIC ns at post: FIFO order */
+	/* result, written by the server (REPLYING) or ipcd (KERNEL) */
+	int32_t status;	   /* MsgReply status */
+	int32_t err;	   /* 0, or errno (MsgError, ESRCH...) */
+	int32_t reply_len; /* extent of reply data written (<= rbytes) */
+	uint32_t pad[11];
+};
+
+enum nto_pulse_state {
+	NTO_PULSE_FREE = 0,
+	NTO_PULSE_FILLING = 1,
+	NTO_PULSE_READY = 2,
+	NTO_PULSE_TAKEN = 3,
+};
+
+/* A pulse entry. Any producer claims FREE -> FILLING by CAS, fills, stores
+ * READY; a receiver claims READY -> TAKEN, copies, stores FREE. */
+struct nto_pulse_ent {
+	_Atomic uint32_t state;
+	int32_t priority;
+	int32_t code;
+	int32_t value;
+	int32_t scoid; /* kernel pulses: as QNX fills pulse.scoid */
+	uint32_t pad;
+	uint64_t ticket;
+};
+
+/* nto_conn_hdr.dead */
+#define NTO_CONN_LIVE	     0u
+#define NTO_CONN_SERVER_GONE 1u /* channel destroyed: sends get EBADF */
+#define NTO_CONN_CLIENT_GONE 2u /* client died or detached its last coid */
+
+struct nto_conn_hdr {
+	uint32_t magic;
+	uint32_t version;
+	/* written by ipcd at creation; informational for peers */
+	int32_t server_pid;
+	int32_t client_pid;
+	int32_t chid;
+	int32_t scoid;
+	uint32_t chflags;
+	uint32_t conn_index;	 /* index in the channel's connection table */
+	_Atomic uint32_t dead;	 /* NTO_CONN_* set by ipcd */
+	_Atomic uint32_t nready; /* hint: slots in SEND + pulses READY */
+	uint32_t pad[6];
+};
+
+/* Connection region: header, slots, pulses, then data from NTO_CONN_DATA:
+ * NTO_CONN_SLOTS inline extents of NTO_CONN_INLINE bytes, then bulk extents
+ * the client allocates for larger messages. */
+struct nto_conn_region {
+	struct nto_conn_hdr hdr;
+	struct nto_slot slot[NTO_CONN_SLOTS];
+	struct nto_pulse_ent pulse[NTO_CONN_PULSES];
+};
+
+/* Channel connection-table entry states */
+#define NTO_CCONN_FREE 0u
+#define NTO_CCONN_LIVE 1u
+#define NTO_CCONN_GONE 2u /* client gone, scoid reserved until ConnectDetach \
+			   */
+
+struct nto_chan_conn {
+	_Atomic uint32_t state;
+	uint32_t gen; /* bumped by ipcd each time the entry is reused */
+	int32_t scoid;
+	int32_t client_pid;
+};
+
+struct nto_chan_hdr {
+	uint32_t magic;
+	uint32_t version;
+	int32_t chid;
+	int32_t pid;
+	uint32_t flags;
+	_Atomic uint32_t dead;	   /* channel destroyed */
+	_Atomic uint32_t conn_gen; /* bumped when the table changes */
+	_Atomic uint32_t
+		kready; /* kernel pulses READY (ipcd ++, receiver --) */
+	_Atomic uint32_t conn_hiwater; /* 1 + highest table index ever used */
+	uint32_t pad[7];
+};
+
+struct nto_chan_region {
+	struct nto_chan_hdr hdr;
+	_Atomic int32_t
+		rcvr_tid[NTO_CHAN_RCVRS]; /* RECEIVE-blocked tids, 0 = none */
+	struct nto_chan_conn conn[NTO_CHAN_CONNS];
+	struct nto_pulse_ent kpulse[NTO_CHAN_KPULSES];
+};
+
+struct nto_doorbell {
+	_Atomic uint32_t seq;	  /* futex word: bumped on every post */
+	_Atomic uint32_t waiters; /* receivers in (or entering) FUTEX_WAIT */
+};
+
+_Static_assert(sizeof(struct nto_slot) == 128, "slot is two cache lines");
+_Static_assert(sizeof(struct nto_conn_hdr) == 64,
+	       "conn header is a cache line");
+_Static_assert(sizeof(struct nto_conn_region) <= NTO_CONN_FIXED,
+	       "fixed part fits");
+
+#endif /* NTOSIM_PROTO_SHM_H */
