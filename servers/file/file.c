@@ -214,7 +214,10 @@ static int file_open(resmgr_context_t *ctp, io_open_t *msg,
 {
 	struct file_srv *s = (struct file_srv *)(void *)handle;
 	uint32_t ioflag = msg->connect.ioflag;
-	unsigned acc = ioflag & _IO_FLAG_MASK;
+	/* the access the client asked for, within what it may be granted */
+	unsigned acc =
+		ioflag & _IO_FLAG_MASK &
+		(msg->connect.access ? msg->connect.access : _IO_FLAG_MASK);
 	struct file_ocb *fo;
 	const char *path;
 	struct stat st;

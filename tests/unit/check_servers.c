@@ -1042,7 +1042,7 @@ static void kv_call(int coid, unsigned op, const char *key, const void *val,
 	memset(&rep, 0, sizeof rep);
 	SETIOV(&siov[0], &req, sizeof req);
 	SETIOV(&siov[1], key, req.keylen);
-	SETIOV(&siov[2], val, vallen);
+	SETIOV(&siov[2], val ? val : "", vallen);
 	SETIOV(&riov[0], &rep, sizeof rep);
 	SETIOV(&riov[1], res->val, KV_VAL_MAX);
 	errno = 0;
