@@ -1,0 +1,216 @@
+/*
+ * name_attach / name_detach (a _FTYPE_NAME registration under
+ * /dev/name/{local,global}/ on a dispatch channel) and name_open /
+ * name_close (resolve the name, attach a side channel, do the _IO_CONNECT
+ * handshake). The registration itself is resmgr.c's.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "dispatch-internal.h"
+
+static const char name_local[] = "/dev/name/local/";
+static const char name_global[] = "/dev/name/global/";
+
+/* 0 if name may be attached / opened, else -EINVAL or -ENAMETOOLONG;
+ * the full path goes to path[NTO_PATH_MAX]. */
+static int name_path(const char *name, unsigned flags, char *path)
+{
+	const char *p, *slash, *pref;
+	size_t len, plen;
+
+	if (!name || !*name || *name == '/')
+		return -EINVAL;
+	for (p = name;; p = slash + 1) {
+		slash = strchr(p, '/');
+		len = slash ? (size_t)(slash - p) : strlen(p);
+		/* ".." would let a name escape its directory */
+		if (len == 2 && p[0] == '.' && p[1] == '.')
+			return -EINVAL;
+		if (!slash)
+			break;
+	}
+	pref = (flags & NAME_FLAG_ATTACH_GLOBAL) ? name_global : name_local;
+	plen = strlen(pref);
+	len = strlen(name);
+	if (plen + len >= NTO_PATH_MAX)
+		return -ENAMETOOLONG;
+	memcpy(path, pref, plen);
+	memcpy(path + plen, name, len + 1);
+	return 0;
+}
+
+NTO_EXPORT name_attach_t *name_attach(dispatch_t *dpp, const char *name,
+				      unsigned flags)
+{
+	char path[NTO_PATH_MAX];
+	name_attach_t *att;
+	int created = 0, id = -1, r;
+
+	r = name_path(name, flags, path);
+	if (r < 0) {
+		errno = -r;
+		return NULL;
+	}
+	if (!dpp) {
+		dpp = dispatch_create();
+		if (!dpp)
+			return NULL;
+		created = 1;
+	}
+	att = calloc(1, sizeof(*att));
+	if (!att) {
+		r = -ENOMEM;
+		goto fail;
+	}
+	/* The channel and the resmgr routing (DISCONNECT handling) first. */
+	if (resmgr_attach(dpp, NULL, NULL, _FTYPE_ANY, 0, NULL, NULL, NULL) ==
+	    -1) {
+		r = -errno;
+		goto fail;
+	}
+	id = nto__link_add(dpp, path, _FTYPE_NAME, 0, NULL, NULL, NULL);
+	if (id < 0) {
+		r = id;
+		goto fail;
+	}
+	att->dpp = dpp;
+	pthread_mutex_lock(&dpp->lock);
+	att->chid = dpp->chid;
+	pthread_mutex_unlock(&dpp->lock);
+	att->mntid = id;
+	return att;
+fail:
+	free(att);
+	if (created)
+		(void)dispatch_destroy(dpp);
+	errno = -r;
+	return NULL;
+}
+
+NTO_EXPORT int name_detach(name_attach_t *attach, unsigned flags)
+{
+	int r, err = 0;
+
+	if (!attach) {
+		errno = EINVAL;
+		return -1;
+	}
+	r = resmgr_detach(attach->dpp, attach->mntid, 0);
+	if (r == -1)
+		err = errno;
+	if (!(flags & NAME_FLAG_DETACH_SAVEDPP))
+		(void)dispatch_destroy(attach->dpp);
+	free(attach);
+	if (r == -1)
+		errno = err;
+	return r;
+}
+
+/* The errnos after which open tries the next registration (QNX's list;
+ * plus EBADF: the server died between our attach and send). */
+static int falls_through(int err)
+{
+	switch (err) {
+	case ENOENT:
+	case ENOSYS:
+	case ENXIO:
+	case ESRCH:
+	case EROFS:
+	case EBADFSYS:
+	case EBADF:
+	case ENETDOWN:
+	case ENETUNREACH:
+	case ENETRESET:
+	case ECONNABORTED:
+	case ECONNRESET:
+	case ENOBUFS:
+	case EISCONN:
+	case ENOTCONN:
+	case ESHUTDOWN:
+	case ETOOMANYREFS:
+	case ETIMEDOUT:
+	case ECONNREFUSED:
+	case EHOSTDOWN:
+	case EHOSTUNREACH:
+		return 1;
+	default:
+		return 0;
+	}
+}
+
+NTO_EXPORT int name_open(const char *name, int flags)
+{
+	struct nto_ctl_resolve_ent ents[NTO_RESOLVE_MAX];
+	char path[NTO_PATH_MAX];
+	union {
+		struct _io_connect c;
+		char buf[offsetof(struct _io_connect, path) + NTO_PATH_MAX];
+	} m;
+	const char *rest;
+	size_t hdr = offsetof(struct _io_connect, path), rlen;
+	int n, i, coid, r;
+
+	r = name_path(name, (unsigned)flags, path);
+	if (r < 0) {
+		errno = -r;
+		return -1;
+	}
+	n = nto__resolve(path, ents, NTO_RESOLVE_MAX);
+	if (n <= 0) {
+		errno = n < 0 ? -n : ENOENT;
+		return -1;
+	}
+	for (i = 0; i < n; i++) {
+		const struct nto_ctl_resolve_ent *e = &ents[i];
+
+		if (e->ftype != _FTYPE_ANY && e->ftype != _FTYPE_NAME)
+			continue;
+		rest = e->prefix_len <= strlen(path) ? path + e->prefix_len
+						     : "";
+		while (*rest == '/')
+			rest++;
+		rlen = strlen(rest) + 1;
+
+		coid = ConnectAttach_r(0, e->pid, e->chid, _NTO_SIDE_CHANNEL,
+				       _NTO_COF_CLOEXEC);
+		if (coid < 0) {
+			if (falls_through(-coid))
+				continue;
+			errno = -coid;
+			return -1;
+		}
+		memset(&m.c, 0, hdr);
+		m.c.type = _IO_CONNECT;
+		m.c.subtype = _IO_CONNECT_OPEN;
+		m.c.file_type = _FTYPE_NAME;
+		m.c.handle = e->handle;
+		/* open()'s encoding: O_ACCMODE + 1 in the access bits */
+		m.c.ioflag =
+			(O_RDWR & ~O_ACCMODE) | ((O_RDWR + 1) & _IO_FLAG_MASK);
+		m.c.access = _IO_FLAG_RD | _IO_FLAG_WR;
+		m.c.sflag = SH_DENYNO;
+		m.c.path_len = (_Uint16t)rlen;
+		memcpy(m.buf + hdr, rest, rlen);
+		r = MsgSend_r(coid, &m, (int)(hdr + rlen), NULL, 0);
+		if (r >= 0)
+			return coid;
+		(void)ConnectDetach_r(coid);
+		if (!falls_through(-r)) {
+			errno = -r;
+			return -1;
+		}
+	}
+	errno = ENOENT;
+	return -1;
+}
+
+NTO_EXPORT int name_close(int coid)
+{
+	return ConnectDetach(coid);
+}
