@@ -1,0 +1,304 @@
+/*
+ * The recovery engine: the send-failure hook libnto calls when any MsgSend*
+ * on a coid fails with EBADF or ESRCH (so also the sends behind read(),
+ * write(), lseek()... on an fd), the per-record serialisation of recovery
+ * functions, the ACOUNT/ICOUNT limits, the at-most-once policy, and the
+ * per-thread "in recovery" marker that keeps a recovery function's own
+ * sends from recursing. Not here: the cover functions (cover_*.c).
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <sys/neutrino.h>
+#include <sys/ntosim.h>
+
+#include "internal.h"
+
+/*
+ * How the hook tells a failed re-send from a new failure. libnto calls the
+ * hook again, inside the same MsgSend*, when the send it asked to be
+ * retried fails again; when the MsgSend* returns, libnto ends the kernel
+ * call and clears the thread's one-shot TimerTimeout. So before asking for
+ * a re-send the hook arms a TimerTimeout on a state no send ever uses
+ * (JOIN) as a marker: found still armed on the next call, this is the
+ * re-send failing; gone, the earlier MsgSend* finished with something
+ * other than EBADF/ESRCH, i.e. its recovery succeeded.
+ */
+#define HA_MARK_STATE _NTO_TIMEOUT_JOIN
+#define HA_NEST_MAX   8 /* nested recoveries of different records */
+
+struct ha_tls {
+	struct ha_rec *stack[HA_NEST_MAX]; /* records this thread recovers */
+	int depth;
+	uint64_t retry_serial; /* the re-send the marker stands for */
+	int retry_coid;
+};
+
+static __thread struct ha_tls tls;
+
+static void mark_arm(int coid, const struct ha_rec *r)
+{
+	_Uint64t hour = 3600ull * 1000000000ull;
+
+	tls.retry_serial = r->serial;
+	tls.retry_coid = coid;
+	TimerTimeout_r(CLOCK_MONOTONIC, (int)HA_MARK_STATE, NULL, &hour, NULL);
+}
+
+/* Take the marker; returns the serial of the record whose re-send on
+ * `coid` just failed again, or 0. */
+__attribute__((noinline)) static uint64_t mark_take(int coid)
+{
+	int old = TimerTimeout_r(CLOCK_MONOTONIC, 0, NULL, NULL, NULL);
+	uint64_t serial = tls.retry_serial;
+
+	tls.retry_serial = 0;
+	if (old < 0 || !((unsigned)old & HA_MARK_STATE) ||
+	    tls.retry_coid != coid)
+		return 0;
+	return serial;
+}
+
+int ha__recovering_push(struct ha_rec *r)
+{
+	int i;
+
+	for (i = 0; i < tls.depth; i++)
+		if (tls.stack[i] == r)
+			return 0;
+	if (tls.depth == HA_NEST_MAX)
+		return 0;
+	tls.stack[tls.depth++] = r;
+	return 1;
+}
+
+void ha__recovering_pop(struct ha_rec *r)
+{
+	int i;
+
+	for (i = tls.depth - 1; i >= 0; i--)
+		if (tls.stack[i] == r) {
+			tls.stack[i] = tls.stack[--tls.depth];
+			return;
+		}
+}
+
+static int recovering_here(const struct ha_rec *r)
+{
+	int i;
+
+	for (i = 0; i < tls.depth; i++)
+		if (tls.stack[i] == r)
+			return 1;
+	/* too deep: refuse further nesting rather than overflow */
+	return tls.depth == HA_NEST_MAX;
+}
+
+static int limits_allow(const struct ha_rec *r)
+{
+	return (r->acount_limit < 0 || r->acount < r->acount_limit) &&
+	       (r->icount_limit < 0 || r->icount < r->icount_limit);
+}
+
+struct run_ctx {
+	struct ha_rec *r;
+	int pushed;
+};
+
+/* Cancellation of the recovering thread must not leave the record
+ * "recovering" forever: the other threads would wait on it. Leaves the
+ * lock held for recover()'s own cleanup handler to release. */
+static void run_cleanup(void *arg)
+{
+	struct run_ctx *c = arg;
+
+	if (c->pushed)
+		ha__recovering_pop(c->r);
+	pthread_mutex_lock(&c->r->lock);
+	c->r->recovering = 0;
+	c->r->last_ok = 0;
+	pthread_cond_broadcast(&c->r->cond);
+}
+
+static void unlock_cleanup(void *arg)
+{
+	pthread_mutex_unlock(arg);
+}
+
+/* Run r's recovery function for coid (r->lock held, recovering claimed by
+ * the caller); returns with the lock held and the outcome in last_ok. */
+static int run_rfn(struct ha_rec *r, int coid)
+{
+	struct run_ctx c = {r, 0};
+	RFp rfn = r->rfn;
+	void *rhdl = r->rhdl;
+	int n, ok;
+
+	pthread_mutex_unlock(&r->lock);
+	c.pushed = ha__recovering_push(r);
+	pthread_cleanup_push(run_cleanup, &c);
+	n = rfn(coid, rhdl);
+	pthread_cleanup_pop(0);
+	if (c.pushed)
+		ha__recovering_pop(r);
+	/* the coid must be the one that failed, and still this record's
+	 * (the function may have ha_detached or ha_closed it) */
+	ok = n == coid && ha__ent_is(coid, r);
+	pthread_mutex_lock(&r->lock);
+	r->recovering = 0;
+	r->last_ok = ok;
+	if (ok)
+		r->recovered = 1;
+	pthread_cond_broadcast(&r->cond);
+	return ok;
+}
+
+/*
+ * Decide for one failed send on coid (record r). `again`: this is the
+ * re-send we asked for, failing once more. Returns what the hook returns:
+ * 1 re-send, 0 fail with the original error, or HA_ENOTRESENT.
+ */
+static int recover(struct ha_rec *r, int coid, int received, int again)
+{
+	volatile int rc = 0; /* set between the cleanup push and pop */
+	int alive;
+
+	pthread_mutex_lock(&r->lock);
+	pthread_cleanup_push(unlock_cleanup, &r->lock);
+	if (again) {
+		/* the re-send after our recovery failed too: not a success */
+		r->unconfirmed = 0;
+	} else if (r->unconfirmed) {
+		/* the previous recovery's re-send did not fail with
+		 * EBADF/ESRCH: that recovery succeeded */
+		r->unconfirmed = 0;
+		r->icount = 0;
+	}
+	if (!r->enabled)
+		goto out;
+	if (r->recovering) {
+		/* one recovery at a time: wait for the running one, then
+		 * follow its outcome */
+		while (r->recovering)
+			pthread_cond_wait(&r->cond, &r->lock);
+		if (!r->last_ok)
+			goto out;
+		goto resend;
+	}
+	alive = ha__coid_alive(coid);
+	/* a live server received the request and answered ESRCH itself
+	 * (a death marks the connection dead before failing its sends) */
+	if (alive && received && (again || !r->recovered))
+		goto out;
+	/* the send failed on a connection that has been replaced since
+	 * (another thread recovered it): send again, no new recovery */
+	if (alive && !again)
+		goto resend;
+	if (!limits_allow(r))
+		goto out;
+	/* counting point: each call of the recovery function counts once in
+	 * both counters, just before the call */
+	r->acount++;
+	r->icount++;
+	r->recovering = 1;
+	if (!run_rfn(r, coid))
+		goto out;
+	if (!(received && r->at_most_once))
+		r->unconfirmed = 1;
+resend:
+	if (received && r->at_most_once) {
+		/* never re-send what the dead server may have applied; the
+		 * call ends here, so a recovery that led here succeeded */
+		r->icount = 0;
+		rc = HA_ENOTRESENT;
+	} else {
+		rc = 1;
+	}
+out:
+	pthread_cleanup_pop(1);
+	return rc;
+}
+
+static void put_cleanup(void *arg)
+{
+	ha__rec_put(arg);
+}
+
+static int send_recover_hook(int coid, int err, int received)
+{
+	const uint64_t again = mark_take(coid);
+	const int saved = errno;
+	volatile int rc;
+	struct ha_rec *r;
+
+	/* EBADF from a death is never "received": the kernel fails pending
+	 * sends with ESRCH. This is the server's own MsgError(EBADF). */
+	if (err == EBADF && received)
+		return 0;
+	r = ha__ent_get(coid);
+	if (!r)
+		return 0;
+	if (recovering_here(r)) {
+		/* a send made by this record's own recovery function */
+		ha__rec_put(r);
+		errno = saved;
+		return 0;
+	}
+	pthread_cleanup_push(put_cleanup, r);
+	rc = recover(r, coid, received, again == r->serial);
+	if (rc == 1)
+		mark_arm(coid, r);
+	pthread_cleanup_pop(1);
+	errno = saved;
+	return rc;
+}
+
+int ha__wait_ms(int coid)
+{
+	struct ha_rec *r = ha__ent_get(coid);
+	int ms = 0;
+
+	if (r) {
+		pthread_mutex_lock(&r->lock);
+		ms = r->wait_ms;
+		pthread_mutex_unlock(&r->lock);
+		ha__rec_put(r);
+	}
+	return ms;
+}
+
+int ha__path_wait(const char *path, int wait_ms)
+{
+	int e = errno, rc;
+
+	rc = nto_path_wait(path, wait_ms);
+	if (rc == 0) {
+		errno = e;
+		return 0;
+	}
+	rc = errno;
+	errno = e;
+	if (rc != ETIMEDOUT)
+		return 0; /* not a pathname-space path (EINVAL), no ipcd: let
+			   * the open itself report */
+	/* not registered; a host file opened through ha_open is fine */
+	if (access(path, F_OK) == 0)
+		return 0;
+	return wait_ms == 0 ? -ENOENT : -ETIMEDOUT;
+}
+
+/* The hook is process-wide: libnto has one send implementation, and this
+ * is the one library that recovers. */
+__attribute__((constructor)) static void ha_init(void)
+{
+	nto_set_send_recover(send_recover_hook);
+}
+
+__attribute__((destructor)) static void ha_fini(void)
+{
+	nto_set_send_recover(NULL);
+}
