@@ -36,6 +36,13 @@
  * or RESMGR_FLAG_ATTACH_LOCAL): kept apart from ipcd's link ids. */
 #define NTO_LOCAL_ID_BASE 0x20000000
 
+/* dispatch_unblock's wake-up pulse. QNX sends _PULSE_CODE_UNBLOCK with
+ * value 0, but ntosim's kernel drops UNBLOCK pulses that name no rcvid of
+ * the sending connection (anti-spoofing), so a code from the kernel's
+ * reserved negative range that the kernel itself never uses is taken
+ * instead; dispatch_handler and resmgr_handler ignore it. */
+#define NTO_PULSE_CODE_DISPATCH_WAKE (-64)
+
 /* One message_attach / pulse_attach entry. */
 struct nto_msgvec {
 	unsigned flags; /* _VEC_VALID | MSG_FLAG_TYPE_PULSE |

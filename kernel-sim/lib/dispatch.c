@@ -302,9 +302,9 @@ NTO_EXPORT void dispatch_unblock(dispatch_context_t *dctp)
 	if (coid < 0)
 		dpp->self_coid = -1;
 	pthread_mutex_unlock(&dpp->lock);
-	/* An UNBLOCK pulse whose value is no rcvid: a no-op to the handler. */
+	/* a pulse dispatch_handler ignores: the receiver just returns */
 	if (coid >= 0)
-		(void)MsgSendPulse_r(coid, -1, _PULSE_CODE_UNBLOCK, 0);
+		(void)MsgSendPulse_r(coid, -1, NTO_PULSE_CODE_DISPATCH_WAKE, 0);
 }
 
 NTO_EXPORT int dispatch_timeout(dispatch_t *dpp, struct timespec *reltime)
@@ -349,6 +349,8 @@ NTO_EXPORT int dispatch_handler(dispatch_context_t *dctp)
 			 ctp->msg->pulse.subtype != _PULSE_SUBTYPE))
 		return -1;
 	code = is_pulse ? ctp->msg->pulse.code : ctp->msg->type;
+	if (is_pulse && code == NTO_PULSE_CODE_DISPATCH_WAKE)
+		return -1; /* dispatch_unblock's wake-up */
 
 	memset(&hit, 0, sizeof(hit));
 	memset(&def, 0, sizeof(def));

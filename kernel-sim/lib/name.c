@@ -171,6 +171,11 @@ NTO_EXPORT int name_open(const char *name, int flags)
 
 		if (e->ftype != _FTYPE_ANY && e->ftype != _FTYPE_NAME)
 			continue;
+		/* as QNX's process manager: never to ourselves (a
+		 * single-threaded caller would deadlock) unless the server
+		 * asked for it */
+		if (e->pid == nto__pid() && !(e->flags & _RESMGR_FLAG_SELF))
+			continue;
 		rest = e->prefix_len <= strlen(path) ? path + e->prefix_len
 						     : "";
 		while (*rest == '/')

@@ -986,7 +986,8 @@ void nto__resmgr_handler(resmgr_context_t *ctp)
 		return;
 	if (ctp->rcvid == 0) {
 		if (msg->pulse.type != _PULSE_TYPE ||
-		    msg->pulse.subtype != _PULSE_SUBTYPE)
+		    msg->pulse.subtype != _PULSE_SUBTYPE ||
+		    msg->pulse.code == NTO_PULSE_CODE_DISPATCH_WAKE)
 			return;
 		switch (msg->pulse.code) {
 		case _PULSE_CODE_DISCONNECT:

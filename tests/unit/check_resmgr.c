@@ -243,13 +243,19 @@ out:
 	return r;
 }
 
-/* _IO_CONNECT (OPEN) to the server of `path`. Returns the coid or -errno. */
-static int rm_open(const char *path, int oflag, int side)
+/*
+ * An _IO_CONNECT of `subtype` to the server of `path` (extra: bytes sent
+ * right after the path; the reply goes to rbuf). Returns MsgSend's status
+ * or -errno; the coid goes to *coidp (detached again on failure).
+ */
+static int rm_connect(const char *path, unsigned subtype, int oflag, int side,
+		      const void *extra, size_t elen, void *rbuf, int rlen,
+		      int *coidp)
 {
 	struct nto_ctl_resolve_ent e;
 	union {
 		struct _io_connect c;
-		char b[offsetof(struct _io_connect, path) + NTO_PATH_MAX];
+		char b[offsetof(struct _io_connect, path) + NTO_PATH_MAX + 256];
 	} m;
 	size_t hdr = offsetof(struct _io_connect, path);
 	const char *rest;
@@ -267,20 +273,35 @@ static int rm_open(const char *path, int oflag, int side)
 		rest++;
 	memset(&m, 0, sizeof(m));
 	m.c.type = _IO_CONNECT;
-	m.c.subtype = _IO_CONNECT_OPEN;
+	m.c.subtype = (_Uint16t)subtype;
 	m.c.file_type = _FTYPE_ANY;
 	m.c.handle = e.handle;
 	m.c.ioflag = (oflag & ~O_ACCMODE) | ((oflag + 1) & _IO_FLAG_MASK);
 	m.c.access = _IO_FLAG_RD | _IO_FLAG_WR;
 	m.c.sflag = SH_DENYNO;
 	m.c.path_len = strlen(rest) + 1;
+	m.c.extra_len = (_Uint16t)elen;
 	memcpy(m.b + hdr, rest, m.c.path_len);
-	if (MsgSend(coid, &m, (int)(hdr + m.c.path_len), NULL, 0) == -1) {
+	if (elen)
+		memcpy(m.b + hdr + m.c.path_len, extra, elen);
+	r = MsgSend(coid, &m, (int)(hdr + m.c.path_len + elen), rbuf, rlen);
+	if (r == -1) {
 		r = -errno;
 		ConnectDetach(coid);
 		return r;
 	}
-	return coid;
+	*coidp = coid;
+	return r;
+}
+
+/* _IO_CONNECT (OPEN) to the server of `path`. Returns the coid or -errno. */
+static int rm_open(const char *path, int oflag, int side)
+{
+	int coid = -1, r;
+
+	r = rm_connect(path, _IO_CONNECT_OPEN, oflag, side, NULL, 0, NULL, 0,
+		       &coid);
+	return r < 0 ? r : coid;
 }
 
 static int rm_read(int coid, void *buf, int n)
@@ -388,7 +409,9 @@ struct srv_opts {
 	const char *path;
 	enum read_mode mode;
 	int barrier;
-	int pool; /* serve from a thread pool (POOL_FLAG_USE_SELF) */
+	int pool;	  /* serve from a thread pool (POOL_FLAG_USE_SELF) */
+	unsigned flags;	  /* resmgr_attach flags */
+	const char *want; /* open only this path remainder (else ENOENT) */
 };
 
 static iofunc_attr_t srv_attr;
@@ -397,6 +420,14 @@ static resmgr_io_funcs_t srv_io;
 static const struct srv_opts *srv_o;
 static pthread_mutex_t bar_lock = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t bar_cv = PTHREAD_COND_INITIALIZER;
+
+static int srv_open(resmgr_context_t *ctp, io_open_t *msg, iofunc_attr_t *a,
+		    void *extra)
+{
+	if (srv_o->want && strcmp(msg->connect.path, srv_o->want) != 0)
+		return ENOENT;
+	return iofunc_open_default(ctp, msg, a, extra);
+}
 
 static int srv_close_ocb(resmgr_context_t *ctp, void *reserved,
 			 iofunc_ocb_t *ocb)
@@ -482,6 +513,7 @@ static int srv_main(const struct nto_test_link *l, void *arg)
 	ra.other_func = srv_other;
 	iofunc_func_init(_RESMGR_CONNECT_NFUNCS, &srv_cf, _RESMGR_IO_NFUNCS,
 			 &srv_io);
+	srv_cf.open = srv_open;
 	srv_io.close_ocb = srv_close_ocb;
 	srv_io.close_dup = srv_close_dup;
 	srv_io.unblock = srv_unblock;
@@ -491,8 +523,9 @@ static int srv_main(const struct nto_test_link *l, void *arg)
 		srv_io.read = srv_read;
 	iofunc_attr_init(&srv_attr, S_IFNAM | 0666, NULL, NULL);
 	srv_attr.nbytes = (int64_t)strlen(buffer) + 1;
-	NTO_CHILD_ASSERT(resmgr_attach(dpp, &ra, srv_o->path, _FTYPE_ANY, 0,
-				       &srv_cf, &srv_io, &srv_attr) != -1);
+	NTO_CHILD_ASSERT(resmgr_attach(dpp, &ra, srv_o->path, _FTYPE_ANY,
+				       srv_o->flags, &srv_cf, &srv_io,
+				       &srv_attr) != -1);
 	if (srv_o->pool) {
 		/* The default lock_ocb locks the attribute around every
 		 * handler, which would serialize all reads of this one
@@ -585,8 +618,8 @@ END_TEST
 /* What iofunc_func_init's defaults do. */
 START_TEST(test_iofunc_defaults)
 {
-	static const struct srv_opts o = {"/dev/rm_defaults", READ_DEFAULT, 0,
-					  0};
+	static const struct srv_opts o = {.path = "/dev/rm_defaults",
+					  .mode = READ_DEFAULT};
 	struct nto_test_child srv;
 	io_stat_t st;
 	struct _io_stat sm = {_IO_STAT, sizeof(sm), 0};
@@ -642,7 +675,8 @@ END_TEST
  * registration the server does not have gets ENOENT. */
 START_TEST(test_ebadf_without_binding)
 {
-	static const struct srv_opts o = {"/dev/rm_ebadf", READ_HELLO, 0, 0};
+	static const struct srv_opts o = {.path = "/dev/rm_ebadf",
+					  .mode = READ_HELLO};
 	struct nto_ctl_resolve_ent e;
 	struct nto_test_child srv;
 	union {
@@ -714,7 +748,8 @@ static int opener_child(const struct nto_test_link *l, void *arg)
 
 START_TEST(test_disconnect_closes_ocbs)
 {
-	static const struct srv_opts o = {"/dev/rm_death", READ_HELLO, 0, 0};
+	static const struct srv_opts o = {.path = "/dev/rm_death",
+					  .mode = READ_HELLO};
 	struct nto_test_child srv, cl;
 
 	srv_start(&srv, &o);
@@ -744,7 +779,8 @@ END_TEST
  * close_ocb runs when the last of them closes. */
 START_TEST(test_dup_shares_ocb)
 {
-	static const struct srv_opts o = {"/dev/rm_dup", READ_HELLO, 0, 0};
+	static const struct srv_opts o = {.path = "/dev/rm_dup",
+					  .mode = READ_HELLO};
 	struct nto_ctl_resolve_ent e;
 	struct nto_test_child srv;
 	struct _server_info si;
@@ -801,7 +837,8 @@ END_TEST
  * the binding's io unblock handler answers it (here EINTR). */
 START_TEST(test_unblock_handler)
 {
-	static const struct srv_opts o = {"/dev/rm_hold", READ_HOLD, 0, 0};
+	static const struct srv_opts o = {.path = "/dev/rm_hold",
+					  .mode = READ_HOLD};
 	struct nto_test_child srv;
 	_Uint64t ns = 100 * 1000 * 1000ull;
 	char buf[4];
@@ -845,7 +882,10 @@ static void *pool_client_thread(void *arg)
 START_TEST(test_thread_pool_concurrent)
 {
 	enum { N = 4 };
-	static const struct srv_opts o = {"/dev/rm_pool", READ_BARRIER, N, 1};
+	static const struct srv_opts o = {.path = "/dev/rm_pool",
+					  .mode = READ_BARRIER,
+					  .barrier = N,
+					  .pool = 1};
 	struct nto_test_child srv;
 	struct pool_client pc[N];
 	pthread_t t[N];
@@ -1031,6 +1071,178 @@ START_TEST(test_dispatch_local)
 }
 END_TEST
 
+/*
+ * open() that allows for the POSIX layer's "ipcd was unreachable less than
+ * a second ago" cache: this process's own early opens (before the fixture
+ * started ipcd) can leave it set, and open() then goes to libc (ENOENT)
+ * although the path is registered. Bounded poll of that condition.
+ */
+static int posix_open(const char *path, int oflag)
+{
+	uint64_t end = nto_test_now_ns() + 2000000000ull;
+	struct timespec ts = {0, 5000000};
+	int fd;
+
+	while ((fd = open(path, oflag)) == -1 && errno == ENOENT &&
+	       nto_test_now_ns() < end)
+		nanosleep(&ts, NULL);
+	return fd;
+}
+
+/* The same sample through the POSIX layer: open/read/lseek/fstat/dup. */
+START_TEST(test_sample_posix)
+{
+	struct nto_test_child srv;
+	struct stat st;
+	char buf[64];
+	int fd, fd2;
+
+	nto_test_fork(&srv, sample_child, NULL);
+	ck_assert_int_eq(nto_path_wait("/dev/sample", W), 0);
+	fd = posix_open("/dev/sample", O_RDONLY);
+	ck_assert_msg(fd >= 0, "open: %s", strerror(errno));
+	memset(buf, 0, sizeof(buf));
+	ck_assert_int_eq(read(fd, buf, sizeof(buf)), (int)sizeof(buffer));
+	ck_assert_str_eq(buf, "Hello world\n");
+	ck_assert_int_eq(read(fd, buf, sizeof(buf)), 0);
+	ck_assert_int_eq(lseek(fd, 6, SEEK_SET), 6);
+	ck_assert_int_eq(fstat(fd, &st), 0);
+	ck_assert_uint_eq(st.st_mode, S_IFNAM | 0666);
+	ck_assert_int_eq(st.st_size, (off_t)sizeof(buffer));
+	fd2 = dup(fd);
+	ck_assert_msg(fd2 >= 0, "dup: %s", strerror(errno));
+	memset(buf, 0, sizeof(buf));
+	ck_assert_int_eq(read(fd2, buf, 5), 5); /* the dup shares the offset */
+	ck_assert_str_eq(buf, "world");
+	ck_assert_int_eq(close(fd), 0);
+	memset(buf, 0, sizeof(buf));
+	ck_assert_int_eq(read(fd2, buf, 1), 1);
+	ck_assert_str_eq(buf, "\n");
+	ck_assert_int_eq(close(fd2), 0);
+	nto_test_kill(&srv);
+}
+END_TEST
+
+/* A _RESMGR_FLAG_DIR registration owns the paths below it; the connect
+ * handler sees the remainder after the registered prefix. */
+START_TEST(test_dir_registration)
+{
+	static const struct srv_opts o = {.path = "/dev/rm_dir",
+					  .mode = READ_HELLO,
+					  .flags = _RESMGR_FLAG_DIR,
+					  .want = "a/b"};
+	struct nto_test_child srv;
+	char buf[8];
+	int coid;
+
+	srv_start(&srv, &o);
+	coid = rm_open("/dev/rm_dir/a/b", O_RDONLY, 1);
+	ck_assert_msg(coid >= 0, "open: %s", strerror(-coid));
+	ck_assert_int_eq(rm_read(coid, buf, 5), 5);
+	ck_assert_int_eq(rm_close(coid), 0);
+	ck_assert_int_eq(rm_open("/dev/rm_dir/zz", O_RDONLY, 1), -ENOENT);
+	ck_assert_int_eq(rm_open("/dev/rm_dir", O_RDONLY, 1), -ENOENT);
+	nto_test_kill(&srv);
+}
+END_TEST
+
+/* Combined messages: stat(path) as _IO_CONNECT_COMBINE_CLOSE + _IO_STAT,
+ * and an _IO_LSEEK combined with an _IO_READ in one send. */
+START_TEST(test_combine)
+{
+	static const struct srv_opts o = {.path = "/dev/rm_combine",
+					  .mode = READ_HELLO};
+	struct _io_stat sm = {_IO_STAT, sizeof(sm), 0};
+	struct nto_test_child srv;
+	struct {
+		struct _io_lseek l;
+		struct _io_read r;
+	} cm;
+	struct stat st;
+	char buf[16];
+	int coid = -1;
+
+	srv_start(&srv, &o);
+	memset(&st, 0, sizeof(st));
+	ck_assert_int_eq(rm_connect(o.path, _IO_CONNECT_COMBINE_CLOSE, O_RDONLY,
+				    1, &sm, sizeof(sm), &st, sizeof(st), &coid),
+			 0);
+	ck_assert_uint_eq(st.st_mode, S_IFNAM | 0666);
+	ck_assert_int_eq(st.st_size, (off_t)sizeof(buffer));
+	/* opened, stat'ed and closed again in one message */
+	ck_assert_int_eq(atomic_load(&shm->close_ocb), 1);
+	NTO_ASSERT_FAILS(rm_read(coid, buf, 1), EBADF);
+	ConnectDetach(coid);
+
+	coid = rm_open(o.path, O_RDONLY, 1);
+	ck_assert_int_ge(coid, 0);
+	memset(&cm, 0, sizeof(cm));
+	cm.l.type = _IO_LSEEK;
+	cm.l.combine_len = sizeof(cm.l) | _IO_COMBINE_FLAG;
+	cm.l.whence = SEEK_SET;
+	cm.l.offset = 6;
+	cm.r.type = _IO_READ;
+	cm.r.combine_len = sizeof(cm.r);
+	cm.r.nbytes = 5;
+	memset(buf, 0, sizeof(buf));
+	ck_assert_int_eq(MsgSend(coid, &cm, sizeof(cm), buf, 5), 5);
+	ck_assert_str_eq(buf, "world");
+	ck_assert_int_eq(rm_close(coid), 0);
+	nto_test_kill(&srv);
+}
+END_TEST
+
+/* thread_pool_destroy wakes the blocked threads and waits for them. */
+static atomic_int tp_allocs, tp_frees;
+
+static dispatch_context_t *tp_alloc(dispatch_t *dpp)
+{
+	atomic_fetch_add(&tp_allocs, 1);
+	return dispatch_context_alloc(dpp);
+}
+
+static void tp_free(dispatch_context_t *ctp)
+{
+	atomic_fetch_add(&tp_frees, 1);
+	dispatch_context_free(ctp);
+}
+
+START_TEST(test_thread_pool_destroy)
+{
+	thread_pool_attr_t pa;
+	thread_pool_t *pool;
+	dispatch_t *dpp;
+	uint64_t t0;
+
+	dpp = dispatch_create();
+	ck_assert_ptr_nonnull(dpp);
+	ck_assert_int_eq(
+		message_attach(dpp, NULL, 0x6000, 0x6000, no_handler, NULL), 0);
+	memset(&pa, 0, sizeof(pa));
+	pa.handle = dpp;
+	pa.context_alloc = tp_alloc;
+	pa.block_func = dispatch_block;
+	pa.unblock_func = dispatch_unblock;
+	pa.handler_func = dispatch_handler;
+	pa.context_free = tp_free;
+	pa.lo_water = 3;
+	pa.increment = 1;
+	pa.hi_water = 5;
+	pa.maximum = 8;
+	NTO_ASSERT_FAILS(thread_pool_start(NULL), EINVAL);
+	pool = thread_pool_create(&pa, 0);
+	ck_assert_ptr_nonnull(pool);
+	ck_assert_int_eq(thread_pool_start(pool), 0);
+	NTO_ASSERT_FAILS(thread_pool_start(pool), EINVAL);
+	ck_assert_int_eq(shm_wait(&tp_allocs, 3), 3);
+	t0 = nto_test_now_ns();
+	ck_assert_int_eq(thread_pool_destroy(pool), 0);
+	ck_assert_uint_lt(nto_test_now_ns() - t0, 5000000000ull);
+	ck_assert_int_eq(atomic_load(&tp_frees), atomic_load(&tp_allocs));
+	ck_assert_int_eq(dispatch_destroy(dpp), 0);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("resmgr");
@@ -1045,6 +1257,10 @@ int main(void)
 	tcase_add_test(tc, test_thread_pool_concurrent);
 	tcase_add_test(tc, test_message_pulse_routing);
 	tcase_add_test(tc, test_dispatch_local);
+	tcase_add_test(tc, test_sample_posix);
+	tcase_add_test(tc, test_dir_registration);
+	tcase_add_test(tc, test_combine);
+	tcase_add_test(tc, test_thread_pool_destroy);
 	suite_add_tcase(s, tc);
 	return nto_test_main(s);
 }

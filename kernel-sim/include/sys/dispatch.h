@@ -124,7 +124,9 @@ int name_detach(name_attach_t *attach, unsigned flags);
  * side channel (_NTO_COF_CLOEXEC) and send the _IO_CONNECT handshake
  * (_IO_CONNECT_OPEN, _FTYPE_NAME, O_RDWR). A registration whose server
  * is gone or answers ENOENT, ENOSYS, ENXIO, ESRCH, EROFS, EBADFSYS, EBADF or
- * a network errno is skipped for the next one.
+ * a network errno is skipped for the next one, and so is the calling
+ * process's own registration (as on QNX, where resolving to oneself is
+ * refused: a single-threaded server would deadlock).
  * Returns a side-channel coid (>= _NTO_SIDE_CHANNEL; close with
  * name_close), or -1 with errno: EINVAL (bad name), ENAMETOOLONG, ENOENT
  * (no live server has the name), ENOTCONN (ipcd unreachable), or the errno
@@ -212,7 +214,9 @@ int dispatch_handler(dispatch_context_t *ctp);
 
 /*
  * dispatch_unblock: make a thread blocked in dispatch_block on ctp's
- * dispatch return (a no-op pulse to its channel); used by thread pools.
+ * dispatch return (a pulse to its channel with code -64, from the range
+ * QNX reserves for the kernel, which dispatch_handler ignores); used by
+ * thread pools.
  */
 void dispatch_unblock(dispatch_context_t *ctp);
 

@@ -227,7 +227,8 @@ void iofunc_attr_init(iofunc_attr_t *attr, mode_t mode, iofunc_attr_t *dattr,
  *  pathconf_default: _PC_LINK_MAX, _PC_NAME_MAX, _PC_PATH_MAX,
  *                  _PC_CHOWN_RESTRICTED, _PC_NO_TRUNC; else EINVAL.
  *  chmod/chown/utime_default: owner (or root) only -> else EPERM.
- *  sync_default: EOK. power_default: ENOSYS.
+ *  sync_default: EBADF unless opened for writing, else EOK.
+ *  power_default: ENOSYS.
  *  lock_ocb/unlock_ocb_default: iofunc_attr_lock/unlock(ocb->attr).
  */
 int iofunc_open_default(resmgr_context_t *ctp, io_open_t *msg,

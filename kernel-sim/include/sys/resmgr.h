@@ -307,8 +307,9 @@ int resmgr_msgreplyv(resmgr_context_t *ctp, iov_t *iov, int parts);
 
 /*
  * resmgr_unbind: remove the binding of the connection the current message
- * came on (as an _IO_CLOSE would, without calling close_dup). Returns 0, or
- * -1 with errno EBADF (no binding).
+ * came on (as an _IO_CLOSE would, without calling close_dup; close_ocb runs
+ * if it was the OCB's last binding). Returns 0, or -1 with errno EBADF (no
+ * binding).
  */
 int resmgr_unbind(resmgr_context_t *ctp);
 
