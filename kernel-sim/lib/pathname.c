@@ -1,0 +1,333 @@
+/*
+ * Pathname resolution as QNX libc's _connect_ctrl does it: ask ipcd which
+ * registrations may own a path (longest prefix first), ConnectAttach to each
+ * in turn and send it an _IO_CONNECT carrying the rest of the path, falling
+ * through to the next on QNX's fall-through errnos. It also remembers for a
+ * second that ipcd is unreachable, so unsimulated paths cost nothing then.
+ * The POSIX entry points built on it live in posix*.c.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <sys/iomsg.h>
+
+#include "posix_internal.h"
+
+#define RESMGR_FLAG_SELF 0x200u /* _RESMGR_FLAG_SELF: may resolve to itself */
+#define DOWN_RECHECK_NS	 1000000000ll
+
+/* CLOCK_MONOTONIC_COARSE deadline before which ipcd is not asked again;
+ * 0 while it is (or may be) reachable. down_env identifies the socket path
+ * settings that failed: changing $NTOSIM_SOCKET (as a test fixture does
+ * when it starts a private ipcd) ends the wait at once. */
+static _Atomic int64_t down_until_ns;
+static _Atomic uint64_t down_env;
+
+static int64_t coarse_now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC_COARSE, &ts);
+	return (int64_t)ts.tv_sec * 1000000000ll + ts.tv_nsec;
+}
+
+/* FNV-1a over the variables that choose ipcd's socket (proto/sockpath). */
+static uint64_t env_hash(void)
+{
+	const char *v[2] = {getenv(NTO_SOCKET_ENV), getenv("XDG_RUNTIME_DIR")};
+	uint64_t h = 1469598103934665603ull;
+	int i;
+
+	for (i = 0; i < 2; i++) {
+		const char *p = v[i] ? v[i] : "";
+
+		while (*p)
+			h = (h ^ (unsigned char)*p++) * 1099511628211ull;
+		h = (h ^ 0xff) * 1099511628211ull;
+	}
+	return h;
+}
+
+int nto__pathspace_maybe_up(void)
+{
+	int64_t until =
+		atomic_load_explicit(&down_until_ns, memory_order_relaxed);
+
+	if (until == 0 || coarse_now_ns() >= until)
+		return 1;
+	return env_hash() !=
+	       atomic_load_explicit(&down_env, memory_order_relaxed);
+}
+
+static void pathspace_mark(int up)
+{
+	if (up) {
+		if (atomic_load_explicit(&down_until_ns, memory_order_relaxed))
+			atomic_store(&down_until_ns, 0);
+		return;
+	}
+	atomic_store(&down_env, env_hash());
+	atomic_store(&down_until_ns, coarse_now_ns() + DOWN_RECHECK_NS);
+}
+
+int nto__path_normalize(const char *in, char *out, size_t outsz)
+{
+	const char *p = in;
+	size_t o = 1;
+
+	if (!in || in[0] != '/')
+		return -EINVAL;
+	if (outsz < 2)
+		return -ENAMETOOLONG;
+	out[0] = '/';
+	while (*p) {
+		const char *s;
+		size_t n;
+
+		while (*p == '/')
+			p++;
+		if (!*p)
+			break;
+		s = p;
+		while (*p && *p != '/')
+			p++;
+		n = (size_t)(p - s);
+		if (n == 1 && s[0] == '.')
+			continue;
+		if (n == 2 && s[0] == '.' && s[1] == '.') {
+			while (o > 1 && out[o - 1] != '/')
+				o--;
+			if (o > 1)
+				o--;
+			continue;
+		}
+		if (o + (o > 1) + n + 1 > outsz)
+			return -ENAMETOOLONG;
+		if (o > 1)
+			out[o++] = '/';
+		memcpy(out + o, s, n);
+		o += n;
+	}
+	out[o] = '\0';
+	return (int)o;
+}
+
+/* What the client asked for at the end of the path (QNX's eflag). */
+static unsigned path_eflag(const char *path)
+{
+	size_t n = strlen(path);
+
+	if (n > 0 && path[n - 1] == '/')
+		return _IO_CONNECT_EFLAG_DIR;
+	if ((n == 1 && path[0] == '.') ||
+	    (n >= 2 && !strcmp(path + n - 2, "/.")))
+		return _IO_CONNECT_EFLAG_DIR | _IO_CONNECT_EFLAG_DOT;
+	if ((n == 2 && !strcmp(path, "..")) ||
+	    (n >= 3 && !strcmp(path + n - 3, "/..")))
+		return _IO_CONNECT_EFLAG_DIR | _IO_CONNECT_EFLAG_DOTDOT;
+	return 0;
+}
+
+/* The process umask, read without changing it (umask(2) cannot be read
+ * atomically from a threaded process). 022 if /proc is unavailable. */
+static mode_t proc_umask(void)
+{
+	char buf[4096], *p;
+	long fd, n;
+	mode_t m = 022;
+
+	fd = syscall(SYS_openat, AT_FDCWD, "/proc/self/status",
+		     O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return m;
+	n = syscall(SYS_read, (int)fd, buf, sizeof(buf) - 1);
+	nto__sys_close((int)fd);
+	if (n <= 0)
+		return m;
+	buf[n] = '\0';
+	p = strstr(buf, "\nUmask:");
+	if (p)
+		m = (mode_t)strtoul(p + 7, NULL, 8) & 0777;
+	return m;
+}
+
+/* QNX's ioflag: the O_* flags with the access mode stored plus one (O_PATH,
+ * i.e. "neither read nor write", as 0). */
+static uint32_t oflag_to_ioflag(int oflag)
+{
+	uint32_t acc;
+
+	if (oflag & O_PATH)
+		acc = 0;
+	else
+		acc = (uint32_t)(oflag & O_ACCMODE) + 1;
+	return ((uint32_t)oflag & ~(uint32_t)(O_ACCMODE | O_PATH)) | acc;
+}
+
+static int fall_through(int err)
+{
+	switch (err) {
+	case ENOENT:
+	case ENOSYS:
+	case ENXIO:
+	case ESRCH:
+	case EROFS:
+	case EBADFSYS:
+	case EBADF: /* the server died between RESOLVE and our _IO_CONNECT */
+		return 1;
+	default:
+		/* QNX also falls through on network errors ENETDOWN ..
+		 * EHOSTUNREACH; Linux numbers them 100 .. 113 */
+		return err >= ENETDOWN && err <= EHOSTUNREACH;
+	}
+}
+
+/*
+ * Classify an _IO_CONNECT result. A status with _IO_CONNECT_RET_FLAG (bit
+ * 31) is not an error even though it is negative as an int.
+ */
+static int connect_result(int rc, const struct _io_connect_ftype_reply *fr)
+{
+	uint32_t st = (uint32_t)rc;
+
+	if (rc >= 0)
+		return 0;
+	if (rc > -4096)
+		return rc; /* -errno from the server or the kernel */
+	if (!(st & _IO_CONNECT_RET_FLAG))
+		return -EPROTO;
+	if (st & _IO_CONNECT_RET_LINK)
+		return -ENOSYS; /* redirects (symlinks) are not supported */
+	if (st & _IO_CONNECT_RET_FTYPE)
+		return fr->status ? -(int)fr->status : 0;
+	return 0; /* informational: UMASK, NOCTTY, CHROOT, MSG */
+}
+
+/* Try one registration. Returns the coid, or -errno. */
+static int connect_entry(const struct nto_ctl_resolve_ent *ent, const char *rem,
+			 unsigned subtype, unsigned ftype, int oflag,
+			 mode_t mode, unsigned eflag, int base,
+			 const void *extra, size_t extra_len)
+{
+	struct _io_connect hdr;
+	union {
+		struct _io_connect_link_reply link;
+		struct _io_connect_ftype_reply ftype;
+		char pad[128];
+	} rep;
+	iov_t siov[3], riov[1];
+	size_t plen = strlen(rem) + 1;
+	int coid, rc, n = 2;
+
+	if (plen > UINT16_MAX)
+		return -ENAMETOOLONG;
+	coid = ConnectAttach_r(0, ent->pid, ent->chid, (unsigned)base,
+			       _NTO_COF_CLOEXEC);
+	if (coid < 0)
+		return coid; /* ESRCH: a stale registration, tried no more */
+	memset(&hdr, 0, sizeof(hdr));
+	memset(&rep, 0, sizeof(rep));
+	hdr.type = _IO_CONNECT;
+	hdr.subtype = (_Uint16t)subtype;
+	hdr.file_type = ftype;
+	hdr.reply_max = sizeof(rep);
+	hdr.handle = ent->handle;
+	hdr.ioflag = oflag_to_ioflag(oflag);
+	hdr.mode = (uint32_t)mode;
+	hdr.access = (_Uint16t)(hdr.ioflag & _IO_FLAG_MASK);
+	hdr.path_len = (_Uint16t)plen;
+	hdr.eflag = (_Uint8t)eflag;
+	hdr.extra_type = _IO_CONNECT_EXTRA_NONE;
+	hdr.extra_len = (_Uint16t)extra_len;
+	SETIOV(&siov[0], &hdr, offsetof(struct _io_connect, path));
+	SETIOV(&siov[1], rem, plen);
+	if (extra && extra_len) {
+		SETIOV(&siov[n], extra, extra_len); /* a macro: no n++ inside */
+		n++;
+	}
+	SETIOV(&riov[0], &rep, sizeof(rep));
+	rc = nto__msgsendv(coid, siov, n, riov, 1);
+	rc = connect_result(rc, &rep.ftype);
+	if (rc < 0) {
+		ConnectDetach_r(coid); /* no binding was made: no _IO_CLOSE */
+		return rc;
+	}
+	if (!(base & _NTO_SIDE_CHANNEL) && !(oflag & O_CLOEXEC))
+		ConnectFlags_r(0, coid, _NTO_COF_CLOEXEC, 0);
+	return coid;
+}
+
+int nto__connect_path(const char *path, unsigned subtype, unsigned ftype,
+		      int oflag, mode_t mode, int base, const void *extra,
+		      size_t extra_len)
+{
+	struct nto_ctl_resolve_ent ents[NTO_RESOLVE_MAX];
+	char norm[NTO_PATH_MAX];
+	unsigned eflag;
+	int len, n, i, rc, err = -ENOENT;
+	pid_t self;
+
+	if (!path)
+		return -EFAULT;
+	if (extra_len > UINT16_MAX)
+		return -EINVAL;
+	len = nto__path_normalize(path, norm, sizeof(norm));
+	if (len == -EINVAL)
+		return -ENOENT; /* nothing is registered at a relative path */
+	if (len < 0)
+		return len;
+	if (!nto__pathspace_maybe_up())
+		return -ENOTCONN;
+	nto__posix_busy++;
+	n = nto__resolve(norm, ents, NTO_RESOLVE_MAX);
+	nto__posix_busy--;
+	if (n == -ENOTCONN) {
+		pathspace_mark(0);
+		return -ENOTCONN;
+	}
+	pathspace_mark(1);
+	if (n < 0)
+		return n;
+	if (subtype == _IO_CONNECT_OPEN && (oflag & O_CREAT)) {
+		mode = (mode & 07777 & ~proc_umask());
+		if (!(mode & S_IFMT))
+			mode |= S_IFREG;
+	}
+	eflag = path_eflag(path);
+	self = nto__pid();
+	for (i = 0; i < n; i++) {
+		const struct nto_ctl_resolve_ent *e = &ents[i];
+		const char *rem;
+
+		if (e->pid == self && !(e->flags & RESMGR_FLAG_SELF))
+			continue; /* never resolve to ourselves (deadlock) */
+		if (ftype != _FTYPE_ANY && e->ftype != _FTYPE_ANY &&
+		    e->ftype != ftype)
+			continue;
+		if (e->prefix_len > (uint32_t)len)
+			continue; /* a broken reply: ignore the entry */
+		rem = norm + e->prefix_len;
+		while (*rem == '/')
+			rem++;
+		nto__posix_busy++;
+		rc = connect_entry(e, rem, subtype, ftype, oflag, mode, eflag,
+				   base, extra, extra_len);
+		nto__posix_busy--;
+		if (rc >= 0)
+			return rc;
+		if (!fall_through(-rc))
+			return rc;
+		if (rc == -EROFS)
+			err = rc; /* more telling than "no such file" */
+	}
+	return err;
+}
