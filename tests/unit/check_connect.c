@@ -8,7 +8,10 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <string.h>
+#include <sys/syscall.h>
+#include <time.h>
 #include <sys/resource.h>
 #include <unistd.h>
 
@@ -255,8 +258,8 @@ START_TEST(test_sharing_scoid)
 	ck_assert_int_eq(ConnectDetach(c2), 0);
 	ck_assert_int_eq(ConnectDetach(c3), 0);
 	ck_assert_int_eq(MsgSendPulse(c4, 10, 1, 0), 0); /* server exits */
-	ck_assert_int_eq(ConnectDetach(c4), 0);
 	nto_test_wait_ok(&srv, W);
+	ck_assert_int_eq(ConnectDetach(c4), 0);
 	ck_assert_int_eq(nto_test_wait_gone(srv.pid, W), 0);
 	base.procs--; /* the server is gone */
 	base.channels--;
@@ -378,6 +381,95 @@ START_TEST(test_child_registers_itself)
 }
 END_TEST
 
+/* ConnectDetach by a sibling thread: a thread SEND-blocked (or REPLY-blocked
+ * without _NTO_CHF_UNBLOCK) on that coid leaves with EBADF; with the flag
+ * the server gets an UNBLOCK pulse and the thread waits for the reply. */
+struct blocked_send {
+	pthread_t t;
+	int coid, r, err;
+	pid_t tid;
+};
+
+static void *blocked_send_main(void *p)
+{
+	struct blocked_send *b = p;
+
+	b->tid = (pid_t)syscall(SYS_gettid);
+	b->r = MsgSend(b->coid, "d", 2, NULL, 0);
+	b->err = errno;
+	return NULL;
+}
+
+static void detach_under(struct blocked_send *b, const char *state)
+{
+	struct timespec ts;
+
+	ck_assert_int_eq(nto_test_wait_state(getpid(), 0, state, W), 0);
+	ck_assert_int_eq(ConnectDetach(b->coid), 0);
+	clock_gettime(CLOCK_REALTIME, &ts);
+	ts.tv_sec += 5;
+	ck_assert_int_eq(pthread_timedjoin_np(b->t, NULL, &ts), 0);
+}
+
+START_TEST(test_detach_unblocks_siblings)
+{
+	struct nto_test_child srv;
+	struct blocked_send b;
+	int chid;
+
+	ck_assert_int_ge(ChannelCreate(0), 1); /* registers us */
+	nto_test_actor(&srv);
+	chid = (int)NTO_ACT(&srv, NTO_OP_CHANNEL, 0);
+
+	/* SEND-blocked */
+	b.coid = ConnectAttach(0, srv.pid, chid, _NTO_SIDE_CHANNEL, 0);
+	ck_assert_int_eq(pthread_create(&b.t, NULL, blocked_send_main, &b), 0);
+	detach_under(&b, "SEND");
+	ck_assert_int_eq(b.r, -1);
+	ck_assert_int_eq(b.err, EBADF);
+	NTO_ACT(&srv, NTO_OP_TIMEOUT, _NTO_TIMEOUT_RECEIVE, 0, 1);
+	ck_assert_int_eq(NTO_ACT(&srv, NTO_OP_RECEIVE, chid), -ETIMEDOUT);
+
+	/* REPLY-blocked, no _NTO_CHF_UNBLOCK */
+	b.coid = ConnectAttach(0, srv.pid, chid, _NTO_SIDE_CHANNEL, 0);
+	NTO_POST(&srv, NTO_OP_RECEIVE, chid);
+	ck_assert_int_eq(pthread_create(&b.t, NULL, blocked_send_main, &b), 0);
+	ck_assert_int_gt(nto_test_result(&srv, W), 0);
+	detach_under(&b, "REPLY");
+	ck_assert_int_eq(b.r, -1);
+	ck_assert_int_eq(b.err, EBADF);
+	ck_assert_int_eq(NTO_ACT(&srv, NTO_OP_REPLY, 0, 0), -ESRCH);
+	nto_test_actor_exit(&srv);
+}
+END_TEST
+
+START_TEST(test_detach_sibling_unblock_channel)
+{
+	struct blocked_send b;
+	struct _msg_info info;
+	struct _pulse p;
+	uint64_t ns = 5000000000ull;
+	char buf[8];
+	int chid = ChannelCreate(_NTO_CHF_UNBLOCK), rcvid;
+
+	b.coid = ConnectAttach(0, 0, chid, _NTO_SIDE_CHANNEL, 0);
+	ck_assert_int_eq(pthread_create(&b.t, NULL, blocked_send_main, &b), 0);
+	rcvid = MsgReceive(chid, buf, sizeof buf, &info);
+	ck_assert_int_gt(rcvid, 0);
+	ck_assert_int_eq(ConnectDetach(b.coid), 0);
+	TimerTimeout(CLOCK_MONOTONIC, _NTO_TIMEOUT_RECEIVE, NULL, &ns, NULL);
+	ck_assert_int_eq(MsgReceive(chid, &p, sizeof p, NULL), 0);
+	ck_assert_int_eq(p.code, _PULSE_CODE_UNBLOCK);
+	ck_assert_int_eq(p.value.sival_int, rcvid);
+	/* Still waiting for the reply (pidin cannot show it: the coid is
+	 * gone from ipcd's tables). */
+	ck_assert_int_eq(pthread_tryjoin_np(b.t, NULL), EBUSY);
+	ck_assert_int_eq(MsgReply(rcvid, 17, NULL, 0), 0);
+	ck_assert_int_eq(pthread_join(b.t, NULL), 0);
+	ck_assert_int_eq(b.r, 17);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("connect");
@@ -394,6 +486,8 @@ int main(void)
 	tcase_add_test(tc, test_detach_einval);
 	tcase_add_test(tc, test_send_bad_coid);
 	tcase_add_test(tc, test_child_registers_itself);
+	tcase_add_test(tc, test_detach_unblocks_siblings);
+	tcase_add_test(tc, test_detach_sibling_unblock_channel);
 	suite_add_tcase(s, tc);
 	return nto_test_main(s);
 }

@@ -325,6 +325,57 @@ START_TEST(test_pulse_errors)
 }
 END_TEST
 
+/* A queued pulse belongs to the channel: it survives its sender detaching
+ * its last coid, or exiting, before the server receives it. */
+START_TEST(test_pulse_survives_detach)
+{
+	struct nto_test_child cli;
+	struct _pulse p;
+	int chid = ChannelCreate(0), coid;
+
+	nto_test_actor(&cli);
+	for (int i = 0; i < 5; i++) {
+		coid = (int)NTO_ACT(&cli, NTO_OP_ATTACH, getpid(), chid,
+				    _NTO_SIDE_CHANNEL);
+		ck_assert_int_ge(coid, 0);
+		ck_assert_int_eq(NTO_ACT(&cli, NTO_OP_PULSE, coid, 10, 1, i),
+				 0);
+		ck_assert_int_eq(NTO_ACT(&cli, NTO_OP_DETACH, coid), 0);
+	}
+	for (int i = 0; i < 5; i++) {
+		uint64_t ns = 2000000000ull;
+		TimerTimeout(CLOCK_MONOTONIC, _NTO_TIMEOUT_RECEIVE, NULL, &ns,
+			     NULL);
+		ck_assert_msg(MsgReceive(chid, &p, sizeof p, NULL) == 0,
+			      "pulse %d of 5 lost: %s", i, strerror(errno));
+		ck_assert_int_eq(p.value.sival_int, i);
+	}
+	nto_test_actor_exit(&cli);
+}
+END_TEST
+
+START_TEST(test_pulse_survives_exit)
+{
+	struct nto_test_child cli;
+	struct _pulse p;
+	uint64_t ns = 2000000000ull;
+	int chid = ChannelCreate(0), coid;
+
+	nto_test_actor(&cli);
+	coid = (int)NTO_ACT(&cli, NTO_OP_ATTACH, getpid(), chid,
+			    _NTO_SIDE_CHANNEL);
+	ck_assert_int_eq(NTO_ACT(&cli, NTO_OP_PULSE, coid, 10, 6, 66), 0);
+	nto_test_actor_exit(&cli);
+	ck_assert_int_eq(nto_test_wait_gone(cli.pid, W), 0);
+	TimerTimeout(CLOCK_MONOTONIC, _NTO_TIMEOUT_RECEIVE, NULL, &ns, NULL);
+	ck_assert_msg(MsgReceive(chid, &p, sizeof p, NULL) == 0,
+		      "the pulse of an exited sender was lost: %s",
+		      strerror(errno));
+	ck_assert_int_eq(p.code, 6);
+	ck_assert_int_eq(p.value.sival_int, 66);
+}
+END_TEST
+
 /* Many pulses from several threads' worth of senders: none lost. */
 START_TEST(test_pulse_burst)
 {
@@ -371,6 +422,8 @@ int main(void)
 	tcase_add_test(tc, test_deliver_event_errors);
 	tcase_add_test(tc, test_pulse_errors);
 	tcase_add_test(tc, test_pulse_burst);
+	tcase_add_test(tc, test_pulse_survives_detach);
+	tcase_add_test(tc, test_pulse_survives_exit);
 	suite_add_tcase(s, tc);
 	return nto_test_main(s);
 }
