@@ -86,6 +86,14 @@ int nto__dispatch_attach(dispatch_t *dpp, unsigned nparts, unsigned msgmax,
 	int r = 0;
 
 	pthread_mutex_lock(&dpp->lock);
+	/* Contexts already handed out have nparts_max iovs: a handler must
+	 * not be allowed to reply with more. (A bigger msg_max_size is fine:
+	 * older contexts just receive less and MsgRead the rest.) */
+	if ((dpp->flags & _DISPATCH_CONTEXT_ALLOCED) &&
+	    nparts > dpp->nparts_max) {
+		r = -EINVAL;
+		goto out;
+	}
 	if (dpp->chid == -1) {
 		r = channel_create(dpp);
 		if (r < 0)

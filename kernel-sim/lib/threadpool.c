@@ -132,14 +132,18 @@ static void run(thread_pool_t *pool, struct pool_thr *t)
 		if (!t->self && pool->waiting >= a->hi_water)
 			break; /* enough receivers: this one retires */
 	}
+	/* Off the list (nobody unblocks us any more) but still counted
+	 * while the context is freed: thread_pool_destroy waits for that. */
 	unlist(pp, t);
 	t->ctp = NULL;
+	pthread_mutex_unlock(&pp->lock);
+	if (ctp && context_free)
+		context_free(ctp);
+	pthread_mutex_lock(&pp->lock);
 	pool->created--;
 	pthread_cond_broadcast(&pp->cond);
 	free_it = pp->orphaned && pool->created == 0;
 	pthread_mutex_unlock(&pp->lock);
-	if (ctp && context_free)
-		context_free(ctp);
 	free(t);
 	if (free_it)
 		pool_free(pool);

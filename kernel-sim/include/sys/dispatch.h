@@ -47,7 +47,8 @@ typedef struct _message_attr {
  * the handler of everything nothing else takes. Creates the dispatch's
  * channel if needed (see resmgr_attach).
  * Returns 0 for a message range, the pulse code for a pulse attach, or -1
- * with errno: EINVAL (dpp NULL, low > high, pulse code out of range), EAGAIN
+ * with errno: EINVAL (dpp NULL, low > high, pulse code out of range, or
+ * attr->nparts_max larger than that of contexts already allocated), EAGAIN
  * (no free pulse code), EBUSY (_PULSE_CODE_COIDDEATH on a dispatch that is
  * not the death channel), ENOMEM, or ChannelCreate's errno.
  */

@@ -240,7 +240,8 @@ typedef struct _resmgr_attr {
  * functions (usually an iofunc_attr_t). The tables and handle must outlive
  * the attach (they are not copied).
  * Returns the resmgr id (>= 0; 0 for a NULL path), or -1 with errno:
- * EINVAL (dpp NULL, relative path), ENAMETOOLONG, ENOMEM, EEXIST (ipcd:
+ * EINVAL (dpp NULL, relative path, or attr->nparts_max larger than that of
+ * contexts already allocated), ENAMETOOLONG, ENOMEM, EEXIST (ipcd:
  * the path is already registered in a way that conflicts), ENOTCONN (ipcd
  * unreachable), or ChannelCreate's errno (EAGAIN).
  */
