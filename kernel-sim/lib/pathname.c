@@ -23,6 +23,7 @@
 #include "posix_internal.h"
 
 #define RESMGR_FLAG_SELF 0x200u /* _RESMGR_FLAG_SELF: may resolve to itself */
+#define SH_DENYNO_QNX	 0x0040 /* <share.h>: what a plain open() asks for */
 #define DOWN_RECHECK_NS	 1000000000ll
 
 /* CLOCK_MONOTONIC_COARSE deadline before which ipcd is not asked again;
@@ -243,6 +244,7 @@ static int connect_entry(const struct nto_ctl_resolve_ent *ent, const char *rem,
 	hdr.handle = ent->handle;
 	hdr.ioflag = oflag_to_ioflag(oflag);
 	hdr.mode = (uint32_t)mode;
+	hdr.sflag = SH_DENYNO_QNX;
 	hdr.access = (_Uint16t)(hdr.ioflag & _IO_FLAG_MASK);
 	hdr.path_len = (_Uint16t)plen;
 	hdr.eflag = (_Uint8t)eflag;

@@ -30,6 +30,7 @@ NTO_REAL_DECL(fileno_unlocked);
 
 struct cookie {
 	int fd;
+	pid_t pid; /* a forked child's copy must not touch the number */
 	FILE *f;
 	struct cookie *next;
 };
@@ -65,9 +66,21 @@ int nto__stdio_fileno(FILE *f)
 	return fd;
 }
 
+/* In a forked child the parent's simulated fds are gone (their numbers
+ * may be reused by the child's own files): fail instead. */
+static int ck_stale(const struct cookie *c)
+{
+	if (c->pid == getpid())
+		return 0;
+	errno = EBADF;
+	return 1;
+}
+
 static ssize_t ck_read(void *arg, char *buf, size_t n)
 {
-	return read(((struct cookie *)arg)->fd, buf, n);
+	struct cookie *c = arg;
+
+	return ck_stale(c) ? -1 : read(c->fd, buf, n);
 }
 
 /* stdio wants the bytes written, or 0 (never < 0) on error. */
@@ -76,6 +89,8 @@ static ssize_t ck_write(void *arg, const char *buf, size_t n)
 	struct cookie *c = arg;
 	size_t done = 0;
 
+	if (ck_stale(c))
+		return 0;
 	while (done < n) {
 		ssize_t r = write(c->fd, buf + done, n - done);
 
@@ -88,8 +103,12 @@ static ssize_t ck_write(void *arg, const char *buf, size_t n)
 
 static int ck_seek(void *arg, off64_t *pos, int whence)
 {
-	off_t r = lseek(((struct cookie *)arg)->fd, *pos, whence);
+	struct cookie *c = arg;
+	off_t r;
 
+	if (ck_stale(c))
+		return -1;
+	r = lseek(c->fd, *pos, whence);
 	if (r < 0)
 		return -1;
 	*pos = r;
@@ -109,7 +128,7 @@ static int ck_close(void *arg)
 			break;
 		}
 	pthread_mutex_unlock(&map_lock);
-	rc = close(c->fd);
+	rc = ck_stale(c) ? 0 : close(c->fd);
 	free(c);
 	return rc;
 }
@@ -165,6 +184,7 @@ static FILE *file_over(int fd, const char *cmode)
 		return NULL;
 	}
 	c->fd = fd;
+	c->pid = getpid();
 	c->f = fopencookie(c, cmode, io);
 	if (!c->f) {
 		free(c);

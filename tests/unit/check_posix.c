@@ -652,14 +652,24 @@ START_TEST(test_fallbacks)
 }
 END_TEST
 
+struct fork_arg {
+	int fd;
+	FILE *f;
+};
+
 static int child_after_fork(const struct nto_test_link *l, void *arg)
 {
-	int fd = *(int *)arg;
+	struct fork_arg *a = arg;
+	int n = fileno(a->f);
 	char b;
 
 	/* the parent's connections are not the child's */
-	NTO_CHILD_ASSERT(!is_sim(fd));
-	NTO_CHILD_ASSERT(read(fd, &b, 1) == -1 && errno == EBADF);
+	NTO_CHILD_ASSERT(!is_sim(a->fd) && !is_sim(n));
+	NTO_CHILD_ASSERT(read(a->fd, &b, 1) == -1 && errno == EBADF);
+	/* a stale FILE must not close whatever now has its number */
+	NTO_CHILD_ASSERT(dup2(l->wr, n) == n);
+	NTO_CHILD_ASSERT(fclose(a->f) == 0);
+	NTO_CHILD_ASSERT(fcntl(n, F_GETFD) >= 0);
 	return 0;
 }
 
@@ -668,14 +678,19 @@ START_TEST(test_fork_exec)
 	struct nto_test_child c;
 	char cmd[128], sh[] = "sh", dc[] = "-c";
 	char *argv[] = {sh, dc, cmd, NULL};
+	struct fork_arg a;
 	pid_t pid;
 	int fd, d, st;
 
 	srv_start("-d", "-f", "a=hello", "/t", NULL);
 	fd = open("/t/a", O_RDONLY);
 	ck_assert_int_ge(fd, 0);
-	nto_test_fork(&c, child_after_fork, &fd);
+	a.fd = fd;
+	a.f = fopen("/t/a", "r");
+	ck_assert(a.f != NULL);
+	nto_test_fork(&c, child_after_fork, &a);
 	nto_test_wait_ok(&c, NTO_TEST_WAIT_MS);
+	ck_assert_int_eq(fclose(a.f), 0);
 	/* exec (posix_spawn runs no atfork handlers): the placeholder is
 	 * close-on-exec whatever F_GETFD reports */
 	d = dup2(fd, 50);

@@ -15,6 +15,9 @@
  *   -R  write "ready\n" to fd FD once registered, then close it
  *   -D  daemonize: return once registered, printing the server's pid
  *   -f / -F  initial files (content from the argument / a host file)
+ * posix_rm -W PATH waits (up to 10 s, woken by ipcd, no polling) until PATH
+ * resolves to a registered server and exits 0, else 1: the scripts use it
+ * to know a foreground server is ready.
  * Special files: ".ocbs" reads the number of other open OCBs, ".id" the id.
  * Opening the prefix itself gives the file named "" (-f =TEXT) if there is
  * one, else (with -d) a directory.
@@ -35,6 +38,7 @@
 
 #include <sys/iomsg.h>
 #include <sys/neutrino.h>
+#include <sys/ntosim.h>
 
 #include "lib/internal.h" /* nto__ctl_call: this helper links libnto statically */
 
@@ -578,8 +582,10 @@ int main(int argc, char **argv)
 	const char *prefix;
 	pid_t pid;
 
-	while ((c = getopt(argc, argv, "dbaore:i:R:Df:F:")) != -1) {
+	while ((c = getopt(argc, argv, "dbaore:i:R:Df:F:W:")) != -1) {
 		switch (c) {
+		case 'W':
+			return nto_path_wait(optarg, 10000) == 0 ? 0 : 1;
 		case 'd':
 			flags |= 0x100;
 			is_dir = 1;
