@@ -1036,6 +1036,27 @@ START_TEST(test_dispatch_local)
 	dispatch_context_t *ctp;
 	dispatch_t *dpp;
 	uint64_t t0;
+	int death;
+
+	/* another channel already is the process's death channel: the
+	 * dispatch channel is created without _NTO_CHF_COID_DISCONNECT (no
+	 * EBUSY), and COIDDEATH pulses cannot be attached to it */
+	death = ChannelCreate(_NTO_CHF_COID_DISCONNECT);
+	ck_assert_int_gt(death, 0);
+	dpp = dispatch_create();
+	ck_assert_ptr_nonnull(dpp);
+	NTO_ASSERT_FAILS(
+		pulse_attach(dpp, 0, _PULSE_CODE_COIDDEATH, no_handler, NULL),
+		EBUSY);
+	ck_assert_int_eq(dispatch_destroy(dpp), 0);
+	ck_assert_int_eq(ChannelDestroy(death), 0);
+	/* now the dispatch channel takes the role */
+	dpp = dispatch_create();
+	ck_assert_ptr_nonnull(dpp);
+	ck_assert_int_eq(
+		pulse_attach(dpp, 0, _PULSE_CODE_COIDDEATH, no_handler, NULL),
+		_PULSE_CODE_COIDDEATH);
+	ck_assert_int_eq(dispatch_destroy(dpp), 0);
 
 	dpp = dispatch_create();
 	ck_assert_ptr_nonnull(dpp);
