@@ -1,0 +1,489 @@
+/*
+ * Server connections and the coids that reference them: ConnectAttach with
+ * connection sharing (and NOSHARE), ConnectDetach of coids and of released
+ * scoids, handing a connection region to its server, pulse delivery to a
+ * client coid, and the two ends of a connection going away.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <event2/event.h>
+#include <limits.h>
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <sys/neutrino.h>
+#include <time.h>
+
+#include "ipcd/internal.h"
+
+#define COF_KNOWN                                                              \
+	(_NTO_COF_CLOEXEC | _NTO_COF_DEAD | _NTO_COF_NOSHARE |                 \
+	 _NTO_COF_NETCON | _NTO_COF_NONBLOCK | _NTO_COF_ASYNC |                \
+	 _NTO_COF_GLOBAL | _NTO_COF_INSECURE)
+
+static uint64_t now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
+}
+
+struct coid *coid_lookup(struct proc *p, int id)
+{
+	struct coid *co;
+
+	if (id < 0)
+		return NULL;
+	if (id & SIDE_BIT)
+		return proc_id_get(p, id & ~SIDE_BIT, ID_COID);
+	TAILQ_FOREACH(co, &p->coids, link)
+	{
+		if (co->coid == id)
+			return co;
+	}
+	return NULL;
+}
+
+/* One of p's scoids, given with or without the side-channel bit. */
+static struct conn *scoid_lookup(struct proc *p, int scoid)
+{
+	if (scoid < 0)
+		return NULL;
+	return proc_id_get(p, scoid & ~SIDE_BIT, ID_SCOID);
+}
+
+static void conn_free(struct conn *c)
+{
+	if (c->drain_ev)
+		event_free(c->drain_ev);
+	region_destroy(&c->reg);
+	ipcd.nconns--;
+	free(c);
+}
+
+/* Take the connection out of its channel: table entry FREE, scoid freed. */
+static void conn_unlink_server(struct conn *c)
+{
+	struct chan *ch = c->chan;
+	struct nto_chan_conn *e;
+
+	if (!ch)
+		return;
+	e = &ch->r->conn[c->tindex];
+	atomic_store_explicit(&e->state, NTO_CCONN_FREE, memory_order_release);
+	atomic_fetch_add_explicit(&ch->r->hdr.conn_gen, 1,
+				  memory_order_acq_rel);
+	ch->conns[c->tindex] = NULL;
+	ch->nconns--;
+	proc_id_free(ch->proc, c->scoid);
+	c->chan = NULL;
+	if (c->drain_ev) {
+		event_free(c->drain_ev);
+		c->drain_ev = NULL;
+	}
+	if (!c->client)
+		conn_free(c);
+}
+
+static int slot_busy(uint32_t st)
+{
+	return st == NTO_SLOT_SEND || st == NTO_SLOT_RECEIVED ||
+	       st == NTO_SLOT_REPLYING;
+}
+
+static int conn_drained(struct conn *c)
+{
+	unsigned i;
+
+	for (i = 0; i < NTO_CONN_SLOTS; i++) {
+		if (slot_busy(atomic_load_explicit(&c->r->slot[i].state,
+						   memory_order_acquire)))
+			return 0;
+	}
+	return 1;
+}
+
+/* Fail every pending send with ESRCH (server side gone). */
+int conn_fail_slots(struct conn *c)
+{
+	unsigned i, tries;
+	int n = 0;
+
+	for (i = 0; i < NTO_CONN_SLOTS; i++) {
+		struct nto_slot *s = &c->r->slot[i];
+
+		/* the client may be moving the state; retry a few times */
+		for (tries = 0; tries < 16; tries++) {
+			uint32_t st = atomic_load_explicit(
+				&s->state, memory_order_acquire);
+
+			if (!slot_busy(st))
+				break;
+			if (!atomic_compare_exchange_strong_explicit(
+				    &s->state, &st, NTO_SLOT_KERNEL,
+				    memory_order_acq_rel, memory_order_relaxed))
+				continue;
+			s->status = -1;
+			s->err = ESRCH;
+			s->reply_len = 0;
+			atomic_store_explicit(&s->state, NTO_SLOT_DONE,
+					      memory_order_release);
+			futex_wake(&s->state, INT_MAX);
+			n++;
+			break;
+		}
+	}
+	return n;
+}
+
+static void conn_drain_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct conn *c = arg;
+	struct timeval tv = {0, IPCD_DRAIN_TICK_MS * 1000};
+
+	if (conn_drained(c)) {
+		conn_unlink_server(c);
+		return;
+	}
+	if (now_ms() - c->drain_start >= IPCD_DRAIN_MAX_MS) {
+		log_err("connection %u (server %d chid %d scoid %d): sends "
+			"still pending after %d ms, freeing it anyway",
+			c->id, (int)c->server_pid, c->chid, c->scoid,
+			IPCD_DRAIN_MAX_MS);
+		conn_unlink_server(c);
+		return;
+	}
+	evtimer_add(c->drain_ev, &tv);
+}
+
+/* The channel is being destroyed: the connection goes dead for its client. */
+void conn_server_gone(struct conn *c)
+{
+	struct coid *co;
+	struct chan *dc;
+
+	atomic_store_explicit(&c->r->hdr.dead, NTO_CONN_SERVER_GONE,
+			      memory_order_release);
+	conn_fail_slots(c);
+	if (c->client) {
+		dc = c->client->death_chan;
+		if (dc && (dc->flags & _NTO_CHF_COID_DISCONNECT)) {
+			TAILQ_FOREACH(co, &c->client->coids, link)
+			{
+				if (co->conn == c)
+					chan_kpulse(dc, _PULSE_CODE_COIDDEATH,
+						    co->coid, -1);
+			}
+		}
+	}
+	conn_unlink_server(c);
+}
+
+/* The client let go of the connection (last coid detached, or death). */
+void conn_client_release(struct conn *c)
+{
+	struct timeval tv = {0, IPCD_DRAIN_TICK_MS * 1000};
+	struct nto_chan_conn *e;
+	struct chan *ch;
+
+	if (!c->client)
+		return;
+	TAILQ_REMOVE(&c->client->cconns, c, clink);
+	c->client = NULL;
+	ch = c->chan;
+	if (!ch) {
+		conn_free(c); /* already dead on the server side */
+		return;
+	}
+	atomic_store_explicit(&c->r->hdr.dead, NTO_CONN_CLIENT_GONE,
+			      memory_order_release);
+	e = &ch->r->conn[c->tindex];
+	atomic_store_explicit(&e->state, NTO_CCONN_GONE, memory_order_release);
+	atomic_fetch_add_explicit(&ch->r->hdr.conn_gen, 1,
+				  memory_order_acq_rel);
+	log_dbg("connection %u released by client %d", c->id,
+		(int)c->client_pid);
+	/* With DISCONNECT the scoid stays reserved until ConnectDetach(scoid);
+	 * if the pulse cannot be queued, fall back to draining. */
+	if ((ch->flags & _NTO_CHF_DISCONNECT) &&
+	    chan_kpulse(ch, _PULSE_CODE_DISCONNECT, 0, c->scoid | SIDE_BIT) ==
+		    0)
+		return;
+	doorbell_ring(ch->db);
+	if (conn_drained(c)) {
+		conn_unlink_server(c);
+		return;
+	}
+	c->drain_ev = evtimer_new(ipcd.base, conn_drain_cb, c);
+	if (!c->drain_ev) {
+		conn_unlink_server(c);
+		return;
+	}
+	c->drain_start = now_ms();
+	evtimer_add(c->drain_ev, &tv);
+}
+
+void coid_remove(struct coid *co, int release)
+{
+	struct proc *p = co->proc;
+	struct conn *c = co->conn;
+
+	TAILQ_REMOVE(&p->coids, co, link);
+	p->ncoids--;
+	ipcd.ncoids--;
+	if (co->coid & SIDE_BIT)
+		proc_id_free(p, co->coid & ~SIDE_BIT);
+	free(co);
+	c->refs--;
+	if (c->refs == 0 && release)
+		conn_client_release(c);
+}
+
+static struct conn *conn_find_shared(struct proc *p, struct chan *ch)
+{
+	struct conn *c;
+
+	TAILQ_FOREACH(c, &p->cconns, clink)
+	{
+		if (c->chan == ch && !c->noshare)
+			return c;
+	}
+	return NULL;
+}
+
+static int conn_create(struct proc *p, struct chan *ch, int noshare,
+		       struct conn **out)
+{
+	struct proc *sp = ch->proc;
+	struct nto_chan_conn *e;
+	struct conn *c;
+	int t, sc, rc;
+
+	for (t = 0; t < (int)NTO_CHAN_CONNS; t++) {
+		if (!ch->conns[t])
+			break;
+	}
+	if (t == (int)NTO_CHAN_CONNS)
+		return -EAGAIN;
+	c = calloc(1, sizeof(*c));
+	if (!c)
+		return -ENOMEM;
+	sc = proc_id_alloc(sp, ID_SCOID, c);
+	if (sc < 0) {
+		free(c);
+		return -EAGAIN;
+	}
+	rc = region_create(&c->reg, "ntosim-conn", NTO_CONN_SIZE,
+			   NTO_CONN_BULK);
+	if (rc < 0) {
+		proc_id_free(sp, sc);
+		free(c);
+		return rc;
+	}
+	c->r = c->reg.map;
+	do
+		c->id = ++ipcd.next_conn_id;
+	while (c->id == 0);
+	c->chan = ch;
+	c->server_pid = sp->pid;
+	c->client_pid = p->pid;
+	c->client_uid = p->uid;
+	c->client_gid = p->gid;
+	c->chid = ch->chid;
+	c->scoid = sc;
+	c->tindex = t;
+	c->chflags = ch->flags;
+	c->noshare = noshare;
+	c->r->hdr.magic = NTO_CONN_MAGIC;
+	c->r->hdr.version = NTO_SHM_VERSION;
+	c->r->hdr.server_pid = sp->pid;
+	c->r->hdr.client_pid = p->pid;
+	c->r->hdr.chid = ch->chid;
+	c->r->hdr.scoid = sc | SIDE_BIT;
+	c->r->hdr.chflags = ch->flags;
+	c->r->hdr.conn_index = (uint32_t)t;
+	ch->conns[t] = c;
+	ch->nconns++;
+	e = &ch->r->conn[t];
+	e->scoid = sc | SIDE_BIT;
+	e->client_pid = p->pid;
+	e->gen = ++ch->tgen[t];
+	atomic_store_explicit(&e->state, NTO_CCONN_LIVE, memory_order_release);
+	/* receivers look at table entries below the high-water mark only */
+	if ((uint32_t)t + 1 > atomic_load(&ch->r->hdr.conn_hiwater))
+		atomic_store(&ch->r->hdr.conn_hiwater, (uint32_t)t + 1);
+	atomic_fetch_add_explicit(&ch->r->hdr.conn_gen, 1,
+				  memory_order_acq_rel);
+	doorbell_ring(ch->db);
+	c->client = p;
+	TAILQ_INSERT_TAIL(&p->cconns, c, clink);
+	ipcd.nconns++;
+	*out = c;
+	return 0;
+}
+
+int dispatch_connect_attach(struct req *rq)
+{
+	const struct nto_ctl_attach *in = rq->data;
+	struct nto_ctl_attach_rep *out = rq->rbuf;
+	struct proc *p = rq->proc, *sp;
+	struct conn *c = NULL;
+	struct coid *co;
+	struct chan *ch;
+	int idx = 0, fresh = 0, rc;
+
+	if (in->nd != 0)
+		return -ENOREMOTE;
+	if (in->flags & ~(uint32_t)COF_KNOWN)
+		return -EINVAL;
+	if (in->coid != -1 && (in->coid < 0 || in->coid >= SIDE_BIT ||
+			       coid_lookup(p, in->coid)))
+		return -EINVAL;
+	sp = in->pid == 0 ? p : proc_find(in->pid);
+	if (!sp)
+		return -ESRCH;
+	ch = chan_lookup(sp, in->chid);
+	if (!ch)
+		return -ESRCH;
+	if (p->ncoids >= IPCD_COIDS_MAX)
+		return -EMFILE;
+	co = calloc(1, sizeof(*co));
+	if (!co)
+		return -ENOMEM;
+	if (in->coid == -1) {
+		idx = proc_id_alloc(p, ID_COID, co);
+		if (idx < 0) {
+			free(co);
+			return -EMFILE;
+		}
+		co->coid = idx | SIDE_BIT;
+	} else {
+		co->coid = in->coid;
+	}
+	if (!(in->flags & _NTO_COF_NOSHARE))
+		c = conn_find_shared(p, ch);
+	if (!c) {
+		rc = conn_create(p, ch, !!(in->flags & _NTO_COF_NOSHARE), &c);
+		if (rc < 0) {
+			if (idx > 0)
+				proc_id_free(p, idx);
+			free(co);
+			return rc;
+		}
+		fresh = 1;
+	}
+	c->refs++;
+	co->proc = p;
+	co->conn = c;
+	co->flags = in->flags & _NTO_COF_CLOEXEC;
+	TAILQ_INSERT_TAIL(&p->coids, co, link);
+	p->ncoids++;
+	ipcd.ncoids++;
+	out->coid = co->coid;
+	out->scoid = c->scoid | SIDE_BIT;
+	out->conn_id = c->id;
+	out->chflags = ch->flags;
+	out->server_pid = sp->pid;
+	out->fresh = (uint32_t)fresh;
+	rq->rlen = sizeof(*out);
+	/* always attached; a client that already maps it closes them */
+	rq->fds[0] = c->reg.fd;
+	rq->fds[1] = ch->bell.fd;
+	rq->nfds = 2;
+	log_dbg("pid %d: coid %#x -> pid %d chid %d (conn %u scoid %d%s)",
+		(int)p->pid, co->coid, (int)sp->pid, ch->chid, c->id, c->scoid,
+		fresh ? ", new" : "");
+	return 0;
+}
+
+int dispatch_connect_detach(struct req *rq)
+{
+	const struct nto_ctl_id *in = rq->data;
+	struct proc *p = rq->proc;
+	struct coid *co = coid_lookup(p, in->id);
+	struct conn *c;
+
+	if (co) {
+		coid_remove(co, 1);
+		return 0;
+	}
+	/* a server freeing the scoid of a released connection */
+	c = scoid_lookup(p, in->id);
+	if (!c || c->client)
+		return -EINVAL;
+	conn_unlink_server(c);
+	return 0;
+}
+
+int dispatch_conn_fd(struct req *rq)
+{
+	const struct nto_ctl_connfd *in = rq->data;
+	struct nto_ctl_connfd *out = rq->rbuf;
+	struct chan *ch = chan_lookup(rq->proc, in->chid);
+	struct conn *c;
+
+	if (!ch)
+		return -ESRCH;
+	c = scoid_lookup(rq->proc, in->scoid);
+	if (!c || c->chan != ch)
+		return -ESRCH;
+	out->chid = ch->chid;
+	out->scoid = c->scoid | SIDE_BIT;
+	out->gen = ch->tgen[c->tindex];
+	out->client_pid = c->client_pid;
+	rq->rlen = sizeof(*out);
+	rq->fds[0] = c->reg.fd;
+	rq->nfds = 1;
+	return 0;
+}
+
+int dispatch_client_info(struct req *rq)
+{
+	const struct nto_ctl_id *in = rq->data;
+	struct nto_ctl_client *out = rq->rbuf;
+	struct conn *c = scoid_lookup(rq->proc, in->id);
+
+	if (!c)
+		return -ESRCH;
+	out->pid = c->client_pid;
+	out->uid = c->client_uid;
+	out->gid = c->client_gid;
+	rq->rlen = sizeof(*out);
+	return 0;
+}
+
+/* MsgDeliverEvent(SIGEV_PULSE): the pulse goes on the client's coid as if
+ * the client had sent it. ESRCH: no such client of the caller, or no such
+ * coid; EBADF: the coid's connection is dead; EAGAIN: its pulses are full. */
+int dispatch_deliver_pulse(struct req *rq)
+{
+	const struct nto_ctl_event *in = rq->data;
+	struct proc *target = proc_find(in->client_pid);
+	struct conn *c;
+	struct coid *co;
+	int rc;
+
+	if (!target)
+		return -ESRCH;
+	TAILQ_FOREACH(c, &target->cconns, clink)
+	{
+		if (c->chan && c->chan->proc == rq->proc)
+			break;
+	}
+	if (!c)
+		return -ESRCH;
+	co = coid_lookup(target, in->coid);
+	if (!co)
+		return -ESRCH;
+	c = co->conn;
+	if (!c->chan)
+		return -EBADF;
+	rc = pulse_enqueue(c->r->pulse, NTO_CONN_PULSES, in->priority,
+			   in->code, in->value, c->scoid | SIDE_BIT);
+	if (rc < 0)
+		return rc;
+	atomic_fetch_add_explicit(&c->r->hdr.nready, 1, memory_order_acq_rel);
+	doorbell_ring(c->chan->db);
+	return 0;
+}

@@ -1,0 +1,274 @@
+/*
+ * ipcd internals: the object model (peers, processes, channels, server
+ * connections, coids, path registrations, path waiters) and the functions the
+ * ipcd files share. Included by the ipcd sources only; nothing here is
+ * part of the wire protocol (that is proto/ctl.h and proto/shm.h).
+ */
+#ifndef NTOSIM_IPCD_INTERNAL_H
+#define NTOSIM_IPCD_INTERNAL_H
+
+#include <limits.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/queue.h>
+#include <sys/types.h>
+
+#include "proto/ctl.h"
+#include "proto/shm.h"
+
+struct event;
+struct event_base;
+
+/* A handler's return value meaning "this peer is broken: drop it". */
+#define IPCD_DROP INT_MIN
+
+#define SIDE_BIT 0x40000000 /* _NTO_SIDE_CHANNEL */
+#define KPULSE_PRIO 10      /* priority of the pulses ipcd queues */
+#define IPCD_COIDS_MAX 65536u  /* coids per process (fd-space + side) */
+#define IPCD_PATHS_MAX 4096u   /* path registrations per process */
+#define IPCD_WAITERS_MAX 64u   /* parked WAIT_PATH requests per peer */
+#define IPCD_SEND_WAIT_MS 250  /* how long a reply may wait for buffer space */
+#define IPCD_DRAIN_TICK_MS 50  /* connection drain re-check period */
+#define IPCD_DRAIN_MAX_MS 30000 /* give up draining after this long */
+
+/* ---- logging (log.c) ---- */
+extern int log_level;
+void log_msg(int level, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+#define log_err(...) log_msg(0, __VA_ARGS__)
+#define log_info(...) log_msg(1, __VA_ARGS__)
+#define log_dbg(...) log_msg(2, __VA_ARGS__)
+
+/* ---- objects ---- */
+
+/* What an index of a process's id pool holds. */
+enum id_kind {
+	ID_FREE = 0,
+	ID_CHAN,  /* a channel: index = chid */
+	ID_SCOID, /* a server connection of one of its channels */
+	ID_COID,  /* a side-channel coid: index | SIDE_BIT */
+};
+
+struct id_ent {
+	uint8_t kind;
+	void *obj;
+};
+
+/* A memfd ipcd created and the part of it ipcd maps. */
+struct region {
+	int fd;
+	void *map;
+	size_t maplen;
+};
+
+/* One control socket. A non-AUX peer owns a process; an AUX peer acts for
+ * the registered process of its pid, if any (tools use it unregistered). */
+struct peer {
+	TAILQ_ENTRY(peer) link;
+	int fd;
+	struct event *rd_ev;
+	struct event *kill_ev; /* deferred drop */
+	pid_t pid;
+	uid_t uid;
+	gid_t gid;
+	int hello;   /* HELLO accepted */
+	int aux;     /* NTO_HELLO_AUX */
+	int closing; /* drop scheduled: no more reads or replies */
+	struct proc *proc; /* non-AUX: the process this socket is */
+	unsigned nwaiters;
+};
+
+TAILQ_HEAD(chan_list, chan);
+TAILQ_HEAD(coid_list, coid);
+TAILQ_HEAD(conn_list, conn);
+
+struct proc {
+	TAILQ_ENTRY(proc) link;
+	LIST_ENTRY(proc) hlink;
+	pid_t pid;
+	uid_t uid;
+	gid_t gid;
+	char name[32];
+	struct peer *peer;
+	struct id_ent *ids; /* NTO_IDS_MAX entries, [0] unused */
+	struct chan_list chans;
+	struct coid_list coids;
+	struct conn_list cconns; /* connections it is the client of */
+	struct chan *death_chan;
+	unsigned ncoids;
+	unsigned npaths;
+};
+
+struct chan {
+	TAILQ_ENTRY(chan) link;
+	struct proc *proc;
+	int chid;
+	uint32_t flags;
+	struct region reg;  /* struct nto_chan_region */
+	struct region bell; /* struct nto_doorbell */
+	struct nto_chan_region *r;
+	struct nto_doorbell *db;
+	struct conn *conns[NTO_CHAN_CONNS]; /* ipcd's own view of the table */
+	uint32_t tgen[NTO_CHAN_CONNS];
+	unsigned nconns;
+};
+
+/* A server connection: one per (client process, channel) unless NOSHARE.
+ * Lives while its channel holds it (chan != NULL: table entry LIVE or GONE,
+ * scoid allocated in the server) or its client holds it (client != NULL). */
+struct conn {
+	TAILQ_ENTRY(conn) clink; /* in client->cconns while client != NULL */
+	uint32_t id;
+	struct chan *chan;
+	struct proc *client;
+	pid_t server_pid;
+	pid_t client_pid;
+	uid_t client_uid;
+	gid_t client_gid;
+	int chid;
+	int scoid; /* index in the server's pool (without SIDE_BIT) */
+	int tindex;
+	uint32_t chflags;
+	unsigned refs; /* coid records pointing here */
+	int noshare;
+	struct region reg;
+	struct nto_conn_region *r;
+	struct event *drain_ev;
+	uint64_t drain_start;
+};
+
+struct coid {
+	TAILQ_ENTRY(coid) link;
+	struct proc *proc;
+	int coid;
+	uint32_t flags;
+	struct conn *conn;
+};
+
+struct pathreg {
+	TAILQ_ENTRY(pathreg) link;
+	char *path;
+	size_t plen;
+	struct proc *proc;
+	int chid;
+	uint32_t handle;
+	uint32_t flags;
+	uint32_t ftype;
+	int id;
+	uint64_t serial; /* attach order */
+};
+
+struct waiter {
+	TAILQ_ENTRY(waiter) link;
+	struct peer *peer;
+	uint32_t seq;
+	char *path;
+	struct event *timer;
+};
+
+TAILQ_HEAD(peer_list, peer);
+TAILQ_HEAD(proc_list, proc);
+TAILQ_HEAD(path_list, pathreg);
+TAILQ_HEAD(waiter_list, waiter);
+
+#define PROC_HASH 256
+
+/* The daemon's state (one instance). */
+struct ipcd {
+	struct event_base *base;
+	int listen_fd;
+	struct event *listen_ev;
+	struct event *accept_retry_ev;
+	char sock_path[108];
+	struct peer_list peers;
+	struct proc_list procs;
+	LIST_HEAD(, proc) phash[PROC_HASH];
+	struct path_list paths;
+	struct waiter_list waiters;
+	uint32_t next_conn_id;
+	int next_link_id;
+	uint64_t path_serial;
+	unsigned npeers, nprocs, nchans, nconns, ncoids, npaths;
+};
+
+extern struct ipcd ipcd;
+
+/* A request being handled: input, and the reply the handler builds. */
+struct req {
+	struct peer *peer;
+	struct proc *proc; /* acting process; NULL for an unregistered AUX peer */
+	uint32_t type;
+	uint32_t seq;
+	const void *data;
+	uint32_t len;
+	void *rbuf; /* reply payload, NTO_CTL_REPLY_MAX - header bytes */
+	uint32_t rlen;
+	int fds[2];
+	int nfds;
+	int noreply;    /* handler replied itself, or parked the request */
+	int drop_after; /* send the reply, then drop the peer */
+};
+
+/* ---- peer.c ---- */
+int peer_listen(const char *path);
+void peer_shutdown(void);
+int peer_send(struct peer *pe, uint32_t type, uint32_t seq, int32_t status,
+	      const void *payload, uint32_t len, const int *fds, int nfds);
+void peer_drop(struct peer *pe, const char *why);
+
+/* ---- proc.c ---- */
+struct proc *proc_find(pid_t pid);
+int proc_create(struct peer *pe, struct proc **out);
+void proc_free(struct proc *p);
+int proc_id_alloc(struct proc *p, enum id_kind kind, void *obj);
+void proc_id_free(struct proc *p, int idx);
+void *proc_id_get(struct proc *p, int idx, enum id_kind kind);
+
+/* ---- region.c ---- */
+int region_create(struct region *rg, const char *name, uint64_t size,
+		  size_t maplen);
+void region_destroy(struct region *rg);
+void futex_wake(_Atomic uint32_t *addr, int n);
+void doorbell_ring(struct nto_doorbell *db);
+uint64_t ticket_next(void);
+int pulse_enqueue(struct nto_pulse_ent *ents, unsigned n, int prio, int code,
+		  int value, int scoid);
+void nready_dec(_Atomic uint32_t *nready);
+
+/* ---- channel.c ---- */
+struct chan *chan_lookup(struct proc *p, int chid);
+void chan_destroy(struct chan *ch);
+int chan_kpulse(struct chan *ch, int code, int value, int scoid);
+int dispatch_channel_create(struct req *rq);
+int dispatch_channel_destroy(struct req *rq);
+int dispatch_thread_death(struct req *rq);
+
+/* ---- connection.c ---- */
+struct coid *coid_lookup(struct proc *p, int coid);
+void coid_remove(struct coid *co, int release);
+void conn_server_gone(struct conn *c);
+void conn_client_release(struct conn *c);
+int conn_fail_slots(struct conn *c);
+int dispatch_connect_attach(struct req *rq);
+int dispatch_connect_detach(struct req *rq);
+int dispatch_conn_fd(struct req *rq);
+int dispatch_deliver_pulse(struct req *rq);
+int dispatch_client_info(struct req *rq);
+
+/* ---- pathspace.c ---- */
+void pathspace_drop_proc(struct proc *p);
+void pathspace_drop_chan(struct proc *p, int chid);
+void pathspace_drop_peer(struct peer *pe);
+void pathspace_shutdown(void);
+int dispatch_path_attach(struct req *rq);
+int dispatch_path_detach(struct req *rq);
+int dispatch_resolve(struct req *rq);
+int dispatch_wait_path(struct req *rq);
+
+/* ---- reaper.c ---- */
+void reaper_proc_death(struct proc *p);
+
+/* ---- info.c ---- */
+int dispatch_info(struct req *rq);
+
+#endif /* NTOSIM_IPCD_INTERNAL_H */

@@ -1,0 +1,125 @@
+/*
+ * Shared regions and the primitives ipcd uses on them: sealed memfd
+ * creation and mapping, futex wakes, doorbell rings, monotonic tickets and
+ * pulse enqueueing by CAS. It never reads a length or index from a region.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <linux/futex.h>
+#include <stdatomic.h>
+#include <sys/mman.h>
+#include <sys/syscall.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "ipcd/internal.h"
+
+int region_create(struct region *rg, const char *name, uint64_t size,
+		  size_t maplen)
+{
+	int fd, err;
+	void *map;
+
+	rg->fd = -1;
+	rg->map = NULL;
+	rg->maplen = 0;
+	fd = memfd_create(name, MFD_CLOEXEC | MFD_ALLOW_SEALING);
+	if (fd < 0)
+		return -errno;
+	if (ftruncate(fd, (off_t)size) < 0)
+		goto fail;
+	/* Nobody may shrink it under another's mapping (SIGBUS) or grow it. */
+	if (fcntl(fd, F_ADD_SEALS, F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_SEAL) <
+	    0)
+		goto fail;
+	map = mmap(NULL, maplen, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	if (map == MAP_FAILED)
+		goto fail;
+	rg->fd = fd;
+	rg->map = map;
+	rg->maplen = maplen;
+	return 0;
+fail:
+	err = -errno;
+	close(fd);
+	return err;
+}
+
+void region_destroy(struct region *rg)
+{
+	if (rg->map)
+		munmap(rg->map, rg->maplen);
+	if (rg->fd >= 0)
+		close(rg->fd);
+	rg->map = NULL;
+	rg->fd = -1;
+}
+
+void futex_wake(_Atomic uint32_t *addr, int n)
+{
+	/* shared futex: the waiters are in other processes */
+	syscall(SYS_futex, (uint32_t *)addr, FUTEX_WAKE, n, NULL, NULL, 0);
+}
+
+void doorbell_ring(struct nto_doorbell *db)
+{
+	atomic_fetch_add_explicit(&db->seq, 1, memory_order_acq_rel);
+	futex_wake(&db->seq, INT_MAX);
+}
+
+uint64_t ticket_next(void)
+{
+	static uint64_t last;
+	struct timespec ts;
+	uint64_t t;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	t = (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+	if (t <= last)
+		t = last + 1; /* strictly increasing: orders ipcd's own posts */
+	last = t;
+	return t;
+}
+
+int pulse_enqueue(struct nto_pulse_ent *ents, unsigned n, int prio, int code,
+		  int value, int scoid)
+{
+	unsigned i;
+
+	for (i = 0; i < n; i++) {
+		struct nto_pulse_ent *e = &ents[i];
+		uint32_t expect = NTO_PULSE_FREE;
+
+		if (atomic_load_explicit(&e->state, memory_order_relaxed) !=
+		    NTO_PULSE_FREE)
+			continue;
+		if (!atomic_compare_exchange_strong_explicit(
+			    &e->state, &expect, NTO_PULSE_FILLING,
+			    memory_order_acquire, memory_order_relaxed))
+			continue;
+		e->priority = prio;
+		e->code = code;
+		e->value = value;
+		e->scoid = scoid;
+		e->pad = 0;
+		e->ticket = ticket_next();
+		atomic_store_explicit(&e->state, NTO_PULSE_READY,
+				      memory_order_release);
+		return 0;
+	}
+	return -EAGAIN;
+}
+
+void nready_dec(_Atomic uint32_t *nready)
+{
+	uint32_t v = atomic_load_explicit(nready, memory_order_relaxed);
+
+	/* a hint only: never wrap below zero, whatever a peer wrote there */
+	while (v > 0 && !atomic_compare_exchange_weak_explicit(
+				nready, &v, v - 1, memory_order_acq_rel,
+				memory_order_relaxed))
+		;
+}
