@@ -1,0 +1,34 @@
+#!/bin/sh
+# Behaviour: when ipcd dies (SIGKILL), a reader REPLY-blocked in read() on a
+# resource manager returns an error within about a second, and an idle
+# resource manager RECEIVE-blocked in its dispatch loop notices and exits:
+# nothing hangs.
+# Forced: ntosim-pattern -d delays each read by 10 s so the reader stays
+# REPLY-blocked; a second, idle ntosim-pattern waits for messages; then
+# kill -9 ipcd.
+. "${NTOSIM_SRCDIR:-.}/tests/fault/lib.sh"
+need "$IPCD" "$PIDIN" "$LIBNTO" "$PATTERN"
+start_ipcd
+
+"$PATTERN" -p /dev/slow -d 10000000 &
+track $!
+"$PATTERN" -p /dev/idle &
+idle=$!
+track $idle
+wait_until 10 has_path /dev/slow || fail "slow server did not register"
+wait_until 10 has_path /dev/idle || fail "idle server did not register"
+$NTO dd if=/dev/slow of=/dev/null bs=16 count=1 2>/dev/null &
+rdr=$!
+track $rdr
+wait_until 10 in_state $rdr REPLY || fail "reader never REPLY-blocked"
+wait_until 10 in_state $idle RECEIVE || fail "idle server not RECEIVE-blocked"
+
+t0=$(now_ms)
+kill -9 "$IPCD_PID"
+wait_until 3 exited $rdr || fail "reader still blocked 3 s after ipcd died"
+t1=$(now_ms)
+[ $((t1 - t0)) -lt 1500 ] || fail "reader took $((t1 - t0)) ms to return"
+wait $rdr && fail "reader's read succeeded without ipcd"
+wait_until 3 exited $idle || fail "idle server still running 3 s after ipcd died"
+echo "reader returned $((t1 - t0)) ms after ipcd died"
+exit 0
