@@ -125,6 +125,10 @@ int nto__sys_close(int fd);
  * -errno. Negative sparts/rparts mean a single buffer of -n bytes (QNX ABI). */
 int nto__msgsendv(int coid, const iov_t *siov, int sparts, const iov_t *riov,
 		  int rparts);
+/* Same, with the server's status kept apart (it may be negative): returns
+ * 0 and *status, or -errno. */
+int nto__msgsendv_st(int coid, const iov_t *siov, int sparts, const iov_t *riov,
+		     int rparts, int *status);
 
 /* ---- channel.c / msgrecv.c: server side ---- */
 /* What the server remembers of a message it received, so replies and

@@ -227,7 +227,7 @@ static int try_leave(struct nto_conn *conn, unsigned i, int err, int *unblocked)
 /* One attempt: post on the coid's connection and wait for the result. */
 static int send_once(int coid, const iov_t *siov, int sparts, size_t sbytes,
 		     const iov_t *riov, int rparts, size_t rbytes,
-		     struct send_ctx *ctx)
+		     struct send_ctx *ctx, int *status)
 {
 	struct nto_coid *c = nto__coid_get(coid);
 	struct nto_conn *conn;
@@ -370,7 +370,8 @@ repost:
 		if (n > rbytes)
 			n = rbytes; /* never trust the peer's length */
 		scatter(riov, rparts, (char *)conn->region + off + rbase, n);
-		rc = s->status;
+		*status = s->status;
+		rc = 0;
 	}
 	slot_release(conn, s);
 out:
@@ -378,8 +379,8 @@ out:
 	return rc;
 }
 
-int nto__msgsendv(int coid, const iov_t *siov, int sparts, const iov_t *riov,
-		  int rparts)
+int nto__msgsendv_st(int coid, const iov_t *siov, int sparts, const iov_t *riov,
+		     int rparts, int *status)
 {
 	struct send_ctx ctx = {0};
 	size_t sbytes, rbytes;
@@ -400,7 +401,7 @@ int nto__msgsendv(int coid, const iov_t *siov, int sparts, const iov_t *riov,
 		int r;
 
 		rc = send_once(coid, siov, sparts, sbytes, riov, rparts, rbytes,
-			       &ctx);
+			       &ctx, status);
 		if (rc != -EBADF && rc != -ESRCH)
 			break;
 		fn = atomic_load(&send_recover);
@@ -418,116 +419,106 @@ out:
 	return rc;
 }
 
+int nto__msgsendv(int coid, const iov_t *siov, int sparts, const iov_t *riov,
+		  int rparts)
+{
+	int status = 0,
+	    rc = nto__msgsendv_st(coid, siov, sparts, riov, rparts, &status);
+
+	return rc < 0 ? rc : status;
+}
+
+/* Public sends: the server's status comes back as is, even if negative
+ * (QNX passes MsgReply's status through untouched); only failures of the
+ * call itself set errno (plain forms) or return -errno (_r forms). */
+static int send_r(int coid, const iov_t *siov, int sparts, const iov_t *riov,
+		  int rparts)
+{
+	int status = 0,
+	    rc = nto__msgsendv_st(coid, siov, sparts, riov, rparts, &status);
+
+	return rc < 0 ? rc : status;
+}
+
+static int send_plain(int coid, const iov_t *siov, int sparts,
+		      const iov_t *riov, int rparts)
+{
+	int status = 0,
+	    rc = nto__msgsendv_st(coid, siov, sparts, riov, rparts, &status);
+
+	if (rc < 0) {
+		errno = -rc;
+		return -1;
+	}
+	return status;
+}
+
 #define ONE_IOV(_name, _buf, _len) \
 	iov_t _name = {(void *)(_buf), (size_t)((_len) < 0 ? 0 : (_len))}
 
 /* The eight variants differ only in buffer shape (and cancellation,
- * which ntosim does not model). */
-#define SEND_BODY_SS(coid, smsg, sbytes, rmsg, rbytes) \
-	if ((sbytes) < 0 || (rbytes) < 0)              \
-		return -EINVAL;                        \
-	ONE_IOV(si, smsg, sbytes);                     \
-	ONE_IOV(ri, rmsg, rbytes);                     \
-	return nto__msgsendv(coid, &si, 1, &ri, 1)
+ * which ntosim does not model). Single buffers become one-element iovs. */
+#define SS(_f, coid, smsg, sbytes, rmsg, rbytes)                              \
+	do {                                                                  \
+		if ((sbytes) < 0 || (rbytes) < 0)                             \
+			return _f == send_r ? -EINVAL : (errno = EINVAL, -1); \
+		ONE_IOV(si, smsg, sbytes);                                    \
+		ONE_IOV(ri, rmsg, rbytes);                                    \
+		return _f(coid, &si, 1, &ri, 1);                              \
+	} while (0)
+#define SV(_f, coid, smsg, sbytes, riov, rparts)                              \
+	do {                                                                  \
+		if ((sbytes) < 0)                                             \
+			return _f == send_r ? -EINVAL : (errno = EINVAL, -1); \
+		ONE_IOV(si, smsg, sbytes);                                    \
+		return _f(coid, &si, 1, riov, rparts);                        \
+	} while (0)
+#define VS(_f, coid, siov, sparts, rmsg, rbytes)                              \
+	do {                                                                  \
+		if ((rbytes) < 0)                                             \
+			return _f == send_r ? -EINVAL : (errno = EINVAL, -1); \
+		ONE_IOV(ri, rmsg, rbytes);                                    \
+		return _f(coid, siov, sparts, &ri, 1);                        \
+	} while (0)
 
-NTO_EXPORT int MsgSend_r(int coid, const void *smsg, int sbytes, void *rmsg,
-			 int rbytes)
-{
-	SEND_BODY_SS(coid, smsg, sbytes, rmsg, rbytes);
-}
+#define DEFINE_SS(name, f)                                          \
+	NTO_EXPORT int name(int coid, const void *smsg, int sbytes, \
+			    void *rmsg, int rbytes)                 \
+	{                                                           \
+		SS(f, coid, smsg, sbytes, rmsg, rbytes);            \
+	}
+#define DEFINE_VV(name, f)                                           \
+	NTO_EXPORT int name(int coid, const iov_t *siov, int sparts, \
+			    const iov_t *riov, int rparts)           \
+	{                                                            \
+		return f(coid, siov, sparts, riov, rparts);          \
+	}
+#define DEFINE_SV(name, f)                                          \
+	NTO_EXPORT int name(int coid, const void *smsg, int sbytes, \
+			    const iov_t *riov, int rparts)          \
+	{                                                           \
+		SV(f, coid, smsg, sbytes, riov, rparts);            \
+	}
+#define DEFINE_VS(name, f)                                           \
+	NTO_EXPORT int name(int coid, const iov_t *siov, int sparts, \
+			    void *rmsg, int rbytes)                  \
+	{                                                            \
+		VS(f, coid, siov, sparts, rmsg, rbytes);             \
+	}
 
-NTO_EXPORT int MsgSendnc_r(int coid, const void *smsg, int sbytes, void *rmsg,
-			   int rbytes)
-{
-	SEND_BODY_SS(coid, smsg, sbytes, rmsg, rbytes);
-}
-
-NTO_EXPORT int MsgSendv_r(int coid, const iov_t *siov, int sparts,
-			  const iov_t *riov, int rparts)
-{
-	return nto__msgsendv(coid, siov, sparts, riov, rparts);
-}
-
-NTO_EXPORT int MsgSendvnc_r(int coid, const iov_t *siov, int sparts,
-			    const iov_t *riov, int rparts)
-{
-	return nto__msgsendv(coid, siov, sparts, riov, rparts);
-}
-
-NTO_EXPORT int MsgSendsv_r(int coid, const void *smsg, int sbytes,
-			   const iov_t *riov, int rparts)
-{
-	if (sbytes < 0)
-		return -EINVAL;
-	ONE_IOV(si, smsg, sbytes);
-	return nto__msgsendv(coid, &si, 1, riov, rparts);
-}
-
-NTO_EXPORT int MsgSendsvnc_r(int coid, const void *smsg, int sbytes,
-			     const iov_t *riov, int rparts)
-{
-	return MsgSendsv_r(coid, smsg, sbytes, riov, rparts);
-}
-
-NTO_EXPORT int MsgSendvs_r(int coid, const iov_t *siov, int sparts, void *rmsg,
-			   int rbytes)
-{
-	if (rbytes < 0)
-		return -EINVAL;
-	ONE_IOV(ri, rmsg, rbytes);
-	return nto__msgsendv(coid, siov, sparts, &ri, 1);
-}
-
-NTO_EXPORT int MsgSendvsnc_r(int coid, const iov_t *siov, int sparts,
-			     void *rmsg, int rbytes)
-{
-	return MsgSendvs_r(coid, siov, sparts, rmsg, rbytes);
-}
-
-NTO_EXPORT int MsgSend(int coid, const void *smsg, int sbytes, void *rmsg,
-		       int rbytes)
-{
-	return nto__ret_val(MsgSend_r(coid, smsg, sbytes, rmsg, rbytes));
-}
-
-NTO_EXPORT int MsgSendnc(int coid, const void *smsg, int sbytes, void *rmsg,
-			 int rbytes)
-{
-	return nto__ret_val(MsgSendnc_r(coid, smsg, sbytes, rmsg, rbytes));
-}
-
-NTO_EXPORT int MsgSendv(int coid, const iov_t *siov, int sparts,
-			const iov_t *riov, int rparts)
-{
-	return nto__ret_val(MsgSendv_r(coid, siov, sparts, riov, rparts));
-}
-
-NTO_EXPORT int MsgSendvnc(int coid, const iov_t *siov, int sparts,
-			  const iov_t *riov, int rparts)
-{
-	return nto__ret_val(MsgSendvnc_r(coid, siov, sparts, riov, rparts));
-}
-
-NTO_EXPORT int MsgSendsv(int coid, const void *smsg, int sbytes,
-			 const iov_t *riov, int rparts)
-{
-	return nto__ret_val(MsgSendsv_r(coid, smsg, sbytes, riov, rparts));
-}
-
-NTO_EXPORT int MsgSendsvnc(int coid, const void *smsg, int sbytes,
-			   const iov_t *riov, int rparts)
-{
-	return nto__ret_val(MsgSendsvnc_r(coid, smsg, sbytes, riov, rparts));
-}
-
-NTO_EXPORT int MsgSendvs(int coid, const iov_t *siov, int sparts, void *rmsg,
-			 int rbytes)
-{
-	return nto__ret_val(MsgSendvs_r(coid, siov, sparts, rmsg, rbytes));
-}
-
-NTO_EXPORT int MsgSendvsnc(int coid, const iov_t *siov, int sparts, void *rmsg,
-			   int rbytes)
-{
-	return nto__ret_val(MsgSendvsnc_r(coid, siov, sparts, rmsg, rbytes));
-}
+DEFINE_SS(MsgSend_r, send_r)
+DEFINE_SS(MsgSendnc_r, send_r)
+DEFINE_SS(MsgSend, send_plain)
+DEFINE_SS(MsgSendnc, send_plain)
+DEFINE_VV(MsgSendv_r, send_r)
+DEFINE_VV(MsgSendvnc_r, send_r)
+DEFINE_VV(MsgSendv, send_plain)
+DEFINE_VV(MsgSendvnc, send_plain)
+DEFINE_SV(MsgSendsv_r, send_r)
+DEFINE_SV(MsgSendsvnc_r, send_r)
+DEFINE_SV(MsgSendsv, send_plain)
+DEFINE_SV(MsgSendsvnc, send_plain)
+DEFINE_VS(MsgSendvs_r, send_r)
+DEFINE_VS(MsgSendvsnc_r, send_r)
+DEFINE_VS(MsgSendvs, send_plain)
+DEFINE_VS(MsgSendvsnc, send_plain)
