@@ -22,6 +22,10 @@ static pthread_mutex_t sync_lock = PTHREAD_MUTEX_INITIALIZER;
 static struct nto_chan *chans[NTO_IDS_MAX];
 static struct nto_srv_conn *scoids[NTO_IDS_MAX];
 static _Atomic int have_thread_death;
+/* Destroyed channels: a receiver may still hold the pointer, so they are
+ * kept (small: the struct, the channel region and the doorbell mappings). */
+static struct nto_chan *graveyard[NTO_IDS_MAX];
+static unsigned ngrave;
 static pthread_key_t td_key;
 static pthread_once_t td_once = PTHREAD_ONCE_INIT;
 
@@ -165,6 +169,8 @@ NTO_EXPORT int ChannelDestroy_r(int chid)
 	free(ch->act);
 	ch->act = NULL;
 	ch->nact = 0;
+	if (ngrave < NTO_IDS_MAX)
+		graveyard[ngrave++] = ch;
 	nto__srv_unlock();
 	pthread_mutex_unlock(&sync_lock);
 	/* wake our own receivers; the struct and its two small mappings stay
