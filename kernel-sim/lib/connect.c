@@ -292,6 +292,8 @@ out:
 		nto__sys_close(fds[i]);
 	if (rc < 0 && ph >= 0)
 		nto__sys_close(ph);
+	if (rc >= 0)
+		NTO_FAULT(NTO_FP_CONNECT, NULL);
 	return rc;
 }
 

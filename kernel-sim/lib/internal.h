@@ -180,6 +180,25 @@ int nto__chan_sync(struct nto_chan *ch);
 int nto__rcvr_enter(struct nto_chan *ch);
 void nto__rcvr_leave(struct nto_chan *ch, int slot);
 
+/* ---- fault.c: the NTOSIM_FAULT plan (docs/fault-model.md) ---- */
+enum nto_fault_point {
+	NTO_FP_RECV,
+	NTO_FP_REPLY_BEFORE,
+	NTO_FP_REPLY_AFTER,
+	NTO_FP_WRITE_MID,
+	NTO_FP_SEND_QUEUED,
+	NTO_FP_PULSE,
+	NTO_FP_CONNECT,
+	NTO_FP_MAX
+};
+extern int nto__fault_armed;
+void nto__fault_hit(enum nto_fault_point p, struct nto_slot *slot);
+#define NTO_FAULT(_p, _slot)                               \
+	do {                                               \
+		if (__builtin_expect(nto__fault_armed, 0)) \
+			nto__fault_hit(_p, _slot);         \
+	} while (0)
+
 /* ---- pathname.c: open()-style resolution (owned by the POSIX layer) ---- */
 /*
  * Resolve `path` and connect: for each registration ipcd returns (longest

@@ -318,6 +318,8 @@ static int receive(int chid, const iov_t *iov, int parts,
 		}
 	}
 	nto__rcvr_leave(ch, rslot);
+	if (rc > 0)
+		NTO_FAULT(NTO_FP_RECV, NULL);
 	return rc;
 }
 
@@ -419,6 +421,9 @@ static int reply(int rcvid, int status, int err, const iov_t *iov, int parts)
 		rc = -ESRCH;
 		goto out;
 	}
+	/* REPLYING: a kill here is a server dying mid-reply; garbage leaves
+	 * a lying reply_len the client must clamp */
+	NTO_FAULT(NTO_FP_REPLY_BEFORE, s);
 	if (err == 0) {
 		size_t n = iov_len(iov, parts);
 
@@ -440,6 +445,8 @@ static int reply(int rcvid, int status, int err, const iov_t *iov, int parts)
 	rc = 0;
 out:
 	nto__srv_unlock();
+	if (rc == 0)
+		NTO_FAULT(NTO_FP_REPLY_AFTER, NULL);
 	return rc;
 }
 
@@ -512,7 +519,15 @@ static int rw_at(int rcvid, const iov_t *iov, int parts, int offset, int write)
 		n = 0;
 	else if (n > limit - (size_t)offset)
 		n = limit - (size_t)offset;
-	if (write) {
+	if (write && __builtin_expect(nto__fault_armed, 0) && n > 1) {
+		/* die, stop or scribble with half of the data copied */
+		char *dst = (char *)sc->region + sn->off + sn->rbase +
+			    (size_t)offset;
+
+		from_iov(dst, iov, parts, n / 2);
+		nto__fault_hit(NTO_FP_WRITE_MID, s);
+		from_iov(dst, iov, parts, n);
+	} else if (write) {
 		from_iov((char *)sc->region + sn->off + sn->rbase +
 				 (size_t)offset,
 			 iov, parts, n);

@@ -283,6 +283,7 @@ repost:
 	atomic_store(&s->state, NTO_SLOT_SEND);
 	atomic_fetch_add(&conn->region->hdr.nready, 1);
 	nto__doorbell_ring(conn->doorbell);
+	NTO_FAULT(NTO_FP_SEND_QUEUED, s);
 	/* a death sweep that ran before our post did not see us: leave */
 	if (atomic_load(&conn->region->hdr.dead) == NTO_CONN_SERVER_GONE) {
 		rc = try_leave(conn, i, EBADF, &unblocked);

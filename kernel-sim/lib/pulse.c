@@ -47,6 +47,7 @@ NTO_EXPORT int MsgSendPulse_r(int coid, int priority, int code, int value)
 		atomic_store(&p->state, NTO_PULSE_READY);
 		atomic_fetch_add(&r->hdr.nready, 1);
 		nto__doorbell_ring(conn->doorbell);
+		NTO_FAULT(NTO_FP_PULSE, NULL);
 		rc = EOK;
 		break;
 	}
