@@ -14,6 +14,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -78,9 +79,13 @@ static void srv_forget(pid_t pid)
 }
 
 /* Fork and exec $NTOSIM_BUILDDIR/prog with args (NULL-terminated); the
- * server dies with this test process (PDEATHSIG). Returns its pid. */
-static pid_t srv_spawn(const char *prog, const char *const *args)
+ * server dies with this test process (PDEATHSIG). With errfd, its stderr
+ * goes to a pipe whose read end is put there. Returns its pid. */
+static pid_t srv_spawn_err(const char *prog, const char *const *args,
+			   int *errfd)
 {
+	int ep[2] = {-1, -1};
+
 	char path[PATH_MAX];
 	char *argv[16];
 	pid_t parent = getpid(), pid;
@@ -92,6 +97,8 @@ static pid_t srv_spawn(const char *prog, const char *const *args)
 	for (i = 0; args && args[i] && n < 15; i++)
 		argv[n++] = (char *)args[i];
 	argv[n] = NULL;
+	if (errfd)
+		ck_assert_int_eq(pipe2(ep, O_CLOEXEC), 0);
 	fflush(NULL);
 	pid = fork();
 	ck_assert_msg(pid >= 0, "fork: %s", strerror(errno));
@@ -99,9 +106,15 @@ static pid_t srv_spawn(const char *prog, const char *const *args)
 		prctl(PR_SET_PDEATHSIG, SIGKILL);
 		if (getppid() != parent)
 			_exit(127);
+		if (errfd && dup2(ep[1], STDERR_FILENO) < 0)
+			_exit(127);
 		execv(path, argv);
 		fprintf(stderr, "exec %s: %s\n", path, strerror(errno));
 		_exit(127);
+	}
+	if (errfd) {
+		close(ep[1]);
+		*errfd = ep[0];
 	}
 	for (i = 0; i < MAX_SRV; i++)
 		if (!srv_pids[i]) {
@@ -109,6 +122,41 @@ static pid_t srv_spawn(const char *prog, const char *const *args)
 			break;
 		}
 	return pid;
+}
+
+static pid_t srv_spawn(const char *prog, const char *const *args)
+{
+	return srv_spawn_err(prog, args, NULL);
+}
+
+/* Read fd (a server's stderr) until a line containing `what` arrives;
+ * bounded by W. */
+static void wait_line(int fd, const char *what)
+{
+	uint64_t end = nto_test_now_ns() + (uint64_t)W * 1000000u;
+	char buf[4096];
+	size_t len = 0;
+
+	for (;;) {
+		struct pollfd p = {.fd = fd, .events = POLLIN};
+		uint64_t now = nto_test_now_ns();
+		ssize_t r;
+
+		ck_assert_msg(now < end, "no '%s' from the server in %d ms",
+			      what, W);
+		if (poll(&p, 1, (int)((end - now) / 1000000u) + 1) <= 0)
+			continue;
+		r = read(fd, buf + len, sizeof buf - 1 - len);
+		ck_assert_msg(r > 0, "server stderr closed before '%s'", what);
+		len += (size_t)r;
+		buf[len] = '\0';
+		if (strstr(buf, what))
+			return;
+		if (len > sizeof buf / 2) { /* keep the tail only */
+			memmove(buf, buf + len - 64, 64);
+			len = 64;
+		}
+	}
 }
 
 /* Wait until the server registered `regpath` (it does so once ready). */
@@ -328,11 +376,17 @@ END_TEST
 
 #define PAT_PATH "/dev/pattern"
 
-static pid_t pattern_start(const char *size, const char *delay,
-			   const char *seed)
+/* Start ntosim-pattern at PAT_PATH (NULL: the default); with errfd, -v
+ * and its stderr on a pipe (see srv_spawn_err). */
+static pid_t pattern_start_err(const char *size, const char *delay,
+			       const char *seed, int *errfd)
 {
-	const char *args[10] = {"-p", PAT_PATH};
+	const char *args[12] = {"-p", PAT_PATH};
+	pid_t pid;
 	int n = 2;
+
+	if (errfd)
+		args[n++] = "-v";
 
 	if (size) {
 		args[n++] = "-s";
@@ -347,7 +401,15 @@ static pid_t pattern_start(const char *size, const char *delay,
 		args[n++] = seed;
 	}
 	args[n] = NULL;
-	return srv_start("ntosim-pattern", args, PAT_PATH);
+	pid = srv_spawn_err("ntosim-pattern", args, errfd);
+	srv_ready(pid, PAT_PATH);
+	return pid;
+}
+
+static pid_t pattern_start(const char *size, const char *delay,
+			   const char *seed)
+{
+	return pattern_start_err(size, delay, seed, NULL);
 }
 
 START_TEST(test_pattern_every_byte)
@@ -500,14 +562,16 @@ static int slow_reader(const struct nto_test_link *l, void *arg)
 START_TEST(test_pattern_death_while_reading)
 {
 	struct nto_test_child c;
-	pid_t srv = pattern_start("1M", "20000000", NULL);
+	int errfd;
+	pid_t srv = pattern_start_err("1M", "20000000", NULL, &errfd);
 	uint64_t t0;
 	int64_t err;
 
 	nto_test_fork(&c, slow_reader, NULL);
 	ck_assert_int_eq(nto_test_take(c.rd, W), 1);
-	/* Without pidin the kill may come before the server received the
-	 * read (SEND-blocked): that gives ESRCH too, less to the point. */
+	/* -v logs each read as it is received, before the delay: from then
+	 * on the client is REPLY-blocked */
+	wait_line(errfd, "read of 16 bytes");
 	if (nto_test_have_pidin())
 		ck_assert_int_eq(nto_test_wait_state(c.pid, 0, "REPLY", W), 0);
 	t0 = nto_test_now_ns();
@@ -517,6 +581,7 @@ START_TEST(test_pattern_death_while_reading)
 		      strerror((int)err));
 	ck_assert_uint_lt(nto_test_now_ns() - t0, 5000000000ull);
 	nto_test_wait_ok(&c, W);
+	close(errfd);
 }
 END_TEST
 
@@ -945,8 +1010,10 @@ END_TEST
 
 static int preload_path(char *buf, size_t len)
 {
-	join(buf, len, builddir(), "kernel-sim/.libs/libnto.so");
-	return access(buf, R_OK) == 0;
+	/* no ck_assert here: main() calls this outside any test */
+	int n = snprintf(buf, len, "%s/kernel-sim/.libs/libnto.so", builddir());
+
+	return n > 0 && (size_t)n < len && access(buf, R_OK) == 0;
 }
 
 static char *run_preloaded(const char *const *cmd)
