@@ -11,8 +11,8 @@ start_ipcd
 "$PATTERN" -p /dev/pat -s 256M &
 track $!
 wait_until 10 has_path /dev/pat || fail "pattern server did not register"
+fds=$(ipcd_nfds) # before pidin runs: it may leave a transient fd
 base=$(counts)
-fds=$(ipcd_nfds)
 i=0
 while [ $i -lt 30 ]; do
 	$NTO dd if=/dev/pat of=/dev/null bs=64k 2>/dev/null &
@@ -24,7 +24,7 @@ while [ $i -lt 30 ]; do
 done
 wait_until 10 counts_are "$base" ||
 	fail "objects $(counts), baseline $base (procs/chans/conns/coids/paths)"
-wait_until 10 nfds_are "$fds" || fail "ipcd has $(ipcd_nfds) fds, had $fds"
+wait_until 10 nfds_at_most "$fds" || fail "ipcd has $(ipcd_nfds) fds, had $fds"
 n=$($NTO dd if=/dev/pat bs=1M count=4 2>/dev/null | wc -c)
 [ "$n" = 4194304 ] || fail "read $n bytes after the storm, want 4 MiB"
 exit 0

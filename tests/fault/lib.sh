@@ -92,7 +92,9 @@ in_state() {
 }
 
 ipcd_nfds() { ls "/proc/$IPCD_PID/fd" 2>/dev/null | wc -l; }
-nfds_are() { [ "$(ipcd_nfds)" = "$1" ]; }
+# A sample may include a transient fd (a pidin that just exited); a leak
+# only adds fds, so "back to baseline" means "at most the baseline".
+nfds_at_most() { [ "$(ipcd_nfds)" -le "$1" ]; }
 
 # Prefix to run a program with libnto preloaded, so plain read() reaches
 # resource managers ("$NTO dd ..."; env execs, so $! is the program's pid).

@@ -48,9 +48,9 @@ static void baseline_check(const struct baseline *b)
 
 	nto_test_counts_wait(&b->c, W);
 	n = nto_test_ipcd_nfds_wait(b->nfds, W);
-	if (n != b->nfds)
+	if (n > b->nfds)
 		nto_test_ipcd_fds_dump("after");
-	ck_assert_msg(n == b->nfds, "ipcd has %d fds open, %d before", n,
+	ck_assert_msg(n <= b->nfds, "ipcd has %d fds open, %d before", n,
 		      b->nfds);
 }
 
@@ -191,6 +191,9 @@ START_TEST(test_no_coiddeath_without_flag)
 	pair(&srv, &cli, 0, &chid, &coid);
 	own = (int)NTO_ACT(&cli, NTO_OP_CHANNEL, 0);
 	nto_test_kill(&srv);
+	/* Until ipcd has seen the death, a send would be queued and then
+	 * failed with ESRCH (QNX: ENXIO in that window). */
+	ck_assert_int_eq(nto_test_wait_gone(srv.pid, W), 0);
 	ck_assert_int_eq(NTO_ACT(&cli, NTO_OP_SEND, coid, 4, 0), -EBADF);
 	NTO_ACT(&cli, NTO_OP_TIMEOUT, _NTO_TIMEOUT_RECEIVE, 200);
 	ck_assert_int_eq(NTO_ACT(&cli, NTO_OP_RECEIVE, own), -ETIMEDOUT);

@@ -570,7 +570,7 @@ int nto_test_ipcd_nfds_wait(int want, int timeout_ms)
 	uint64_t deadline = deadline_in(timeout_ms);
 	int n;
 
-	while ((n = nto_test_ipcd_nfds()) != want && ms_left(deadline) > 0)
+	while ((n = nto_test_ipcd_nfds()) > want && ms_left(deadline) > 0)
 		poll_pause();
 	return n;
 }
