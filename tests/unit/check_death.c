@@ -8,7 +8,6 @@
  */
 #include "config.h"
 
-#include <dlfcn.h>
 #include <errno.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -18,12 +17,13 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <sys/dispatch.h>
+#include <sys/iomsg.h>
 #include <sys/neutrino.h>
 
 #include "tests/unit/fixture.h"
 
-#define W	 NTO_TEST_WAIT_MS
-#define IO_CLOSE 0x116 /* _IO_CLOSE, sys/iomsg.h */
+#define W NTO_TEST_WAIT_MS
 
 /* Object counts and ipcd's open fds, to compare after the deaths. */
 struct baseline {
@@ -390,7 +390,7 @@ START_TEST(test_client_dies_io_close)
 	rcvid = receive_within(chid, buf, sizeof buf, &info, W);
 	ck_assert_int_gt(rcvid, 0);
 	ck_assert_int_eq(info.msglen, 4);
-	ck_assert_int_eq(*(uint16_t *)buf, IO_CLOSE);
+	ck_assert_int_eq(*(uint16_t *)buf, _IO_CLOSE);
 	ck_assert_int_eq(info.pid, cli.pid);
 	ck_assert_int_eq(info.coid, fd);
 	errno = 0;
@@ -404,41 +404,59 @@ END_TEST
 
 /* ---- names ---- */
 
-typedef void *(*name_attach_fn)(void *dpp, const char *path, unsigned flags);
+#define NAME "ntosim_check_death"
 
+/* A raw name_attach server: answers name_open's _IO_CONNECT handshake with
+ * EOK and every other message with status 42, until killed. */
 static int name_server(const struct nto_test_link *l, void *arg)
 {
-	name_attach_fn attach = (name_attach_fn)arg;
+	name_attach_t *att = name_attach(NULL, NAME, 0);
+	union {
+		uint16_t type;
+		struct _pulse pulse;
+		char raw[512];
+	} msg;
 
-	NTO_CHILD_ASSERT(attach(NULL, "ntosim_check_death", 0) != NULL);
+	(void)arg;
+	NTO_CHILD_ASSERT(att != NULL);
 	NTO_CHILD_ASSERT(nto_test_put(l->wr, 1) == 0);
-	for (;;) { /* until killed */
-		int64_t v;
-		if (nto_test_get(l->rd, &v, 60000) == -EPIPE)
-			return 0;
+	for (;;) {
+		int rcvid = MsgReceive(att->chid, &msg, sizeof msg, NULL);
+
+		NTO_CHILD_ASSERT(rcvid >= 0);
+		if (rcvid == 0) {
+			if (msg.pulse.code == _PULSE_CODE_DISCONNECT)
+				ConnectDetach(msg.pulse.scoid);
+			continue;
+		}
+		MsgReply(rcvid, msg.type == _IO_CONNECT ? EOK : 42, NULL, 0);
 	}
 }
 
-/* A registered name vanishes with its server (name_attach, if linked). */
+/* A registered name vanishes with its server: name_open then fails with
+ * ENOENT, the old coid is dead, and the path count is back. */
 START_TEST(test_name_gone_after_death)
 {
-	name_attach_fn attach;
 	struct nto_test_child srv;
 	struct baseline b;
 	struct nto_test_counts now;
+	int coid;
 
-	*(void **)&attach = dlsym(RTLD_DEFAULT, "name_attach");
-	if (!attach) {
-		fprintf(stderr, "SKIP test_name_gone_after_death: "
-				"name_attach is not in libnto yet\n");
-		return;
-	}
+	ck_assert_int_ge(ChannelCreate(0), 1); /* registers us */
 	baseline_take(&b);
-	nto_test_fork(&srv, name_server, *(void **)&attach);
+	nto_test_fork(&srv, name_server, NULL);
 	nto_test_take(srv.rd, W);
 	nto_test_counts(&now);
 	ck_assert_int_eq(now.paths, b.c.paths + 1);
+	coid = name_open(NAME, 0);
+	ck_assert_int_ge(coid, _NTO_SIDE_CHANNEL);
+	ck_assert_int_eq(MsgSend(coid, "hi", 3, NULL, 0), 42);
+
 	nto_test_kill(&srv);
+	ck_assert_int_eq(nto_test_wait_gone(srv.pid, W), 0);
+	NTO_ASSERT_FAILS(name_open(NAME, 0), ENOENT);
+	NTO_ASSERT_FAILS(MsgSend(coid, "hi", 3, NULL, 0), EBADF);
+	ck_assert_int_eq(name_close(coid), 0);
 	baseline_check(&b);
 }
 END_TEST
