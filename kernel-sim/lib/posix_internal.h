@@ -58,7 +58,7 @@ static inline void *nto__real(const char *name, void **cache)
  * points then go straight to libc, so nothing re-enters ipcd's socket. */
 extern __thread int nto__posix_busy;
 
-/* ---- posix.c: per-fd open-file state, shared by dup'ed fds ---- */
+/* ---- posix_ofd.c: per-fd open-file state, shared by dup'ed fds ---- */
 
 /*
  * Record a freshly opened simulated fd: its open flags (for F_GETFL) and
