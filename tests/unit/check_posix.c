@@ -10,6 +10,7 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <poll.h>
+#include <pthread.h>
 #include <signal.h>
 #include <spawn.h>
 #include <stdarg.h>
@@ -758,6 +759,76 @@ START_TEST(test_no_ipcd)
 }
 END_TEST
 
+struct thr {
+	int fd;
+	int ok;
+};
+
+/* Each thread reads the whole file through its own fd, byte-checked. */
+static void *reader(void *arg)
+{
+	struct thr *t = arg;
+	char buf[1000];
+	size_t done = 0;
+	ssize_t r;
+	int i;
+
+	for (i = 0; i < 50; i++) {
+		done = 0;
+		if (lseek(t->fd, 0, SEEK_SET) != 0)
+			return NULL;
+		while ((r = read(t->fd, buf, sizeof(buf))) > 0) {
+			if (nto_test_verify(buf, (size_t)r, 3, done) !=
+			    (size_t)r)
+				return NULL;
+			done += (size_t)r;
+		}
+		if (r < 0 || done != 100000)
+			return NULL;
+	}
+	t->ok = 1;
+	return NULL;
+}
+
+START_TEST(test_threads)
+{
+	char host[PATH_MAX], spec[PATH_MAX + 8];
+	static char data[100000];
+	struct thr t[4];
+	pthread_t th[4];
+	int fd, i;
+
+	/* the server loads its file from the host */
+	nto_test_fill(data, sizeof(data), 3, 0);
+	snprintf(host, sizeof(host), "%s/data", nto_test_dir());
+	fd = open(host, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+	ck_assert_int_eq(write(fd, data, sizeof(data)), (ssize_t)sizeof(data));
+	ck_assert_int_eq(close(fd), 0);
+	snprintf(spec, sizeof(spec), "d=%s", host);
+	srv_start("-d", "-F", spec, "/t", NULL);
+	for (i = 0; i < 4; i++) {
+		/* two simulated fds, a dup of one, and a real fd */
+		t[i].fd = i == 3   ? open(host, O_RDONLY)
+			  : i == 2 ? dup(t[0].fd)
+				   : open("/t/d", O_RDONLY);
+		t[i].ok = 0;
+		ck_assert_int_ge(t[i].fd, 0);
+	}
+	/* t[2] shares t[0]'s offset: give it its own file instead */
+	ck_assert_int_eq(close(t[2].fd), 0);
+	t[2].fd = open("/t/d", O_RDONLY);
+	for (i = 0; i < 4; i++)
+		ck_assert_int_eq(pthread_create(&th[i], NULL, reader, &t[i]),
+				 0);
+	for (i = 0; i < 4; i++) {
+		ck_assert_int_eq(pthread_join(th[i], NULL), 0);
+		ck_assert_msg(t[i].ok, "reader %d saw wrong data", i);
+		ck_assert_int_eq(close(t[i].fd), 0);
+	}
+	ck_assert_int_eq(ocbs("/t"), 0);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("posix");
@@ -777,6 +848,7 @@ int main(void)
 	tcase_add_test(tc, test_resolution);
 	tcase_add_test(tc, test_fallbacks);
 	tcase_add_test(tc, test_fork_exec);
+	tcase_add_test(tc, test_threads);
 	tcase_add_test(tc, test_ipcd_gone);
 	tcase_add_test(tc, test_no_ipcd);
 	suite_add_tcase(s, tc);
