@@ -37,6 +37,40 @@ int nto_path_wait(const char *path, int timeout_ms);
 int nto_thread_priority(void);
 int nto_set_thread_priority(int prio);
 
+/*
+ * ---- ntosim extension: heartbeats to the restart manager (ntosim-ham) ----
+ *
+ * A server started by ntosim-ham(8) finds these in its environment:
+ * NTOSIM_HAM_NAME, the manager's name_attach name; NTOSIM_HAM_ID, the
+ * number that identifies this instance to it; NTOSIM_HAM_HEARTBEAT_MS, the
+ * heartbeat= period configured for it (0: none). A heartbeat is a pulse
+ * with code NTO_HAM_PULSE_HEARTBEAT and value NTOSIM_HAM_ID on a
+ * name_open() connection to the manager; a program may send it itself.
+ * QNX's equivalent is ham_attach_self() + ham_heartbeat() (<ha/ham.h>).
+ */
+#define NTO_HAM_ENV_NAME	"NTOSIM_HAM_NAME"
+#define NTO_HAM_ENV_ID		"NTOSIM_HAM_ID"
+#define NTO_HAM_ENV_PERIOD	"NTOSIM_HAM_HEARTBEAT_MS"
+#define NTO_HAM_PULSE_HEARTBEAT 0x48 /* _PULSE_CODE_MINAVAIL..MAXAVAIL */
+
+/*
+ * nto_heartbeat: tell the restart manager this server is alive and
+ * working. Call it from the loop whose progress matters (e.g. after each
+ * dispatch_handler), as often as you like: it sends at most one pulse per
+ * quarter of the configured period, so a call that sends nothing costs a
+ * clock read. The first call
+ * name_open()s the manager; a failed send (the manager was restarted)
+ * re-opens it on a later call. Thread-safe; after fork() the child opens
+ * its own connection.
+ * Returns 1 if a pulse was sent; 0 if none was due, or the process is not
+ * supervised (no NTOSIM_HAM_NAME/NTOSIM_HAM_ID in its environment), or no
+ * heartbeat is configured for it (NTOSIM_HAM_HEARTBEAT_MS absent or 0); -1
+ * with errno: ENOENT (no manager has the name now), ENOTCONN (ipcd
+ * unreachable), EAGAIN (the manager's pulse queue is full), or
+ * name_open's and MsgSendPulse's other errnos.
+ */
+int nto_heartbeat(void);
+
 #ifdef __cplusplus
 }
 #endif
