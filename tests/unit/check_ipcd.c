@@ -197,43 +197,51 @@ END_TEST
 
 /* ---- raw control-socket abuse ---- */
 
+/* Connect to ipcd's socket without libnto; -1 on failure. */
 static int raw_connect(void)
 {
 	struct sockaddr_un sa = {.sun_family = AF_UNIX};
 	int fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
 
-	ck_assert_int_ge(fd, 0);
 	snprintf(sa.sun_path, sizeof sa.sun_path, "%s", nto_test_socket());
-	ck_assert_msg(connect(fd, (struct sockaddr *)&sa, sizeof sa) == 0,
-		      "connect %s: %s", sa.sun_path, strerror(errno));
+	if (fd >= 0 && connect(fd, (struct sockaddr *)&sa, sizeof sa) < 0) {
+		close(fd);
+		fd = -1;
+	}
 	return fd;
 }
 
-static void raw_send(int fd, uint32_t type, uint32_t len, const void *body,
-		     size_t body_len)
+/* One packet: a header claiming `len` payload bytes, then body_len bytes. */
+static int raw_send(int fd, uint32_t type, uint32_t len, const void *body,
+		    size_t body_len)
 {
 	char pkt[NTO_CTL_MAX * 4];
 	struct nto_ctl_hdr h = {type, len, 7, 0};
 
-	ck_assert_uint_le(sizeof h + body_len, sizeof pkt);
+	if (sizeof h + body_len > sizeof pkt)
+		return -1;
 	memcpy(pkt, &h, sizeof h);
 	if (body_len)
 		memcpy(pkt + sizeof h, body, body_len);
-	ck_assert_int_eq(send(fd, pkt, sizeof h + body_len, MSG_NOSIGNAL),
-			 (ssize_t)(sizeof h + body_len));
+	return send(fd, pkt, sizeof h + body_len, MSG_NOSIGNAL) ==
+			       (ssize_t)(sizeof h + body_len)
+		       ? 0
+		       : -1;
 }
 
-/* HELLO as a well-behaved process would, expecting success. */
-static void raw_hello(int fd)
+/* HELLO as a well-behaved process would; 0 if ipcd accepted it. */
+static int raw_hello(int fd)
 {
 	struct nto_ctl_hello hello = {NTO_CTL_VERSION, (int32_t)getpid(), 0};
 	char rep[256];
 	ssize_t n;
 
-	raw_send(fd, NTO_CTL_HELLO, sizeof hello, &hello, sizeof hello);
+	if (raw_send(fd, NTO_CTL_HELLO, sizeof hello, &hello, sizeof hello))
+		return -1;
 	n = recv(fd, rep, sizeof rep, 0);
-	ck_assert_int_ge(n, (ssize_t)sizeof(struct nto_ctl_hdr));
-	ck_assert_int_eq(((struct nto_ctl_hdr *)rep)->status, 0);
+	if (n < (ssize_t)sizeof(struct nto_ctl_hdr))
+		return -1;
+	return ((struct nto_ctl_hdr *)rep)->status == 0 ? 0 : -1;
 }
 
 /* ipcd closes the connection (error replies before it are allowed). */
@@ -258,64 +266,76 @@ static int dropped_within(int fd, int ms)
 	}
 }
 
+/* One misbehaviour, sent by a process of its own (each a fresh pid, as a
+ * real peer would be); `raw`, if set, is sent verbatim instead. */
+struct bad_packet {
+	const char *what;
+	int hello; /* send a good HELLO first */
+	uint32_t type, len;
+	const void *body;
+	size_t body_len;
+	const char *raw;
+	size_t raw_len;
+};
+
+static int bad_peer(const struct nto_test_link *l, void *arg)
+{
+	const struct bad_packet *bp = arg;
+	int fd = raw_connect();
+
+	(void)l;
+	NTO_CHILD_ASSERT(fd >= 0);
+	if (bp->hello)
+		NTO_CHILD_ASSERT(raw_hello(fd) == 0);
+	if (bp->raw)
+		NTO_CHILD_ASSERT(send(fd, bp->raw, bp->raw_len, MSG_NOSIGNAL) ==
+				 (ssize_t)bp->raw_len);
+	else
+		NTO_CHILD_ASSERT(raw_send(fd, bp->type, bp->len, bp->body,
+					  bp->body_len) == 0);
+	if (!dropped_within(fd, 2000)) {
+		fprintf(stderr, "%s: peer not dropped\n", bp->what);
+		return 1;
+	}
+	return 0;
+}
+
 START_TEST(test_malformed_packets)
 {
-	struct nto_ctl_chan chan = {0, 0};
-	struct nto_ctl_hello bad = {NTO_CTL_VERSION + 100, 0, 0};
-	char big[NTO_CTL_MAX * 2];
+	static char big[NTO_CTL_MAX * 2];
+	static const struct nto_ctl_chan chan = {0, 0};
+	static const struct nto_ctl_hello bad_version = {NTO_CTL_VERSION + 100,
+							 0, 0};
+	static const struct bad_packet cases[] = {
+		{"shorter than a header", 0, 0, 0, NULL, 0, "abc", 3},
+		{"request before HELLO", 0, NTO_CTL_CHANNEL_CREATE, sizeof chan,
+		 &chan, sizeof chan, NULL, 0},
+		{"unknown protocol version", 0, NTO_CTL_HELLO,
+		 sizeof bad_version, &bad_version, sizeof bad_version, NULL, 0},
+		{"HELLO with a short body", 0, NTO_CTL_HELLO, 2, "zz", 2, NULL,
+		 0},
+		{"length disagreeing with the packet", 1,
+		 NTO_CTL_CHANNEL_CREATE, 1000, &chan, sizeof chan, NULL, 0},
+		{"unknown request type", 1, 9999, sizeof chan, &chan,
+		 sizeof chan, NULL, 0},
+		{"oversized packet", 1, NTO_CTL_CHANNEL_CREATE, sizeof big, big,
+		 sizeof big, NULL, 0},
+		{"garbage after HELLO", 1, 0, 0, NULL, 0,
+		 "\xff\xff\xff\xff\xff", 5},
+	};
 	struct nto_test_counts base;
-	int fd, nfds = nto_test_ipcd_nfds();
+	int nfds = nto_test_ipcd_nfds();
 
-	nto_test_counts(&base);
 	memset(big, 'x', sizeof big);
+	nto_test_counts(&base);
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		struct nto_test_child c;
 
-	/* Shorter than a header. */
-	fd = raw_connect();
-	ck_assert_int_eq(send(fd, "abc", 3, MSG_NOSIGNAL), 3);
-	ck_assert_msg(dropped_within(fd, 2000), "short packet not dropped");
-	close(fd);
-
-	/* A request before HELLO. */
-	fd = raw_connect();
-	raw_send(fd, NTO_CTL_CHANNEL_CREATE, sizeof chan, &chan, sizeof chan);
-	ck_assert_msg(dropped_within(fd, 2000), "no-HELLO peer not dropped");
-	close(fd);
-
-	/* HELLO of an unknown protocol version. */
-	fd = raw_connect();
-	bad.pid = (int32_t)getpid();
-	raw_send(fd, NTO_CTL_HELLO, sizeof bad, &bad, sizeof bad);
-	ck_assert_msg(dropped_within(fd, 2000), "bad version not dropped");
-	close(fd);
-
-	/* After a good HELLO: len disagreeing with the packet. */
-	fd = raw_connect();
-	raw_hello(fd);
-	raw_send(fd, NTO_CTL_CHANNEL_CREATE, 1000, &chan, sizeof chan);
-	ck_assert_msg(dropped_within(fd, 2000), "bad length not dropped");
-	close(fd);
-
-	/* An unknown request type. */
-	fd = raw_connect();
-	raw_hello(fd);
-	raw_send(fd, 9999, sizeof chan, &chan, sizeof chan);
-	ck_assert_msg(dropped_within(fd, 2000), "unknown type not dropped");
-	close(fd);
-
-	/* Oversized: more than NTO_CTL_MAX. */
-	fd = raw_connect();
-	raw_hello(fd);
-	raw_send(fd, NTO_CTL_CHANNEL_CREATE, sizeof big, big, sizeof big);
-	ck_assert_msg(dropped_within(fd, 2000), "oversized not dropped");
-	close(fd);
-
-	/* Garbage with a HELLO type and a short body. */
-	fd = raw_connect();
-	raw_send(fd, NTO_CTL_HELLO, 2, "zz", 2);
-	ck_assert_msg(dropped_within(fd, 2000), "short HELLO not dropped");
-	close(fd);
-
-	ck_assert_msg(nto_test_ipcd_alive(), "ipcd died");
+		nto_test_fork(&c, bad_peer, (void *)&cases[i]);
+		nto_test_wait_ok(&c, W);
+		ck_assert_msg(nto_test_ipcd_alive(), "ipcd died on: %s",
+			      cases[i].what);
+	}
 	expect_service();
 	nto_test_counts_wait(&base, W);
 	if (nto_test_ipcd_nfds_wait(nfds, W) > nfds) {
@@ -344,6 +364,7 @@ START_TEST(test_bad_peer_does_not_disturb_others)
 	NTO_POST(&cli, NTO_OP_SEND, (int32_t)coid, 8, 8);
 	ck_assert_int_gt(nto_test_result(&srv, W), 0);
 	fd = raw_connect();
+	ck_assert_int_ge(fd, 0);
 	ck_assert_int_eq(send(fd, "\xff\xff\xff\xff\xff", 5, MSG_NOSIGNAL), 5);
 	ck_assert(dropped_within(fd, 2000));
 	close(fd);

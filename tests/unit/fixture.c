@@ -105,6 +105,22 @@ static int pidfd_open_(pid_t pid)
 #endif
 }
 
+/*
+ * The fixture must not perturb what it measures: libnto interposes libc's
+ * path calls (open, access, unlink, ...) and resolves them through ipcd,
+ * which registers the calling process there. So the fixture's own path
+ * operations are raw system calls.
+ */
+static int raw_open(const char *path, int flags)
+{
+	return (int)syscall(SYS_openat, AT_FDCWD, path, flags, 0);
+}
+
+static int raw_access(const char *path, int mode)
+{
+	return (int)syscall(SYS_faccessat, AT_FDCWD, path, mode);
+}
+
 static void close_quiet(int fd)
 {
 	int e = errno;
@@ -300,7 +316,7 @@ const char *nto_test_pidin_path(void)
 
 int nto_test_have_pidin(void)
 {
-	return access(nto_test_pidin_path(), X_OK) == 0;
+	return raw_access(nto_test_pidin_path(), X_OK) == 0;
 }
 
 /* ---- the private ipcd and its watchdog ---- */
@@ -319,9 +335,9 @@ static int rm_entry(const char *path, const struct stat *sb, int flag,
 		    struct FTW *ftw)
 {
 	(void)sb;
-	(void)flag;
 	(void)ftw;
-	remove(path);
+	syscall(SYS_unlinkat, AT_FDCWD, path,
+		flag == FTW_DP ? AT_REMOVEDIR : 0);
 	return 0;
 }
 
@@ -438,7 +454,7 @@ void nto_test_ipcd_start(void)
 		      describe_status(st, st_buf, sizeof st_buf));
 
 	snprintf(pidpath, sizeof pidpath, "%s.pid", fx.sock);
-	fd = open(pidpath, O_RDONLY | O_CLOEXEC);
+	fd = raw_open(pidpath, O_RDONLY | O_CLOEXEC);
 	ck_assert_msg(fd >= 0, "open %s: %s", pidpath, strerror(errno));
 	n = read(fd, pidbuf, sizeof pidbuf - 1);
 	close(fd);
@@ -1210,8 +1226,14 @@ char *nto_test_pidin_json(void)
 {
 	char *argv[] = {(char *)nto_test_pidin_path(), (char *)"--json", NULL};
 	char *out = NULL;
-	int st = nto_test_run(argv, RUN_WAIT_MS, &out);
+	int st;
 
+	if (!nto_test_have_pidin()) {
+		fprintf(stderr, "fixture: %s is not built\n", argv[0]);
+		errno = ENOENT;
+		return NULL;
+	}
+	st = nto_test_run(argv, RUN_WAIT_MS, &out);
 	if (st < 0) {
 		errno = -st;
 		return NULL;
@@ -1284,7 +1306,8 @@ void nto_test_counts(struct nto_test_counts *c)
 	int rc = nto_test_counts_get(c);
 
 	ck_assert_msg(rc == 0, "pidin --json (%s): %s", nto_test_pidin_path(),
-		      strerror(-rc));
+		      rc == -ECHILD ? "failed (see its stderr)"
+				    : strerror(-rc));
 }
 
 static int counts_eq(const struct nto_test_counts *a,

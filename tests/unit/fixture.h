@@ -261,7 +261,14 @@ void nto_test_actor_exit(struct nto_test_child *c);
 
 /* ---- pidin --json: object counts and blocked states ---- */
 
-/* Object counts from `pidin --json`, for leak checks against a baseline. */
+/*
+ * Object counts from `pidin --json`, for leak checks against a baseline.
+ * Note: libnto interposes libc's path calls (open, stat, access, chmod...)
+ * and resolves them through ipcd, so the first such call in a process
+ * registers it with ipcd (one more proc, one more ipcd fd). Make those calls,
+ * or any kernel call, before taking a baseline. The fixture itself never
+ * does (it uses raw system calls).
+ */
 struct nto_test_counts {
 	int procs;
 	int channels;
