@@ -1,0 +1,140 @@
+/*
+ * tests/bench internal header: the section list, the result store, case
+ * spawning (orchestrator side) and the common timing helper, emission and
+ * fork helpers (case side). Included by the bench sources only; nothing here
+ * is part of libnto.
+ */
+#ifndef NTOSIM_BENCH_BENCH_H
+#define NTOSIM_BENCH_BENCH_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+/*
+ * How the benchmark runs. `bench` (the orchestrator) never calls libnto
+ * itself: every measurement is a "case", a fresh fork+exec of the same
+ * binary (`bench --case NAME ARGS...`) in its own process group, so that
+ * NTOSIM_SPIN_US is read fresh, a hung case can be killed with everything
+ * it forked, and one case cannot warm or poison another. A case prints
+ * "key value" lines on stdout; the orchestrator stores them, prints the
+ * section's table and the final key=value summary.
+ *
+ * To add a section: write `void foo_section(void)` that runs its cases
+ * with bench_case() and prints with rpt(), and a case function
+ * `int foo_case(int argc, char **argv)`; list both in bench.c.
+ */
+
+/* ---- orchestrator side ---- */
+
+struct bench_section {
+	const char *name; /* selects it with -s */
+	const char *what; /* one line for -l */
+	void (*run)(void);
+};
+
+/* Values a case printed, looked up by key. */
+#define BENCH_MAX_VALS 16
+struct bench_vals {
+	int n;
+	char key[BENCH_MAX_VALS][32];
+	double val[BENCH_MAX_VALS];
+	char why[96]; /* why the case failed, "" if it did not */
+};
+
+/*
+ * bench_case: run `bench --case argv...` with `env` (NULL-terminated
+ * "NAME=VALUE" list added to the environment, may be NULL), kill its whole
+ * process group after timeout_s (<= 0: the default), and collect its
+ * values. Returns 0, or -1 with out->why set (timeout, exit status, no
+ * value). A progress mark goes to stderr.
+ */
+int bench_case(const char *const argv[], const char *const env[],
+	       double timeout_s, struct bench_vals *out);
+/* The value of `key` in v, or -1 if the case did not print it. */
+int bench_val(const struct bench_vals *v, const char *key, double *out);
+
+/* Result store, printed as the key=value summary in insertion order. */
+void res_set(const char *key, double v);
+void res_fail(const char *key, const char *why); /* "failed" in summary */
+void res_skip(const char *key, const char *why); /* "skipped" */
+/* 0 with *v set if key holds a value; -1 if failed, skipped or unknown. */
+int res_get(const char *key, double *v);
+/* Format key's value as "%*.*f", or its state ("FAILED", "skip", "-"). */
+const char *res_fmt(const char *key, int width, int prec, double scale);
+
+/* Report text: goes to stdout and to the -o file. */
+void rpt(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* A line on stderr ("bench: ..."), after any progress dots. */
+void bench_note(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* Options every section sees. */
+extern double bench_rep_s;     /* seconds per repetition (-t) */
+extern double bench_timeout_s; /* per case (-T) */
+extern const char *bench_self; /* path of this binary */
+
+/* ---- case side ---- */
+
+/* One operation; 0, or -errno to stop the measurement. */
+typedef int (*bench_op_fn)(void *ctx);
+
+struct bench_stat {
+	double med_ns, min_ns, max_ns; /* per op, over the repetitions */
+	long iters;		       /* per repetition */
+};
+
+/*
+ * bench_time_op: warm op up (doubling batches until one lasts the warm-up
+ * time), size a repetition to last bench_rep_s, time BENCH_REPS
+ * repetitions and give the median (and min, max) ns per op. Returns 0 or
+ * op's -errno.
+ */
+#define BENCH_REPS 3
+int bench_time_op(bench_op_fn op, void *ctx, struct bench_stat *st);
+/* Print the stat as "<prefix>_ns", "<prefix>_min_ns", "<prefix>_max_ns". */
+void bench_emit_stat(const char *prefix, const struct bench_stat *st);
+/* Print one "key value" line for the orchestrator. */
+void bench_emit(const char *key, double v);
+
+uint64_t bench_now_ns(void);
+void bench_sleep_s(double s);
+double bench_median(double *v, int n); /* sorts v */
+
+/* fork() a child that dies with its parent; fn's return is its exit code. */
+pid_t bench_fork(int (*fn)(void *), void *arg);
+/* SIGKILL and reap a child (pid <= 0: nothing). */
+void bench_kill(pid_t pid);
+/* read/write exactly n bytes with raw syscalls (libnto interposes read and
+ * write; the baselines must not pay for that check). 0, or -errno (-EPIPE
+ * on EOF). */
+int bench_readall(int fd, void *buf, size_t n);
+int bench_writeall(int fd, const void *buf, size_t n);
+/* Fill buf with a pattern seeded by seed; check it. */
+void bench_fill(void *buf, size_t n, unsigned seed);
+int bench_check(const void *buf, size_t n, unsigned seed);
+/* The payload sizes of the round-trip table. */
+extern const size_t bench_sizes[];
+extern const int bench_nsizes;
+#define BENCH_MAX_SIZE (1024 * 1024)
+
+/* A MsgReceive/MsgReply echo server on chid (msg.c): echoes messages,
+ * answers _IO_CONNECT with EOK, detaches DISCONNECTed scoids. Returns 1
+ * only when MsgReceive fails for good. */
+int bench_serve(int chid);
+
+/* ---- sections and cases (one file each) ---- */
+
+void rt_section(void);
+void tput_section(void);
+void connect_section(void);
+void recovery_section(void);
+
+int rt_msg_case(int argc, char **argv);
+int rt_base_case(int argc, char **argv); /* pipe, unix, futex */
+int tput_case(int argc, char **argv);
+int connect_case(int argc, char **argv);
+int recovery_case(int argc, char **argv);
+int recovery_server(int argc, char **argv);
+
+#endif /* NTOSIM_BENCH_BENCH_H */
