@@ -151,19 +151,14 @@ HA_EXPORT int ha_ConnectDetach(int coid)
 }
 
 /* Replace oldcoid by a connection to (pid, chid) on the same number; the
- * target is reachable (the caller holds `tmp` on it). */
-static int move_onto(int oldcoid, pid_t pid, int chid, unsigned flags)
+ * target was just reached (the caller holds another coid on it). Sets
+ * *gone once oldcoid's number has been given up. */
+static int move_onto(int oldcoid, pid_t pid, int chid, unsigned flags,
+		     int *gone)
 {
-	int c;
-
 	ConnectDetach_r(oldcoid); /* a dead connection detaches fine */
-	c = ha__attach_at(oldcoid, pid, chid, flags);
-	if (c < 0) {
-		/* the number is free or someone else's now: not HA any more */
-		ha__ent_del(oldcoid, NULL);
-		return c;
-	}
-	return oldcoid;
+	*gone = 1;
+	return ha__attach_at(oldcoid, pid, chid, flags);
 }
 
 /*
@@ -173,7 +168,7 @@ static int move_onto(int oldcoid, pid_t pid, int chid, unsigned flags)
 HA_EXPORT int ha_ReConnectAttach(int oldcoid, _Uint32t nd, pid_t pid, int chid,
 				 unsigned index, unsigned flags)
 {
-	int tmp, rc;
+	int tmp, rc, gone = 0;
 
 	(void)index; /* the number is oldcoid's, whatever index says */
 	if (oldcoid < 0) {
@@ -186,9 +181,11 @@ HA_EXPORT int ha_ReConnectAttach(int oldcoid, _Uint32t nd, pid_t pid, int chid,
 		errno = -tmp;
 		return -1;
 	}
-	rc = move_onto(oldcoid, pid, chid, flags);
+	rc = move_onto(oldcoid, pid, chid, flags, &gone);
 	ConnectDetach_r(tmp);
 	if (rc < 0) {
+		/* the number is free or someone else's now: not HA any more */
+		ha__ent_del(oldcoid, NULL);
 		errno = -rc;
 		return -1;
 	}
@@ -217,30 +214,51 @@ static int name_path(char *buf, size_t len, const char *name, int flags)
 HA_EXPORT int ha_name_reopen(int oldcoid, const char *name, int flags)
 {
 	struct _server_info info;
+	struct ha_wait w;
 	char path[4096];
-	int tmp, rc;
+	int tmp, rc, gone = 0;
 
 	if (oldcoid < 0) {
 		errno = EBADF;
 		return -1;
 	}
 	rc = name_path(path, sizeof(path), name, flags);
-	if (rc == 0)
-		rc = ha__path_wait(path, ha__wait_ms(oldcoid));
 	if (rc < 0) {
 		errno = -rc;
 		return -1;
 	}
-	tmp = name_open(name, flags);
-	if (tmp < 0)
-		return -1;
-	rc = ConnectServerInfo_r(0, tmp, &info);
-	if (rc == tmp)
-		rc = move_onto(oldcoid, info.pid, info.chid, _NTO_COF_CLOEXEC);
-	else if (rc >= 0)
-		rc = -EBADF;
-	name_close(tmp);
+	/* reach the server first (waiting for it as HA_RECOVERY_WAIT_MS
+	 * says); if it is not there, oldcoid stays as it was */
+	ha__wait_begin(&w, oldcoid);
+	for (;;) {
+		rc = ha__path_wait(&w, path);
+		if (rc < 0)
+			break;
+		tmp = name_open(name, flags);
+		if (tmp < 0) {
+			rc = -errno;
+		} else {
+			rc = ConnectServerInfo_r(0, tmp, &info);
+			if (rc == tmp)
+				rc = move_onto(oldcoid, info.pid, info.chid,
+					       _NTO_COF_CLOEXEC, &gone);
+			else if (rc >= 0)
+				rc = -EBADF;
+			name_close(tmp);
+			if (rc >= 0)
+				break;
+		}
+		HA_DBG("ha_name_reopen(%#x, %s): errno %d\n", (int)getpid(),
+		       oldcoid, name, -rc);
+		/* the server went away again: wait for the next one, if
+		 * the budget allows */
+		if (!ha__server_gone(rc) || !ha__wait_more(&w))
+			break;
+	}
 	if (rc < 0) {
+		/* once given up, the number is free or someone else's */
+		if (gone)
+			ha__ent_del(oldcoid, NULL);
 		errno = -rc;
 		return -1;
 	}

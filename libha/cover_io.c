@@ -200,9 +200,10 @@ HA_EXPORT int ha_fclose(FILE *stream)
  */
 HA_EXPORT int ha_reopen(int oldfd, const char *path, int oflag, ...)
 {
+	struct ha_wait w;
 	struct ha_rec *r;
 	mode_t mode = 0;
-	int nfd, rc, e, pushed = 0;
+	int nfd, rc, pushed = 0;
 	va_list ap;
 
 	if (needs_mode(oflag)) {
@@ -218,44 +219,53 @@ HA_EXPORT int ha_reopen(int oldfd, const char *path, int oflag, ...)
 		errno = EFAULT;
 		return -1;
 	}
-	/* keep the old (dead) number until a server has the path again, so a
-	 * recovery that fails now can be tried again later */
-	rc = ha__path_wait(path, ha__wait_ms(oldfd));
-	if (rc < 0) {
-		errno = -rc;
-		return -1;
-	}
 	r = ha__ent_get(oldfd);
 	if (r)
-		pushed = ha__recovering_push(r); /* close() below must not
-						  * recover oldfd itself */
-	close(oldfd); /* EBADF on a dead server, but the number is freed */
-	nfd = open(path, oflag, mode);
-	if (nfd >= 0 && nfd != oldfd) {
-		/* the lowest free number was lower, or another thread took
-		 * oldfd meanwhile: never clobber someone else's fd */
-		if (fcntl(oldfd, F_GETFD) != -1) {
-			close(nfd);
-			nfd = -1;
-			errno = EBUSY;
-		} else if (dup2(nfd, oldfd) < 0) {
-			e = errno;
-			close(nfd);
-			nfd = -1;
-			errno = e;
-		} else {
-			close(nfd);
-			nfd = oldfd;
+		pushed = ha__recovering_push(r); /* dup2's close of oldfd
+						  * must not recover it */
+	/*
+	 * Open first, while oldfd still holds its number, then dup2 onto it
+	 * (dup2 closes the dead connection: EBADF there is expected). So the
+	 * number is never free for another thread's open to take (only
+	 * inside dup2, which reports EBUSY if that happens), and a failed
+	 * open leaves oldfd as it was, to be recovered later. Before the
+	 * open, wait for a server to have the path (HA_RECOVERY_WAIT_MS).
+	 */
+	ha__wait_begin(&w, oldfd);
+	for (;;) {
+		rc = ha__path_wait(&w, path);
+		if (rc < 0) {
+			HA_DBG("ha_reopen(%d, %s): no server (%d)\n",
+			       (int)getpid(), oldfd, path, -rc);
+			break;
 		}
+		nfd = open(path, oflag, mode);
+		if (nfd < 0) {
+			rc = -errno;
+			HA_DBG("ha_reopen(%d, %s): open: errno %d\n",
+			       (int)getpid(), oldfd, path, -rc);
+		} else {
+			rc = dup2(nfd, oldfd) < 0 ? -errno : 0;
+			close(nfd); /* oldfd keeps the open-file context */
+			if (rc == 0)
+				break;
+			HA_DBG("ha_reopen(%d, %s): dup2: errno %d\n",
+			       (int)getpid(), oldfd, path, -rc);
+		}
+		/* the server went away again (or was not really there):
+		 * wait for the next one, if the budget allows */
+		if (!ha__server_gone(rc) || !ha__wait_more(&w))
+			break;
 	}
-	e = errno;
+	/* dup2 may have failed after closing oldfd: if the number is free
+	 * now, or someone else's (EBUSY), it is not ours any more */
+	if (rc < 0 && r && (rc == -EBUSY || fcntl(oldfd, F_GETFD) == -1))
+		ha__ent_del(oldfd, r);
 	if (pushed)
 		ha__recovering_pop(r);
-	if (nfd < 0 && r)
-		ha__ent_del(oldfd, r); /* the number is not ours any more */
 	ha__rec_put(r);
-	if (nfd < 0) {
-		errno = e;
+	if (rc < 0) {
+		errno = -rc;
 		return -1;
 	}
 	return oldfd;

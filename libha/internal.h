@@ -10,10 +10,21 @@
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdint.h>
+#include <stdio.h>
+#include <unistd.h>
 
 #include <ha/cover.h>
 
 #define HA_EXPORT __attribute__((visibility("default")))
+
+/* $NTOSIM_HA_DEBUG set (not "0"): libha logs its recovery decisions to
+ * stderr, one line each, prefixed "libha[pid]: ". */
+extern int ha__debug;
+#define HA_DBG(...)                                                 \
+	do {                                                        \
+		if (ha__debug)                                      \
+			fprintf(stderr, "libha[%d]: " __VA_ARGS__); \
+	} while (0)
 
 /*
  * One recovery record: what ha_attach creates and ha_dup shares. Numbers
@@ -82,13 +93,26 @@ int ha__recovering_push(struct ha_rec *r);
 void ha__recovering_pop(struct ha_rec *r);
 /* The record's wait (HA_RECOVERY_WAIT_MS) for coid; 0 if not HA-aware. */
 int ha__wait_ms(int coid);
+/* A wait budget for one re-open: the record's HA_RECOVERY_WAIT_MS, from
+ * now. */
+struct ha_wait {
+	int wait_ms;
+	uint64_t start_ns;
+};
+void ha__wait_begin(struct ha_wait *w, int coid);
 /*
- * Wait until `path` is registered (nto_path_wait) for up to wait_ms (< 0:
- * forever). Returns 0 (registered, or the path is not one the pathname
- * space can answer for), -ENOENT (not registered, wait_ms 0) or
- * -ETIMEDOUT.
+ * Wait until `path` is registered (nto_path_wait, woken by ipcd) within
+ * what is left of the budget. Returns 0 (registered, or the path is not
+ * one the pathname space answers for), -ENOENT (not registered, no wait
+ * configured) or -ETIMEDOUT (the budget ran out).
  */
-int ha__path_wait(const char *path, int wait_ms);
+int ha__path_wait(const struct ha_wait *w, const char *path);
+/* 1 if some of the budget is left: an open that found no server (ENOENT:
+ * it registered and died again) may wait and try once more. */
+int ha__wait_more(const struct ha_wait *w);
+/* 1 for the errors of an open/attach whose server is missing, dying or
+ * just died (ENOENT, ESRCH, EBADF, ENXIO): worth waiting for the next. */
+int ha__server_gone(int neg_errno);
 
 /* ---- cover_conn.c ---- */
 /*

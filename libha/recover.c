@@ -9,6 +9,8 @@
 #include "config.h"
 
 #include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
@@ -39,6 +41,7 @@ struct ha_tls {
 };
 
 static __thread struct ha_tls tls;
+int ha__debug; /* $NTOSIM_HA_DEBUG: log each decision to stderr */
 
 static void mark_arm(int coid, const struct ha_rec *r)
 {
@@ -143,6 +146,8 @@ static int run_rfn(struct ha_rec *r, int coid)
 	pthread_cleanup_push(run_cleanup, &c);
 	n = rfn(coid, rhdl);
 	pthread_cleanup_pop(0);
+	HA_DBG("recovery function for coid %#x returned %d (errno %d)\n",
+	       (int)getpid(), coid, n, errno);
 	if (c.pushed)
 		ha__recovering_pop(r);
 	/* the coid must be the one that failed, and still this record's
@@ -158,17 +163,25 @@ static int run_rfn(struct ha_rec *r, int coid)
 }
 
 /*
- * Decide for one failed send on coid (record r). `again`: this is the
- * re-send we asked for, failing once more. Returns what the hook returns:
+ * Decide for one failed send on coid (record r) that failed with err
+ * (EBADF or ESRCH). `again`: this is the re-send we asked for, failing
+ * once more. Returns what the hook returns:
  * 1 re-send, 0 fail with the original error, or HA_ENOTRESENT.
  */
-static int recover(struct ha_rec *r, int coid, int received, int again)
+static int recover(struct ha_rec *r, int coid, int err, int received, int again)
 {
 	volatile int rc = 0; /* set between the cleanup push and pop */
 	int alive;
 
 	pthread_mutex_lock(&r->lock);
 	pthread_cleanup_push(unlock_cleanup, &r->lock);
+	/* EBADF from a death is never "received": the kernel fails pending
+	 * sends with ESRCH. This is the server's own MsgError(EBADF): passed
+	 * on, unless a recovery is running: then it is a request that reached
+	 * the new server before the recovery's open did (no open-file context
+	 * yet), and is sent again once the recovery is done. */
+	if (err == EBADF && received && !r->recovering)
+		goto out;
 	if (again) {
 		/* the re-send after our recovery failed too: not a success */
 		r->unconfirmed = 0;
@@ -235,10 +248,6 @@ static int send_recover_hook(int coid, int err, int received)
 	volatile int rc;
 	struct ha_rec *r;
 
-	/* EBADF from a death is never "received": the kernel fails pending
-	 * sends with ESRCH. This is the server's own MsgError(EBADF). */
-	if (err == EBADF && received)
-		return 0;
 	r = ha__ent_get(coid);
 	if (!r)
 		return 0;
@@ -249,7 +258,9 @@ static int send_recover_hook(int coid, int err, int received)
 		return 0;
 	}
 	pthread_cleanup_push(put_cleanup, r);
-	rc = recover(r, coid, received, again == r->serial);
+	rc = recover(r, coid, err, received, again == r->serial);
+	HA_DBG("coid %#x err %d received %d again %d -> %d\n", (int)getpid(),
+	       coid, err, received, again == r->serial, rc);
 	if (rc == 1)
 		mark_arm(coid, r);
 	pthread_cleanup_pop(1);
@@ -271,11 +282,49 @@ int ha__wait_ms(int coid)
 	return ms;
 }
 
-int ha__path_wait(const char *path, int wait_ms)
+static uint64_t now_ns(void)
 {
-	int e = errno, rc;
+	struct timespec ts;
 
-	rc = nto_path_wait(path, wait_ms);
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+void ha__wait_begin(struct ha_wait *w, int coid)
+{
+	w->wait_ms = ha__wait_ms(coid);
+	w->start_ns = now_ns();
+}
+
+/* Milliseconds left of the budget: -1 unlimited, else >= 0. */
+static int wait_left(const struct ha_wait *w)
+{
+	uint64_t spent;
+
+	if (w->wait_ms < 0)
+		return -1;
+	spent = (now_ns() - w->start_ns) / 1000000u;
+	return spent >= (uint64_t)w->wait_ms ? 0 : w->wait_ms - (int)spent;
+}
+
+int ha__server_gone(int neg_errno)
+{
+	return neg_errno == -ENOENT || neg_errno == -ESRCH ||
+	       neg_errno == -EBADF || neg_errno == -ENXIO;
+}
+
+int ha__wait_more(const struct ha_wait *w)
+{
+	return w->wait_ms != 0 && wait_left(w) != 0;
+}
+
+int ha__path_wait(const struct ha_wait *w, const char *path)
+{
+	int e = errno, left = wait_left(w), rc;
+
+	if (w->wait_ms > 0 && left == 0)
+		return -ETIMEDOUT;
+	rc = nto_path_wait(path, left);
 	if (rc == 0) {
 		errno = e;
 		return 0;
@@ -288,13 +337,16 @@ int ha__path_wait(const char *path, int wait_ms)
 	/* not registered; a host file opened through ha_open is fine */
 	if (access(path, F_OK) == 0)
 		return 0;
-	return wait_ms == 0 ? -ENOENT : -ETIMEDOUT;
+	return w->wait_ms == 0 ? -ENOENT : -ETIMEDOUT;
 }
 
 /* The hook is process-wide: libnto has one send implementation, and this
  * is the one library that recovers. */
 __attribute__((constructor)) static void ha_init(void)
 {
+	const char *d = getenv("NTOSIM_HA_DEBUG");
+
+	ha__debug = d && *d && *d != '0';
 	nto_set_send_recover(send_recover_hook);
 }
 

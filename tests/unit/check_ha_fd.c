@@ -60,6 +60,7 @@ struct srv {
 	struct nto_test_child ch;
 	const char *path; /* what it registers */
 	char *argv[12];
+	int probe; /* a plain open of path, to see the death processed */
 };
 
 static void srv_run(struct srv *s)
@@ -85,7 +86,7 @@ static void srv_run(struct srv *s)
 			      s->path);
 		nanosleep(&ts, NULL);
 	}
-	close(fd);
+	s->probe = fd;
 }
 
 static void pattern_start(struct srv *s, const char *delay_us)
@@ -145,12 +146,10 @@ static void wait_dead(int fd)
 /* SIGKILL the server and wait until ipcd has processed its death. */
 static void srv_kill(struct srv *s)
 {
-	int probe = open(s->path, O_RDONLY);
-
-	ck_assert_int_ge(probe, 0);
 	nto_test_kill(&s->ch);
-	wait_dead(probe);
-	close(probe);
+	wait_dead(s->probe);
+	close(s->probe);
+	s->probe = -1;
 }
 
 static void srv_restart(struct srv *s)
@@ -533,69 +532,59 @@ END_TEST
 /* ---- threads ---- */
 
 #define NTHREADS 4
+#define NROUNDS	 6
 #define CHUNK	 4096
 
-struct hammer {
+/* One reader thread: a pread of its own chunk per round, on command. */
+struct rthread {
 	int fd;
 	int id;
-	_Atomic int *stop;
-	_Atomic long *total;
-	long reads;
-	long bad; /* errors or wrong bytes */
+	int to_thread[2], from_thread[2];
+	long bad;
+	ssize_t last;
 	int err;
 };
 
-static void *hammer_thread(void *arg)
+static void *round_thread(void *arg)
 {
-	struct hammer *h = arg;
+	struct rthread *t = arg;
 	char buf[CHUNK];
-	uint64_t off = (uint64_t)h->id * (8u << 20);
+	int64_t round;
 
-	while (!atomic_load(h->stop)) {
-		ssize_t r = pread(h->fd, buf, CHUNK, (off_t)off);
+	while (nto_test_get(t->to_thread[0], &round, W) == 0 && round >= 0) {
+		uint64_t off =
+			((uint64_t)t->id * NROUNDS + (uint64_t)round) * CHUNK;
+		ssize_t r;
 
+		nto_test_put(t->from_thread[1], 0); /* about to read */
+		r = pread(t->fd, buf, CHUNK, (off_t)off);
 		if (r != CHUNK ||
 		    pattern_check(0, off, buf, CHUNK) != (size_t)CHUNK) {
-			h->bad++;
-			h->err = r < 0 ? errno : 0;
+			t->bad++;
+			t->last = r;
+			t->err = r < 0 ? errno : 0;
 		}
-		h->reads++;
-		atomic_fetch_add(h->total, 1);
-		off += CHUNK;
+		nto_test_put(t->from_thread[1], 1); /* done */
 	}
 	return NULL;
 }
 
-/* Wait (bounded) until the threads have done `n` more reads. */
-static void progress(_Atomic long *total, long n)
-{
-	long want = atomic_load(total) + n;
-	uint64_t end = nto_test_now_ns() + (uint64_t)W * 1000000u;
-	struct timespec ts = {0, 1000000};
-
-	while (atomic_load(total) < want) {
-		ck_assert_msg(nto_test_now_ns() < end, "readers stalled at %ld",
-			      atomic_load(total));
-		nanosleep(&ts, NULL);
-	}
-}
-
-/* Several threads read one HA fd while the server is killed and restarted:
- * every read succeeds with the right bytes, and exactly one recovery runs
- * per kill (the others wait for it, then re-send). */
+/*
+ * Several threads read one HA fd, all in flight (one REPLY-blocked on the
+ * server's reply delay, the others SEND-blocked behind it) when the server
+ * is killed; it is restarted while they wait in the recovery. Every read
+ * returns the right bytes, and exactly one recovery runs per kill: the
+ * other threads wait for it and then re-send.
+ */
 START_TEST(test_threads)
 {
 	struct fctx c = {.path = PAT, .oflag = O_RDONLY};
-	struct hammer h[NTHREADS];
-	pthread_t t[NTHREADS];
-	_Atomic int stop = 0;
-	_Atomic long total = 0;
+	struct rthread t[NTHREADS];
+	pthread_t tid[NTHREADS];
 	struct srv s;
-	int fd, i, k;
+	int fd, i, round, kills = 0;
 
-	/* a reply delay keeps some threads REPLY-blocked, some SEND-blocked
-	 * at each kill */
-	pattern_start(&s, "500");
+	pattern_start(&s, "100000"); /* 100 ms per read */
 	fd = ha_open(PAT, O_RDONLY, rfn, &c, 0);
 	ck_assert_int_ge(fd, 0);
 	/* the function waits for the restarted server */
@@ -603,27 +592,48 @@ START_TEST(test_threads)
 					    (void *)(intptr_t)W),
 			 0);
 	for (i = 0; i < NTHREADS; i++) {
-		h[i] = (struct hammer){
-			.fd = fd, .id = i, .stop = &stop, .total = &total};
+		memset(&t[i], 0, sizeof(t[i]));
+		t[i].fd = fd;
+		t[i].id = i;
+		ck_assert_int_eq(pipe(t[i].to_thread), 0);
+		ck_assert_int_eq(pipe(t[i].from_thread), 0);
 		ck_assert_int_eq(
-			pthread_create(&t[i], NULL, hammer_thread, &h[i]), 0);
+			pthread_create(&tid[i], NULL, round_thread, &t[i]), 0);
 	}
-	for (k = 1; k <= 3; k++) {
-		progress(&total, 20);
-		srv_kill(&s);
-		srv_run(&s);
-		progress(&total, 20);
-		ck_assert_int_eq(c.calls, k);
+	for (round = 0; round < NROUNDS; round++) {
+		for (i = 0; i < NTHREADS; i++)
+			nto_test_put(t[i].to_thread[1], round);
+		for (i = 0; i < NTHREADS; i++)
+			ck_assert_int_eq(nto_test_take(t[i].from_thread[0], W),
+					 0);
+		if (round % 2 == 1) {
+			/* all four are in their pread: the first reply is
+			 * 100 ms away */
+			srv_kill(&s);
+			srv_run(&s);
+			kills++;
+		}
+		for (i = 0; i < NTHREADS; i++)
+			ck_assert_int_eq(nto_test_take(t[i].from_thread[0], W),
+					 1);
+		for (i = 0; i < NTHREADS; i++)
+			ck_assert_msg(
+				t[i].bad == 0,
+				"round %d: thread %d: pread %zd errno %d "
+				"(recoveries %d, last ha_reopen errno %d)",
+				round, i, t[i].last, t[i].err, c.calls,
+				c.rc_errno);
+		ck_assert_int_eq(c.calls, kills);
 	}
-	atomic_store(&stop, 1);
 	for (i = 0; i < NTHREADS; i++) {
-		ck_assert_int_eq(pthread_join(t[i], NULL), 0);
-		ck_assert_msg(h[i].bad == 0,
-			      "thread %d: %ld bad reads of %ld (errno %d)", i,
-			      h[i].bad, h[i].reads, h[i].err);
+		nto_test_put(t[i].to_thread[1], -1);
+		ck_assert_int_eq(pthread_join(tid[i], NULL), 0);
+		close(t[i].to_thread[0]);
+		close(t[i].to_thread[1]);
+		close(t[i].from_thread[0]);
+		close(t[i].from_thread[1]);
 	}
-	ck_assert_int_eq(c.calls, 3);
-	ck_assert_int_eq(acount(fd), 3);
+	ck_assert_int_eq(acount(fd), kills);
 	ck_assert_int_eq(ha_close(fd), 0);
 	nto_test_kill(&s.ch);
 }

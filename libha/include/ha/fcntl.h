@@ -39,15 +39,16 @@ int ha_creat64(const char *path, mode_t mode, RFp rfn, void *rhdl,
  * ha_reopen: for recovery functions. Re-establish the fd `oldfd` on a fresh
  * open(path, oflag[, mode]) with the same number: wait (the record's
  * HA_RECOVERY_WAIT_MS, default no wait) until a server has `path`
- * registered, then close(oldfd) (a dead connection still frees the number),
- * open, and dup2 the new fd onto oldfd if it got another number. If no
- * server has the path, oldfd is left as it was (dead but allocated), so a
- * later call can recover it again. oldfd stays HA-aware.
- * Returns oldfd, or -1 with errno: ENOENT (no server has the path and no
- * wait was configured), ETIMEDOUT (the configured wait expired), EBUSY
- * (another thread took the number while it was free; the new connection
- * is closed), or open()'s / dup2()'s errno. After a failure past the close,
- * oldfd is no longer open and no longer HA-aware.
+ * registered, open it, and dup2 the new fd onto oldfd (which closes the
+ * dead connection; the number is never left free for another thread to
+ * take), then close the new fd. If no server has the path or the open
+ * fails, oldfd is left as it was (dead but allocated, still HA-aware), so
+ * a later call can recover it again.
+ * Returns oldfd, or -1 with errno: EBADF (oldfd < 0 or a side-channel
+ * coid), EFAULT (path NULL), ENOENT (no server has the path and no wait
+ * was configured), ETIMEDOUT (the configured wait expired), open()'s
+ * errno, or dup2()'s (EBUSY: another thread took the number inside dup2;
+ * oldfd is then no longer this connection and no longer HA-aware).
  */
 int ha_reopen(int oldfd, const char *path, int oflag, ...);
 
