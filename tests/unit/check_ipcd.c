@@ -144,6 +144,8 @@ START_TEST(test_pidin_states)
 	struct nto_test_child p;
 	int64_t coid;
 
+	ck_assert_msg(nto_test_have_pidin(), "%s is not built",
+		      nto_test_pidin_path());
 	block_everyone(&b);
 	/* Per thread (an actor's only thread has tid == pid). */
 	ck_assert_int_eq(
@@ -185,6 +187,7 @@ START_TEST(test_pidin_text)
 	char *out = NULL;
 	int st;
 
+	ck_assert_msg(nto_test_have_pidin(), "%s is not built", argv[0]);
 	ck_assert_int_ge(ChannelCreate(0), 1);
 	st = nto_test_run(argv, W, &out);
 	ck_assert_msg(st >= 0 && WIFEXITED(st) && WEXITSTATUS(st) == 0,

@@ -283,7 +283,9 @@ const char *nto_test_pidin_path(void);
 int nto_test_have_pidin(void);
 /*
  * Run `pidin --json` (bounded) and return its stdout, NUL-terminated, malloc'd
- * (caller frees), or NULL with errno set.
+ * (caller frees), or NULL with errno set. If pidin is not built, the same
+ * JSON is read from ipcd's INFO request by a forked child instead (noted
+ * once on stderr); tests of pidin itself check nto_test_have_pidin().
  */
 char *nto_test_pidin_json(void);
 /* Counts from one pidin run. Returns 0 or -errno. */
