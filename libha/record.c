@@ -31,6 +31,24 @@ static pthread_mutex_t tab_lock = PTHREAD_MUTEX_INITIALIZER;
 static struct ha_ent *buckets[HA_BUCKETS];
 static _Atomic uint64_t next_serial = 1;
 
+/* A fork() while another thread holds the table lock must not leave the
+ * child's copy locked forever. (A record lock held across fork is the
+ * forking program's race, as with any library lock.) */
+static void atfork_prepare(void)
+{
+	pthread_mutex_lock(&tab_lock);
+}
+
+static void atfork_release(void)
+{
+	pthread_mutex_unlock(&tab_lock);
+}
+
+__attribute__((constructor)) static void record_init(void)
+{
+	pthread_atfork(atfork_prepare, atfork_release, atfork_release);
+}
+
 static struct ha_ent **bucket_of(int coid)
 {
 	unsigned h = (unsigned)coid;
