@@ -527,6 +527,8 @@ static int rw_at(int rcvid, const iov_t *iov, int parts, int offset, int write)
 		from_iov(dst, iov, parts, n / 2);
 		nto__fault_hit(NTO_FP_WRITE_MID, s);
 		from_iov(dst, iov, parts, n);
+		if ((int32_t)((size_t)offset + n) > s->reply_len)
+			s->reply_len = (int32_t)((size_t)offset + n);
 	} else if (write) {
 		from_iov((char *)sc->region + sn->off + sn->rbase +
 				 (size_t)offset,
