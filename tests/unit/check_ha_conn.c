@@ -725,6 +725,23 @@ START_TEST(test_icount)
 	ck_assert_int_eq(c.calls, 2);
 	ck_assert_int_eq(rep.pid, s.pid);
 	ck_assert_int_eq(get_count(coid, HA_RECOVERY_GET_ACOUNT), 11);
+	ck_assert_int_eq(
+		ha_connection_ctrl(coid, HA_RECOVERY_RESET_ACOUNT, NULL), 0);
+
+	/* unlimited (negative, the default): ten useless iterations, then
+	 * the fix, all for one failure */
+	ck_assert_int_eq(ha_connection_ctrl(coid, HA_RECOVERY_ICOUNT,
+					    (void *)(intptr_t)-5),
+			 0);
+	c.calls = 0;
+	c.nofix_first = 10;
+	restart(&s, &c, coid);
+	ck_assert_int_eq(ping(coid, &rep), 0);
+	ck_assert_int_eq(c.calls, 11);
+	ck_assert_int_eq(rep.pid, s.pid);
+	ck_assert_int_eq(ha_connection_ctrl(coid, HA_RECOVERY_ICOUNT,
+					    (void *)(intptr_t)1),
+			 0);
 
 	/* ICOUNT 1 and a first iteration that does not fix: one call only */
 	c.calls = 0;
@@ -998,6 +1015,14 @@ START_TEST(test_name_open)
 	ck_assert_int_eq(rep.pid, s.pid);
 	NTO_ASSERT_FAILS(ha_name_reopen(-1, "hatest", 0), EBADF);
 	NTO_ASSERT_FAILS(ha_name_reopen(coid, "", 0), EINVAL);
+	NTO_ASSERT_FAILS(ha_name_reopen(coid, "/abs", 0), EINVAL);
+	{
+		char big[5000];
+
+		memset(big, 'n', sizeof(big) - 1);
+		big[sizeof(big) - 1] = '\0';
+		NTO_ASSERT_FAILS(ha_name_reopen(coid, big, 0), ENAMETOOLONG);
+	}
 	ck_assert_int_eq(ha_ConnectDetach(coid), 0);
 	ck_assert_int_eq(ha_ConnectDetach(coid2), 0);
 	nto_test_kill(&s.ch);

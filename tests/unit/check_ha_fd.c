@@ -258,6 +258,9 @@ START_TEST(test_fd_errors)
 	ck_assert_int_ne(fcntl(plain, F_GETFD), -1); /* left open */
 	ck_assert_int_eq(close(plain), 0);
 	NTO_ASSERT_FAILS(ha_reopen(-1, PAT, O_RDONLY), EBADF);
+	NTO_ASSERT_FAILS(ha_reopen(_NTO_SIDE_CHANNEL | 1, PAT, O_RDONLY),
+			 EBADF);
+	NTO_ASSERT_FAILS(ha_reopen(0, NULL, O_RDONLY), EFAULT);
 	NTO_ASSERT_FAILS(ha_close(-1), EBADF);
 	fp = fopen(PAT, "r");
 	ck_assert_ptr_nonnull(fp);
@@ -368,11 +371,22 @@ START_TEST(test_dup_sharing)
 	ck_assert_int_eq(c.last_fd, fd);
 	ck_assert_int_eq(c.calls, 2);
 
+	/* and back through fd: fd2 follows */
+	ck_assert_int_eq(ha_attach(fd, rfn, &c, HAREPLACERECOVERYFN), 0);
+	srv_restart(&s);
+	ck_assert_int_eq(read(fd2, buf, sizeof(buf)), (ssize_t)sizeof(buf));
+	ck_assert_int_eq(c.calls, 3);
+	ck_assert_int_eq(c.calls2, 1);
+	ck_assert_int_eq(c.last_fd, fd2);
+	ck_assert_int_eq(read(fd, buf, sizeof(buf)), (ssize_t)sizeof(buf));
+	ck_assert_int_eq(c.calls, 4);
+	ck_assert_int_eq(ha_attach(fd2, rfn2, &c, HAREPLACERECOVERYFN), 0);
+
 	/* detach fd: fd2 keeps the record and its settings */
 	ck_assert_int_eq(ha_detach(fd), 0);
 	ck_assert_int_eq(ha_connection_ctrl(fd2, HA_RECOVERY_GET_ACOUNT, &v),
 			 0);
-	ck_assert_int_eq(v, 3);
+	ck_assert_int_eq(v, 5);
 	srv_restart(&s);
 	NTO_ASSERT_FAILS(read(fd, buf, sizeof(buf)), EBADF);
 	ck_assert_int_eq(read(fd2, buf, sizeof(buf)), (ssize_t)sizeof(buf));
