@@ -572,8 +572,7 @@ START_TEST(test_pattern_death_while_reading)
 	/* -v logs each read as it is received, before the delay: from then
 	 * on the client is REPLY-blocked */
 	wait_line(errfd, "read of 16 bytes");
-	if (nto_test_have_pidin())
-		ck_assert_int_eq(nto_test_wait_state(c.pid, 0, "REPLY", W), 0);
+	ck_assert_int_eq(nto_test_wait_state(c.pid, 0, "REPLY", W), 0);
 	t0 = nto_test_now_ns();
 	srv_kill(srv);
 	err = nto_test_take(c.rd, W);
@@ -1367,10 +1366,6 @@ START_TEST(test_kv_disconnect)
 	struct nto_test_child c;
 	int coid;
 
-	if (!nto_test_have_pidin()) {
-		fprintf(stderr, "test_kv_disconnect: no pidin, skipped\n");
-		return;
-	}
 	kv_setup();
 	kv_start(NULL);
 	nto_test_counts(&base);
