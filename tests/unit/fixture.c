@@ -371,16 +371,53 @@ static void rm_tree(const char *dir)
 		nftw(dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
 }
 
+/* The ipcd started for `dir`, from its pid file, if that process really is
+ * an ipcd serving DIR/ipcd.sock (its command line names the socket). */
+static int ipcd_of_dir(const char *dir)
+{
+	char path[PATH_MAX + 32], buf[PATH_MAX + 64], sock[PATH_MAX + 16];
+	ssize_t n;
+	int fd, pfd = -1;
+	long pid;
+
+	snprintf(sock, sizeof sock, "%s/ipcd.sock", dir);
+	snprintf(path, sizeof path, "%s.pid", sock);
+	fd = raw_open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	n = read(fd, buf, sizeof buf - 1);
+	close(fd);
+	if (n <= 0)
+		return -1;
+	buf[n] = '\0';
+	pid = strtol(buf, NULL, 10);
+	if (pid <= 1 || (pfd = pidfd_open_((pid_t)pid)) < 0)
+		return -1;
+	snprintf(path, sizeof path, "/proc/%ld/cmdline", pid);
+	fd = raw_open(path, O_RDONLY | O_CLOEXEC);
+	n = fd < 0 ? -1 : read(fd, buf, sizeof buf - 1);
+	close_quiet(fd);
+	for (ssize_t i = 0; i < n; i++)
+		if (buf[i] == '\0')
+			buf[i] = ' ';
+	if (n <= 0 || (buf[n] = '\0', !strstr(buf, sock))) {
+		close(pfd);
+		return -1;
+	}
+	return pfd;
+}
+
 /*
  * The watchdog: in its own session (Check killpg()s the test's process group
  * when a test ends or times out), it waits for the owner to die or for a
  * command on `rd`: a pid > 0 is the ipcd to guard, 0 forgets it (stopped
  * cleanly), -1 means "clean up and exit". On owner death or EOF it SIGKILLs
- * the guarded ipcd, waits for it, removes the dir and exits.
+ * the guarded ipcd (found from the pid file if the owner died before
+ * telling), waits for it, removes the dir and exits.
  */
 static void watchdog_main(pid_t owner, int rd, const char *dir)
 {
-	int opfd, ipfd = -1;
+	int opfd, ipfd = -1, told = 0;
 
 	setsid();
 	for (int fd = 3; fd < 1024; fd++)
@@ -399,16 +436,21 @@ static void watchdog_main(pid_t owner, int rd, const char *dir)
 				continue;
 			break;
 		}
+		/* Commands first: the owner may have died just after one. */
+		if (p[1].revents) {
+			if (nto_test_get(rd, &v, RUN_WAIT_MS) < 0 || v < 0)
+				break;
+			close_quiet(ipfd);
+			ipfd = v > 0 ? pidfd_open_((pid_t)v) : -1;
+			told = 1;
+			continue;
+		}
 		if (p[0].revents)
 			break; /* the owner died */
-		if (!p[1].revents)
-			continue;
-		if (nto_test_get(rd, &v, RUN_WAIT_MS) < 0 || v < 0)
-			break;
-		close_quiet(ipfd);
-		ipfd = v > 0 ? pidfd_open_((pid_t)v) : -1;
 	}
 cleanup:
+	if (ipfd < 0 && !told)
+		ipfd = ipcd_of_dir(dir);
 	if (ipfd >= 0) {
 #ifdef SYS_pidfd_send_signal
 		syscall(SYS_pidfd_send_signal, ipfd, SIGKILL, NULL, 0);
