@@ -54,24 +54,6 @@ static void baseline_check(const struct baseline *b)
 		      b->nfds);
 }
 
-/* Receive with a bound, so a missing pulse fails instead of hanging. */
-static int receive_within(int chid, void *buf, int len, struct _msg_info *in,
-			  int ms)
-{
-	uint64_t ns = (uint64_t)ms * 1000000u;
-
-	TimerTimeout(CLOCK_MONOTONIC, _NTO_TIMEOUT_RECEIVE, NULL, &ns, NULL);
-	return MsgReceive(chid, buf, len, in);
-}
-
-static void expect_nothing(int chid, int ms)
-{
-	char buf[64];
-
-	NTO_ASSERT_FAILS(receive_within(chid, buf, sizeof buf, NULL, ms),
-			 ETIMEDOUT);
-}
-
 /* A server actor with a channel and a client actor connected to it. */
 static void pair(struct nto_test_child *srv, struct nto_test_child *cli,
 		 unsigned chflags, int *chid, int *coid)
@@ -220,7 +202,7 @@ START_TEST(test_client_dies_send_blocked)
 	nto_test_await_state(cli.pid, "SEND", 1, W);
 	nto_test_kill(&cli);
 	ck_assert_int_eq(nto_test_wait_gone(cli.pid, W), 0);
-	expect_nothing(chid, 300); /* no message, no UNBLOCK pulse */
+	nto_test_expect_empty(chid, 300); /* no message, no UNBLOCK pulse */
 	baseline_check(&b);
 }
 END_TEST
@@ -240,7 +222,7 @@ START_TEST(test_client_dies_reply_blocked)
 	coid = (int)NTO_ACT(&cli, NTO_OP_ATTACH, getpid(), chid,
 			    _NTO_SIDE_CHANNEL);
 	NTO_POST(&cli, NTO_OP_SEND, coid, 16, 0);
-	rcvid = receive_within(chid, buf, sizeof buf, NULL, W);
+	rcvid = nto_test_receive(chid, buf, sizeof buf, NULL, W);
 	ck_assert_int_gt(rcvid, 0);
 	nto_test_kill(&cli);
 	ck_assert_int_eq(nto_test_wait_gone(cli.pid, W), 0);
@@ -249,7 +231,7 @@ START_TEST(test_client_dies_reply_blocked)
 	NTO_ASSERT_FAILS(MsgInfo(rcvid, &info), ESRCH);
 	NTO_ASSERT_FAILS(MsgReply(rcvid, 0, "x", 1), ESRCH);
 	NTO_ASSERT_FAILS(MsgError(rcvid, EIO), ESRCH);
-	expect_nothing(chid, 200);
+	nto_test_expect_empty(chid, 200);
 	baseline_check(&b);
 }
 END_TEST
@@ -271,11 +253,11 @@ START_TEST(test_client_dies_reply_blocked_unblock)
 	coid = (int)NTO_ACT(&cli, NTO_OP_ATTACH, getpid(), chid,
 			    _NTO_SIDE_CHANNEL);
 	NTO_POST(&cli, NTO_OP_SEND, coid, 16, 0);
-	rcvid = receive_within(chid, buf, sizeof buf, &info, W);
+	rcvid = nto_test_receive(chid, buf, sizeof buf, &info, W);
 	ck_assert_int_gt(rcvid, 0);
 	nto_test_kill(&cli);
 	memset(&p, 0, sizeof p);
-	ck_assert_int_eq(receive_within(chid, &p, sizeof p, NULL, W), 0);
+	ck_assert_int_eq(nto_test_receive(chid, &p, sizeof p, NULL, W), 0);
 	ck_assert_int_eq(p.code, _PULSE_CODE_UNBLOCK);
 	ck_assert_int_eq(p.value.sival_int, rcvid);
 	ck_assert_int_eq(p.scoid, info.scoid);
@@ -284,7 +266,7 @@ START_TEST(test_client_dies_reply_blocked_unblock)
 	ck_assert_msg(r == 0 || (r == -1 && errno == ESRCH),
 		      "late MsgReply: %d errno %s", r, strerror(errno));
 	NTO_ASSERT_FAILS(MsgReply(rcvid, 0, NULL, 0), ESRCH);
-	expect_nothing(chid, 200);
+	nto_test_expect_empty(chid, 200);
 	baseline_check(&b);
 }
 END_TEST
@@ -307,7 +289,7 @@ START_TEST(test_disconnect_on_death)
 	coid = (int)NTO_ACT(&cli, NTO_OP_ATTACH, getpid(), chid,
 			    _NTO_SIDE_CHANNEL);
 	NTO_POST(&cli, NTO_OP_SEND, coid, 8, 0);
-	rcvid = receive_within(chid, buf, sizeof buf, &info, W);
+	rcvid = nto_test_receive(chid, buf, sizeof buf, &info, W);
 	ck_assert_int_gt(rcvid, 0);
 	ck_assert_int_eq(MsgReply(rcvid, 0, NULL, 0), 0);
 	ck_assert_int_eq(nto_test_result(&cli, W), 0);
@@ -315,10 +297,10 @@ START_TEST(test_disconnect_on_death)
 
 	nto_test_kill(&cli);
 	memset(&p, 0, sizeof p);
-	ck_assert_int_eq(receive_within(chid, &p, sizeof p, NULL, W), 0);
+	ck_assert_int_eq(nto_test_receive(chid, &p, sizeof p, NULL, W), 0);
 	ck_assert_int_eq(p.code, _PULSE_CODE_DISCONNECT);
 	ck_assert_int_eq(p.scoid, info.scoid);
-	expect_nothing(chid, 200);
+	nto_test_expect_empty(chid, 200);
 	ck_assert_int_eq(nto_test_wait_gone(cli.pid, W), 0);
 	nto_test_counts(&now);
 	ck_assert_int_eq(now.connections, b.c.connections + 1); /* reserved */
@@ -347,23 +329,23 @@ START_TEST(test_disconnect_on_detach)
 	c2 = (int)NTO_ACT(&cli, NTO_OP_ATTACH, getpid(), chid,
 			  _NTO_SIDE_CHANNEL);
 	NTO_POST(&cli, NTO_OP_SEND, c1, 8, 0);
-	rcvid = receive_within(chid, buf, sizeof buf, &info, W);
+	rcvid = nto_test_receive(chid, buf, sizeof buf, &info, W);
 	ck_assert_int_gt(rcvid, 0);
 	ck_assert_int_eq(MsgReply(rcvid, 0, NULL, 0), 0);
 	ck_assert_int_eq(nto_test_result(&cli, W), 0);
 
 	ck_assert_int_eq(NTO_ACT(&cli, NTO_OP_DETACH, c1), 0);
-	expect_nothing(chid, 200); /* c2 still holds the connection */
+	nto_test_expect_empty(chid, 200); /* c2 still holds the connection */
 	ck_assert_int_eq(NTO_ACT(&cli, NTO_OP_DETACH, c2), 0);
 	memset(&p, 0, sizeof p);
-	ck_assert_int_eq(receive_within(chid, &p, sizeof p, NULL, W), 0);
+	ck_assert_int_eq(nto_test_receive(chid, &p, sizeof p, NULL, W), 0);
 	ck_assert_int_eq(p.code, _PULSE_CODE_DISCONNECT);
 	ck_assert_int_eq(p.scoid, info.scoid);
-	expect_nothing(chid, 200);
+	nto_test_expect_empty(chid, 200);
 	ck_assert_int_eq(ConnectDetach(info.scoid), 0);
 	nto_test_actor_exit(&cli);
 	ck_assert_int_eq(nto_test_wait_gone(cli.pid, W), 0);
-	expect_nothing(chid, 100); /* no second pulse at exit */
+	nto_test_expect_empty(chid, 100); /* no second pulse at exit */
 	baseline_check(&b);
 }
 END_TEST
@@ -387,7 +369,7 @@ START_TEST(test_client_dies_io_close)
 	ck_assert(fd >= 0 && side > 0);
 	nto_test_kill(&cli);
 	memset(buf, 0, sizeof buf);
-	rcvid = receive_within(chid, buf, sizeof buf, &info, W);
+	rcvid = nto_test_receive(chid, buf, sizeof buf, &info, W);
 	ck_assert_int_gt(rcvid, 0);
 	ck_assert_int_eq(info.msglen, 4);
 	ck_assert_int_eq(*(uint16_t *)buf, _IO_CLOSE);
@@ -397,7 +379,7 @@ START_TEST(test_client_dies_io_close)
 	r = MsgReply(rcvid, 0, NULL, 0);
 	ck_assert_msg(r == 0 || (r == -1 && errno == ESRCH),
 		      "reply to _IO_CLOSE: %d errno %s", r, strerror(errno));
-	expect_nothing(chid, 300);
+	nto_test_expect_empty(chid, 300);
 	baseline_check(&b);
 }
 END_TEST
@@ -484,7 +466,7 @@ START_TEST(test_destroy_with_blocked_clients)
 	death = (int)NTO_ACT(&bb, NTO_OP_CHANNEL, _NTO_CHF_COID_DISCONNECT);
 	ck_assert(ca > 0 && cb > 0 && death >= 1);
 	NTO_POST(&a, NTO_OP_SEND, ca, 8, 8);
-	rcvid = receive_within(chid, buf, sizeof buf, NULL, W);
+	rcvid = nto_test_receive(chid, buf, sizeof buf, NULL, W);
 	ck_assert_int_gt(rcvid, 0);
 	NTO_POST(&bb, NTO_OP_SEND, cb, 8, 8);
 	nto_test_await_state(bb.pid, "SEND", 1, W);
@@ -577,7 +559,7 @@ START_TEST(test_thread_death_pulse)
 	ck_assert_int_eq(pthread_create(&t, NULL, short_lived, &tid), 0);
 	ck_assert_int_eq(pthread_join(t, NULL), 0);
 	memset(&p, 0, sizeof p);
-	ck_assert_int_eq(receive_within(chid, &p, sizeof p, NULL, W), 0);
+	ck_assert_int_eq(nto_test_receive(chid, &p, sizeof p, NULL, W), 0);
 	ck_assert_int_eq(p.code, _PULSE_CODE_THREADDEATH);
 	ck_assert_int_eq(p.value.sival_int, tid);
 }

@@ -27,15 +27,6 @@ static void receive_pulse(int chid, struct _pulse *p)
 	ck_assert_int_eq(p->subtype, _PULSE_SUBTYPE);
 }
 
-static void expect_nothing(int chid)
-{
-	uint64_t ns = 0;
-	char buf[64];
-
-	TimerTimeout(CLOCK_MONOTONIC, _NTO_TIMEOUT_RECEIVE, NULL, &ns, NULL);
-	NTO_ASSERT_FAILS(MsgReceive(chid, buf, sizeof buf, NULL), ETIMEDOUT);
-}
-
 START_TEST(test_pulse_basic)
 {
 	struct nto_test_child cli;
@@ -67,7 +58,7 @@ START_TEST(test_pulse_basic)
 	ck_assert_int_eq(NTO_ACT(&cli, NTO_OP_PULSE, coid, -1, 0, 0), 0);
 	receive_pulse(chid, &p);
 	ck_assert_int_eq(p.code, 0);
-	expect_nothing(chid);
+	nto_test_expect_empty(chid, 0);
 	nto_test_actor_exit(&cli);
 }
 END_TEST
@@ -121,7 +112,7 @@ START_TEST(test_pulse_priority_order)
 		ck_assert_int_eq(p.code, order[i]);
 		ck_assert_int_eq(p.value.sival_int, 100 + order[i]);
 	}
-	expect_nothing(chid);
+	nto_test_expect_empty(chid, 0);
 	nto_test_actor_exit(&cli);
 }
 END_TEST
@@ -343,11 +334,9 @@ START_TEST(test_pulse_survives_detach)
 		ck_assert_int_eq(NTO_ACT(&cli, NTO_OP_DETACH, coid), 0);
 	}
 	for (int i = 0; i < 5; i++) {
-		uint64_t ns = 2000000000ull;
-		TimerTimeout(CLOCK_MONOTONIC, _NTO_TIMEOUT_RECEIVE, NULL, &ns,
-			     NULL);
-		ck_assert_msg(MsgReceive(chid, &p, sizeof p, NULL) == 0,
-			      "pulse %d of 5 lost: %s", i, strerror(errno));
+		ck_assert_msg(
+			nto_test_receive(chid, &p, sizeof p, NULL, 2000) == 0,
+			"pulse %d of 5 lost: %s", i, strerror(errno));
 		ck_assert_int_eq(p.value.sival_int, i);
 	}
 	nto_test_actor_exit(&cli);
@@ -358,7 +347,6 @@ START_TEST(test_pulse_survives_exit)
 {
 	struct nto_test_child cli;
 	struct _pulse p;
-	uint64_t ns = 2000000000ull;
 	int chid = ChannelCreate(0), coid;
 
 	nto_test_actor(&cli);
@@ -367,8 +355,7 @@ START_TEST(test_pulse_survives_exit)
 	ck_assert_int_eq(NTO_ACT(&cli, NTO_OP_PULSE, coid, 10, 6, 66), 0);
 	nto_test_actor_exit(&cli);
 	ck_assert_int_eq(nto_test_wait_gone(cli.pid, W), 0);
-	TimerTimeout(CLOCK_MONOTONIC, _NTO_TIMEOUT_RECEIVE, NULL, &ns, NULL);
-	ck_assert_msg(MsgReceive(chid, &p, sizeof p, NULL) == 0,
+	ck_assert_msg(nto_test_receive(chid, &p, sizeof p, NULL, 2000) == 0,
 		      "the pulse of an exited sender was lost: %s",
 		      strerror(errno));
 	ck_assert_int_eq(p.code, 6);
@@ -402,7 +389,7 @@ START_TEST(test_pulse_burst)
 	}
 	ck_assert_int_eq(got, 800);
 	ck_assert_int_eq(sum, 800 * 799 / 2);
-	expect_nothing(chid);
+	nto_test_expect_empty(chid, 0);
 	nto_test_actor_exit(&cli);
 }
 END_TEST

@@ -784,6 +784,29 @@ void nto_test_child_fail(const char *file, int line, const char *what,
 	_exit(NTO_TEST_CHILD_FAILED);
 }
 
+/* ---- bounded receives ---- */
+
+int nto_test_receive(int chid, void *buf, int len, struct _msg_info *info,
+		     int ms)
+{
+	uint64_t ns = (uint64_t)(ms < 0 ? 0 : ms) * 1000000u;
+
+	TimerTimeout(CLOCK_MONOTONIC, _NTO_TIMEOUT_RECEIVE, NULL, &ns, NULL);
+	return MsgReceive(chid, buf, len, info);
+}
+
+void nto_test_expect_empty(int chid, int ms)
+{
+	char buf[256];
+	int r = nto_test_receive(chid, buf, sizeof buf, NULL, ms);
+
+	ck_assert_msg(r == -1 && errno == ETIMEDOUT,
+		      "chid %d: expected nothing within %d ms, MsgReceive "
+		      "returned %d (%s; pulse code %d)",
+		      chid, ms, r, r < 0 ? strerror(errno) : "received",
+		      r == 0 ? ((struct _pulse *)(void *)buf)->code : 0);
+}
+
 /* ---- pipe handshakes ---- */
 
 int nto_test_put(int fd, int64_t v)

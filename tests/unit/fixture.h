@@ -175,6 +175,17 @@ void nto_test_child_fail(const char *file, int line, const char *what,
 					    errno, 1);                         \
 	} while (0)
 
+/* ---- bounded receives ---- */
+
+struct _msg_info;
+/* MsgReceive bounded by a _NTO_TIMEOUT_RECEIVE of `ms` (0: do not block),
+ * so a missing message or pulse fails instead of hanging. Returns what
+ * MsgReceive returns (errno ETIMEDOUT when nothing came). */
+int nto_test_receive(int chid, void *buf, int len, struct _msg_info *info,
+		     int ms);
+/* Test process only: assert nothing arrives on chid within `ms`. */
+void nto_test_expect_empty(int chid, int ms);
+
 /* ---- pipe handshakes (usable in parent and children) ---- */
 
 /* Write one int64 (atomically: 8 bytes < PIPE_BUF). Returns 0 or -errno. */
