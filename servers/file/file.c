@@ -370,6 +370,10 @@ static int file_read(resmgr_context_t *ctp, io_read_t *msg, iofunc_ocb_t *ocb)
 	if (msg->i.nbytes < 0)
 		return EINVAL;
 	n = (size_t)msg->i.nbytes;
+	/* never read (and move the offset) past what the client's reply
+	 * buffer takes */
+	if (ctp->info.dstmsglen >= 0 && n > (size_t)ctp->info.dstmsglen)
+		n = (size_t)ctp->info.dstmsglen;
 	while (done < n) {
 		size_t c = n - done < FILE_CHUNK ? n - done : FILE_CHUNK;
 		ssize_t r = pread_full(fo->fd, buf, c, (off_t)(off + done));

@@ -120,6 +120,10 @@ static int pattern_read(resmgr_context_t *ctp, io_read_t *msg,
 	n = off < size ? size - off : 0;
 	if (n > (uint64_t)msg->i.nbytes)
 		n = (uint64_t)msg->i.nbytes;
+	/* never claim (or count in the offset) more than the client's reply
+	 * buffer takes */
+	if (ctp->info.dstmsglen >= 0 && n > (uint64_t)ctp->info.dstmsglen)
+		n = (uint64_t)ctp->info.dstmsglen;
 	vlog(d->opts, "read of %" PRIu64 " bytes at %" PRIu64 " by pid %d", n,
 	     off, (int)ctp->info.pid);
 	if (d->opts->delay_us)

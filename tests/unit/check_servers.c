@@ -524,6 +524,33 @@ START_TEST(test_pattern_dup_shares_offset)
 }
 END_TEST
 
+/* A raw _IO_READ asking for more than its reply buffer holds gets (and
+ * moves the offset by) only what fits. Same for the file server. */
+static void short_reply_buffer(int fd)
+{
+	struct _io_read m = {
+		.type = _IO_READ, .combine_len = sizeof m, .nbytes = 1000};
+	uint8_t buf[100];
+
+	ck_assert_int_eq(MsgSend(fd, &m, sizeof m, buf, 100), 100);
+	ck_assert_int_eq(lseek(fd, 0, SEEK_CUR), 100);
+}
+
+START_TEST(test_pattern_short_reply_buffer)
+{
+	uint8_t buf[100];
+	int fd;
+
+	pattern_start("1M", NULL, NULL);
+	fd = open(PAT_PATH, O_RDONLY);
+	ck_assert_int_ge(fd, 0);
+	short_reply_buffer(fd);
+	ck_assert_int_eq(read(fd, buf, 10), 10);
+	ck_assert_uint_eq(pattern_check(0, 100, buf, 10), 10);
+	close(fd);
+}
+END_TEST
+
 /* Server death: a client's later I/O on its fd fails with EBADF. */
 START_TEST(test_pattern_server_death_ebadf)
 {
@@ -911,6 +938,8 @@ START_TEST(test_file_large)
 	ck_assert_int_eq(read_full(fd, back, n), (ssize_t)n);
 	ck_assert_uint_eq(pattern_check(3, 0, back, n), n);
 	ck_assert_int_eq(read(fd, back, 1), 0);
+	ck_assert_int_eq(lseek(fd, 0, SEEK_SET), 0);
+	short_reply_buffer(fd);
 	close(fd);
 	host = (uint8_t *)host_read(hp(h, sizeof h, "big"), &hn);
 	ck_assert_uint_eq(hn, n);
@@ -1407,6 +1436,7 @@ int main(void)
 		tcase_add_test(tc, test_pattern_lseek_fstat);
 		tcase_add_test(tc, test_pattern_seed);
 		tcase_add_test(tc, test_pattern_dup_shares_offset);
+		tcase_add_test(tc, test_pattern_short_reply_buffer);
 		tcase_add_test(tc, test_pattern_server_death_ebadf);
 		tcase_add_test(tc, test_pattern_death_while_reading);
 		tcase_add_test(tc, test_pattern_client_death_closes);
