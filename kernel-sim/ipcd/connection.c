@@ -101,6 +101,12 @@ static int conn_drained(struct conn *c)
 						   memory_order_acquire)))
 			return 0;
 	}
+	/* a pulse outlives its sender: keep the entry until it is taken */
+	for (i = 0; i < NTO_CONN_PULSES; i++) {
+		if (atomic_load_explicit(&c->r->pulse[i].state,
+					 memory_order_acquire) == NTO_PULSE_READY)
+			return 0;
+	}
 	return 1;
 }
 

@@ -285,7 +285,11 @@ int nto__chan_sync(struct nto_chan *ch)
 	for (i = 0; i < ch->nact; i++) {
 		struct nto_srv_conn *sc = ch->act[i];
 
-		if (entry_matches(ch, sc) || atomic_load(&sc->outstanding) > 0)
+		/* a released connection stays mapped while the server still
+		 * owes replies or its pulses have not been taken */
+		if (entry_matches(ch, sc) ||
+		    atomic_load(&sc->outstanding) > 0 ||
+		    atomic_load(&sc->region->hdr.nready) > 0)
 			nact[n++] = sc;
 		else
 			srv_conn_free(sc);
@@ -322,6 +326,12 @@ int nto__srv_detach_scoid(int scoid)
 	pthread_mutex_lock(&sync_lock);
 	nto__srv_wrlock();
 	sc = nto__srv_conn_by_scoid(scoid);
+	if (sc && atomic_load(&sc->region->hdr.nready) > 0) {
+		/* pulses still queued: forget the scoid, keep the mapping for
+		 * the receivers; the next table sync frees it once drained */
+		scoids[scoid & 0xffff] = NULL;
+		sc = NULL;
+	}
 	if (sc) {
 		ch = sc->chan;
 		for (i = 0; i < ch->nact; i++)

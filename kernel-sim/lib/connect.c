@@ -396,6 +396,7 @@ NTO_EXPORT int ConnectServerInfo_r(pid_t pid, int coid,
 {
 	size_t i;
 
+	nto__timeout_clear(); /* a kernel call spends the timeout */
 	if (pid != 0 && pid != nto__pid())
 		return -ESRCH; /* only the caller's own connections are visible
 				*/
@@ -426,6 +427,7 @@ NTO_EXPORT int ConnectFlags_r(pid_t pid, int coid, unsigned mask, unsigned bits)
 	struct nto_coid *c;
 	int old;
 
+	nto__timeout_clear(); /* a kernel call spends the timeout */
 	if (pid != 0 && pid != nto__pid())
 		return -ESRCH;
 	c = nto__coid_get(coid);

@@ -204,6 +204,8 @@ int nto__ctl_call(uint32_t type, const void *req, size_t reqlen, void *rep,
 {
 	int rc;
 
+	/* every kernel call spends a pending TimerTimeout (it is one-shot) */
+	nto__timeout_clear();
 	pthread_mutex_lock(&ctl_lock);
 	rc = ctl_ensure_locked();
 	if (rc < 0)

@@ -93,6 +93,8 @@ static void to_iov(const iov_t *iov, int parts, const char *src, size_t n)
 	for (i = 0; i < parts && n > 0; i++) {
 		size_t k = iov[i].iov_len < n ? iov[i].iov_len : n;
 
+		if (k == 0)
+			continue;
 		memcpy(iov[i].iov_base, src, k);
 		src += k;
 		n -= k;
@@ -106,6 +108,8 @@ static void from_iov(char *dst, const iov_t *iov, int parts, size_t n)
 	for (i = 0; i < parts && n > 0; i++) {
 		size_t k = iov[i].iov_len < n ? iov[i].iov_len : n;
 
+		if (k == 0)
+			continue;
 		memcpy(dst, iov[i].iov_base, k);
 		dst += k;
 		n -= k;

@@ -67,6 +67,8 @@ static void gather(char *dst, const iov_t *iov, int parts)
 	int i;
 
 	for (i = 0; i < parts; i++) {
+		if (iov[i].iov_len == 0)
+			continue; /* a zero-length part may have a NULL base */
 		memcpy(dst, iov[i].iov_base, iov[i].iov_len);
 		dst += iov[i].iov_len;
 	}
@@ -79,6 +81,8 @@ static void scatter(const iov_t *iov, int parts, const char *src, size_t n)
 	for (i = 0; i < parts && n > 0; i++) {
 		size_t k = iov[i].iov_len < n ? iov[i].iov_len : n;
 
+		if (k == 0)
+			continue;
 		memcpy(iov[i].iov_base, src, k);
 		src += k;
 		n -= k;
@@ -246,6 +250,14 @@ static int send_once(int coid, const iov_t *siov, int sparts, size_t sbytes,
 	nto__coid_put(c);
 	if (atomic_load(&conn->region->hdr.dead) == NTO_CONN_SERVER_GONE) {
 		rc = -EBADF;
+		goto out;
+	}
+	/* QNX: an immediate REPLY timeout with a receiver already waiting
+	 * fails at once, without delivering the message */
+	if (ctx->has_reply_to && ctx->reply_deadline == 0 &&
+	    !(conn->chflags & _NTO_CHF_UNBLOCK) &&
+	    atomic_load(&conn->doorbell->waiters) > 0) {
+		rc = -ETIMEDOUT;
 		goto out;
 	}
 	idx = slot_claim(conn, c, my_gen);
