@@ -163,54 +163,57 @@ static int run_rfn(struct ha_rec *r, int coid)
 }
 
 /*
- * Decide for one failed send on coid (record r) that failed with err
- * (EBADF or ESRCH). `again`: this is the re-send we asked for, failing
- * once more. Returns what the hook returns:
- * 1 re-send, 0 fail with the original error, or HA_ENOTRESENT.
+ * Decide for one send on coid (record r, locked) that failed with err
+ * (EBADF or ESRCH); `received`: the server had taken it; `again`: this is
+ * the re-send we asked for, failing once more. Returns what the hook
+ * returns: 1 re-send, 0 fail with the original error, or HA_ENOTRESENT.
  */
-static int recover(struct ha_rec *r, int coid, int err, int received, int again)
+static int recover_locked(struct ha_rec *r, int coid, int err, int received,
+			  int again)
 {
-	volatile int rc = 0; /* set between the cleanup push and pop */
-	int alive;
+	int rc = 0, alive, waited = 0;
 
-	pthread_mutex_lock(&r->lock);
-	pthread_cleanup_push(unlock_cleanup, &r->lock);
 	/* EBADF from a death is never "received": the kernel fails pending
 	 * sends with ESRCH. This is the server's own MsgError(EBADF): passed
 	 * on, unless a recovery is running: then it is a request that reached
 	 * the new server before the recovery's open did (no open-file context
 	 * yet), and is sent again once the recovery is done. */
-	if (err == EBADF && received && !r->recovering)
-		goto out;
-	if (again) {
-		/* the re-send after our recovery failed too: not a success */
-		r->unconfirmed = 0;
-	} else if (r->unconfirmed) {
-		/* the previous recovery's re-send did not fail with
-		 * EBADF/ESRCH: that recovery succeeded */
-		r->unconfirmed = 0;
-		r->icount = 0;
-	}
-	if (!r->enabled)
+	if (!r->enabled || (err == EBADF && received && !r->recovering))
 		goto out;
 	if (r->recovering) {
 		/* one recovery at a time: wait for the running one, then
 		 * follow its outcome */
 		while (r->recovering)
 			pthread_cond_wait(&r->cond, &r->lock);
-		if (!r->last_ok)
+		if (!r->last_ok || !r->enabled)
 			goto out;
-		goto resend;
+		waited = 1;
+		again = 0; /* our failure predates that recovery */
+	}
+	if (again) {
+		/* the re-send after our recovery failed too: not a success */
+		r->unconfirmed = 0;
+	} else if (r->unconfirmed) {
+		/* the last recovery's re-send did not fail with EBADF/ESRCH
+		 * (as far as we know): that recovery succeeded */
+		r->unconfirmed = 0;
+		r->icount = 0;
 	}
 	alive = ha__coid_alive(coid);
-	/* a live server received the request and answered ESRCH itself
-	 * (a death marks the connection dead before failing its sends) */
-	if (alive && received && (again || !r->recovered))
-		goto out;
-	/* the send failed on a connection that has been replaced since
-	 * (another thread recovered it): send again, no new recovery */
-	if (alive && !again)
-		goto resend;
+	if (alive) {
+		/* a live server received the request and answered ESRCH
+		 * itself (a death marks the connection dead before failing
+		 * its sends) */
+		if (!waited && received && (again || !r->recovered))
+			goto out;
+		/* the send failed on a connection that has been replaced
+		 * since (by the recovery we waited for, or one before):
+		 * send again, no new recovery */
+		if (!again)
+			goto resend;
+	}
+	/* this coid's own connection is dead (for an ha_dup'd fd, the
+	 * recovery we may have waited for was of another number) */
 	if (!limits_allow(r))
 		goto out;
 	/* counting point: each call of the recovery function counts once in
@@ -227,11 +230,24 @@ resend:
 		/* never re-send what the dead server may have applied; the
 		 * call ends here, so a recovery that led here succeeded */
 		r->icount = 0;
+		r->unconfirmed = 0;
 		rc = HA_ENOTRESENT;
 	} else {
 		rc = 1;
 	}
 out:
+	return rc;
+}
+
+/* recover_locked under r->lock, released also if the thread is cancelled
+ * while it waits or while the recovery function runs. */
+static int recover(struct ha_rec *r, int coid, int err, int received, int again)
+{
+	volatile int rc; /* set between the cleanup push and pop */
+
+	pthread_mutex_lock(&r->lock);
+	pthread_cleanup_push(unlock_cleanup, &r->lock);
+	rc = recover_locked(r, coid, err, received, again);
 	pthread_cleanup_pop(1);
 	return rc;
 }

@@ -570,11 +570,12 @@ static void *round_thread(void *arg)
 }
 
 /*
- * Several threads read one HA fd, all in flight (one REPLY-blocked on the
- * server's reply delay, the others SEND-blocked behind it) when the server
- * is killed; it is restarted while they wait in the recovery. Every read
- * returns the right bytes, and exactly one recovery runs per kill: the
- * other threads wait for it and then re-send.
+ * Several threads read an HA fd and its ha_dup, all in flight (one
+ * REPLY-blocked on the server's reply delay, the others SEND-blocked
+ * behind it) when the server is killed; it is restarted while they wait in
+ * the recovery. Every read returns the right bytes, and exactly one
+ * recovery runs per kill and number (the other threads wait for it, then
+ * re-send), even with ICOUNT 1 on the shared record.
  */
 START_TEST(test_threads)
 {
@@ -582,18 +583,23 @@ START_TEST(test_threads)
 	struct rthread t[NTHREADS];
 	pthread_t tid[NTHREADS];
 	struct srv s;
-	int fd, i, round, kills = 0;
+	int fd, fd2, i, round, kills = 0;
 
 	pattern_start(&s, "100000"); /* 100 ms per read */
 	fd = ha_open(PAT, O_RDONLY, rfn, &c, 0);
 	ck_assert_int_ge(fd, 0);
+	fd2 = ha_dup(fd);
+	ck_assert_int_ge(fd2, 0);
 	/* the function waits for the restarted server */
 	ck_assert_int_eq(ha_connection_ctrl(fd, HA_RECOVERY_WAIT_MS,
 					    (void *)(intptr_t)W),
 			 0);
+	ck_assert_int_eq(ha_connection_ctrl(fd2, HA_RECOVERY_ICOUNT,
+					    (void *)(intptr_t)1),
+			 0);
 	for (i = 0; i < NTHREADS; i++) {
 		memset(&t[i], 0, sizeof(t[i]));
-		t[i].fd = fd;
+		t[i].fd = i < NTHREADS / 2 ? fd : fd2;
 		t[i].id = i;
 		ck_assert_int_eq(pipe(t[i].to_thread), 0);
 		ck_assert_int_eq(pipe(t[i].from_thread), 0);
@@ -623,7 +629,7 @@ START_TEST(test_threads)
 				"(recoveries %d, last ha_reopen errno %d)",
 				round, i, t[i].last, t[i].err, c.calls,
 				c.rc_errno);
-		ck_assert_int_eq(c.calls, kills);
+		ck_assert_int_eq(c.calls, 2 * kills);
 	}
 	for (i = 0; i < NTHREADS; i++) {
 		nto_test_put(t[i].to_thread[1], -1);
@@ -633,8 +639,9 @@ START_TEST(test_threads)
 		close(t[i].from_thread[0]);
 		close(t[i].from_thread[1]);
 	}
-	ck_assert_int_eq(acount(fd), kills);
+	ck_assert_int_eq(acount(fd), 2 * kills);
 	ck_assert_int_eq(ha_close(fd), 0);
+	ck_assert_int_eq(ha_close(fd2), 0);
 	nto_test_kill(&s.ch);
 }
 END_TEST
