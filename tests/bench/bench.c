@@ -337,6 +337,44 @@ int bench_case(const char *const argv[], const char *const env[],
 	return 0;
 }
 
+void bench_interleave(const struct bench_job *jobs, int n)
+{
+	static double v[BENCH_MAX_JOBS][BENCH_REPS];
+	int got[BENCH_MAX_JOBS] = {0}, failed[BENCH_MAX_JOBS] = {0};
+	const char *env[16];
+	struct bench_vals vals;
+	double x;
+	int r, j, k;
+
+	if (n > BENCH_MAX_JOBS)
+		n = BENCH_MAX_JOBS;
+	for (r = 0; r < BENCH_REPS; r++)
+		for (j = 0; j < n; j++) {
+			if (failed[j])
+				continue;
+			k = 0;
+			while (jobs[j].env && jobs[j].env[k] && k < 14) {
+				env[k] = jobs[j].env[k];
+				k++;
+			}
+			env[k++] = "NTOSIM_BENCH_REPS=1";
+			env[k] = NULL;
+			if (bench_case(jobs[j].argv, env, 0, &vals) < 0 ||
+			    bench_val(&vals, jobs[j].val, &x) < 0) {
+				failed[j] = 1;
+				res_fail(jobs[j].key,
+					 vals.why[0] ? vals.why : "no value");
+				bench_note("%s failed: %s", jobs[j].key,
+					   vals.why[0] ? vals.why : "no value");
+				continue;
+			}
+			v[j][got[j]++] = x * jobs[j].scale;
+		}
+	for (j = 0; j < n; j++)
+		if (!failed[j] && got[j])
+			res_set(jobs[j].key, bench_median(v[j], got[j]));
+}
+
 /* ---- main ---- */
 
 static void usage(void)
@@ -385,8 +423,8 @@ static void header(void)
 	strftime(date, sizeof(date), "%Y-%m-%d %H:%M:%S %z", localtime(&t));
 	uname(&u);
 	rpt("ntosim bench  %s\n", date);
-	rpt("machine: %s %s %s, nproc %ld; spin %s; %.2f s per repetition, "
-	    "median of %d\n",
+	rpt("machine: %s %s %s, nproc %ld; spin %s; %.2f s per repetition; "
+	    "medians of %d\n",
 	    u.sysname, u.release, u.machine, sysconf(_SC_NPROCESSORS_ONLN),
 	    spin && *spin ? spin : "default", bench_rep_s, BENCH_REPS);
 	res_set("host.nproc", (double)sysconf(_SC_NPROCESSORS_ONLN));
@@ -452,6 +490,10 @@ int main(int argc, char **argv)
 		bench_rep_s = 0.3;
 
 	if (argc >= 3 && !strcmp(argv[1], "--case")) {
+		if (getenv("NTOSIM_BENCH_REPS"))
+			bench_reps = atoi(getenv("NTOSIM_BENCH_REPS"));
+		if (bench_reps < 1 || bench_reps > BENCH_MAX_REPS)
+			bench_reps = BENCH_REPS;
 		for (i = 0; i < NELEM(cases); i++)
 			if (!strcmp(cases[i].name, argv[2]))
 				return cases[i].fn(argc - 2, argv + 2);

@@ -51,6 +51,23 @@ struct bench_vals {
  */
 int bench_case(const char *const argv[], const char *const env[],
 	       double timeout_s, struct bench_vals *out);
+/*
+ * bench_interleave: run n jobs (cases) BENCH_REPS rounds, round-robin, each
+ * run with NTOSIM_BENCH_REPS=1, and store under job->key the median over
+ * the rounds of the value job->val (times job->scale). Interleaving makes
+ * every row see the same machine, so ratios between rows hold up on a
+ * noisy one. A job that fails once is not run again and is stored failed.
+ */
+#define BENCH_MAX_JOBS 64
+struct bench_job {
+	const char *const *argv; /* case name and args, NULL-terminated */
+	const char *const *env;	 /* extra environment, or NULL */
+	const char *key;	 /* result key */
+	const char *val;	 /* the case's value to take */
+	double scale;
+};
+void bench_interleave(const struct bench_job *jobs, int n);
+
 /* The value of `key` in v, or -1 if the case did not print it. */
 int bench_val(const struct bench_vals *v, const char *key, double *out);
 
@@ -86,11 +103,13 @@ struct bench_stat {
 
 /*
  * bench_time_op: warm op up (doubling batches until one lasts the warm-up
- * time), size a repetition to last bench_rep_s, time BENCH_REPS
+ * time), size a repetition to last bench_rep_s, time bench_reps
  * repetitions and give the median (and min, max) ns per op. Returns 0 or
  * op's -errno.
  */
-#define BENCH_REPS 3
+#define BENCH_REPS     3
+#define BENCH_MAX_REPS 16
+extern int bench_reps; /* repetitions inside a case: NTOSIM_BENCH_REPS */
 int bench_time_op(bench_op_fn op, void *ctx, struct bench_stat *st);
 /* Print the stat as "<prefix>_ns", "<prefix>_min_ns", "<prefix>_max_ns". */
 void bench_emit_stat(const char *prefix, const struct bench_stat *st);

@@ -198,21 +198,6 @@ static const char *size_human(size_t n, char *buf, size_t len)
 	return buf;
 }
 
-/* Run a case that prints rt_ns; store it in us under key. */
-static void rt_run(const char *key, const char *const argv[],
-		   const char *const env[])
-{
-	struct bench_vals v;
-	double ns;
-
-	if (bench_case(argv, env, 0, &v) < 0 || bench_val(&v, "rt_ns", &ns)) {
-		res_fail(key, v.why);
-		bench_note("%s failed: %s", key, v.why);
-		return;
-	}
-	res_set(key, ns / 1000);
-}
-
 static void ratio(const char *key, const char *num, const char *den)
 {
 	double a, b;
@@ -226,21 +211,30 @@ static const char *const methods[] = {"msgsend", "msgsend_spin0", "pipe",
 
 void rt_section(void)
 {
-	char key[64], lab[24], sz[32], hum[24], k2[64], k3[64];
-	int i, m;
+	static char sz[8][32], keys[8 * 5][64];
+	static const char *argv[8 * 5][4];
+	struct bench_job jobs[8 * 5] = {{0}};
+	char key[64], lab[24], hum[24], k2[64], k3[64];
+	int i, m, n = 0;
 
-	for (i = 0; i < bench_nsizes; i++) {
+	for (i = 0; i < bench_nsizes && i < 8; i++) {
 		size_label(bench_sizes[i], lab, sizeof(lab));
-		snprintf(sz, sizeof(sz), "%zu", bench_sizes[i]);
-		for (m = 0; m < 5; m++) {
-			const char *msg[] = {"rt-msg", sz, NULL};
-			const char *base[] = {"rt-base", methods[m], sz, NULL};
-
-			snprintf(key, sizeof(key), "rt.%s.%s_us", lab,
+		snprintf(sz[i], sizeof(sz[i]), "%zu", bench_sizes[i]);
+		for (m = 0; m < 5; m++, n++) {
+			argv[n][0] = m < 2 ? "rt-msg" : "rt-base";
+			argv[n][1] = m < 2 ? sz[i] : methods[m];
+			argv[n][2] = m < 2 ? NULL : sz[i];
+			argv[n][3] = NULL;
+			snprintf(keys[n], sizeof(keys[n]), "rt.%s.%s_us", lab,
 				 methods[m]);
-			rt_run(key, m < 2 ? msg : base,
-			       m == 1 ? spin0_env : NULL);
+			jobs[n] = (struct bench_job){argv[n],
+						     m == 1 ? spin0_env : NULL,
+						     keys[n], "rt_ns", 1e-3};
 		}
+	}
+	bench_interleave(jobs, n);
+	for (i = 0; i < bench_nsizes && i < 8; i++) {
+		size_label(bench_sizes[i], lab, sizeof(lab));
 		snprintf(key, sizeof(key), "rt.%s.ratio_msgsend_unix", lab);
 		snprintf(k2, sizeof(k2), "rt.%s.msgsend_us", lab);
 		snprintf(k3, sizeof(k3), "rt.%s.unix_us", lab);
@@ -354,7 +348,7 @@ int tput_case(int argc, char **argv)
 	struct tput_shm *m;
 	struct tput_client c;
 	pid_t server, pids[TPUT_MAX_CLIENTS];
-	double rate[BENCH_REPS], lo, hi;
+	double rate[BENCH_MAX_REPS];
 	uint64_t t0, t1, limit;
 	long s0, s1;
 	int nc, nt, chid, i, r = 0;
@@ -390,7 +384,7 @@ int tput_case(int argc, char **argv)
 		goto out;
 	}
 	bench_sleep_s(0.2 > bench_rep_s ? bench_rep_s : 0.2); /* warm-up */
-	for (i = 0; i < BENCH_REPS; i++) {
+	for (i = 0; i < bench_reps; i++) {
 		s0 = tput_sum(m, nc);
 		t0 = bench_now_ns();
 		bench_sleep_s(bench_rep_s);
@@ -404,12 +398,9 @@ int tput_case(int argc, char **argv)
 		r = 1;
 		goto out;
 	}
-	bench_median(rate, BENCH_REPS);
-	lo = rate[0];
-	hi = rate[BENCH_REPS - 1];
-	bench_emit("rate", rate[BENCH_REPS / 2]);
-	bench_emit("rate_min", lo);
-	bench_emit("rate_max", hi);
+	bench_emit("rate", bench_median(rate, bench_reps));
+	bench_emit("rate_min", rate[0]);
+	bench_emit("rate_max", rate[bench_reps - 1]);
 out:
 	atomic_store(&m->stop, 1);
 	for (i = 0; i < nc; i++)
@@ -425,33 +416,39 @@ void tput_section(void)
 	static const struct {
 		int threads, spin0;
 	} cfg[] = {{1, 0}, {2, 0}, {1, 1}};
-	char key[64], base[64], rkey[64], nc[8], nt[8];
-	struct bench_vals v;
-	double rate;
-	size_t g, i;
+	static char nc[3][8], nt[3][8], keys[9][64];
+	static const char *argv[9][4];
+	struct bench_job jobs[9] = {{0}};
+	char key[64], base[64], rkey[64];
+	size_t g, i, n = 0;
 
+	for (g = 0; g < 3; g++) {
+		snprintf(nt[g], sizeof(nt[g]), "%d", cfg[g].threads);
+		for (i = 0; i < 3; i++, n++) {
+			snprintf(nc[i], sizeof(nc[i]), "%d", clients[i]);
+			argv[n][0] = "tput";
+			argv[n][1] = nc[i];
+			argv[n][2] = nt[g];
+			argv[n][3] = NULL;
+			snprintf(keys[n], sizeof(keys[n]), "tput.c%d.t%d%s.rps",
+				 clients[i], cfg[g].threads,
+				 cfg[g].spin0 ? ".spin0" : "");
+			jobs[n] = (struct bench_job){
+				argv[n], cfg[g].spin0 ? spin0_env : NULL,
+				keys[n], "rate", 1};
+		}
+	}
+	bench_interleave(jobs, (int)n);
 	for (g = 0; g < 3; g++)
 		for (i = 0; i < 3; i++) {
-			const char *argv[] = {"tput", nc, nt, NULL};
+			const char *sfx = cfg[g].spin0 ? ".spin0" : "";
 
-			snprintf(nc, sizeof(nc), "%d", clients[i]);
-			snprintf(nt, sizeof(nt), "%d", cfg[g].threads);
 			snprintf(key, sizeof(key), "tput.c%d.t%d%s.rps",
-				 clients[i], cfg[g].threads,
-				 cfg[g].spin0 ? ".spin0" : "");
-			if (bench_case(argv, cfg[g].spin0 ? spin0_env : NULL, 0,
-				       &v) < 0 ||
-			    bench_val(&v, "rate", &rate)) {
-				res_fail(key, v.why);
-				bench_note("%s failed: %s", key, v.why);
-				continue;
-			}
-			res_set(key, rate);
+				 clients[i], cfg[g].threads, sfx);
 			snprintf(base, sizeof(base), "tput.c1.t%d%s.rps",
-				 cfg[g].threads, cfg[g].spin0 ? ".spin0" : "");
+				 cfg[g].threads, sfx);
 			snprintf(rkey, sizeof(rkey), "tput.c%d.t%d%s.ratio",
-				 clients[i], cfg[g].threads,
-				 cfg[g].spin0 ? ".spin0" : "");
+				 clients[i], cfg[g].threads, sfx);
 			ratio(rkey, key, base);
 		}
 

@@ -21,6 +21,7 @@
 
 #define WARM_S 0.1 /* at least this long warming up, per case */
 
+int bench_reps = BENCH_REPS;
 const size_t bench_sizes[] = {64, 1024, 64 * 1024, 1024 * 1024};
 const int bench_nsizes = (int)(sizeof(bench_sizes) / sizeof(bench_sizes[0]));
 
@@ -71,7 +72,7 @@ static int run_batch(bench_op_fn op, void *ctx, long n, double *ns)
 
 int bench_time_op(bench_op_fn op, void *ctx, struct bench_stat *st)
 {
-	double ns = 0, per, v[BENCH_REPS];
+	double ns = 0, per, v[BENCH_MAX_REPS];
 	long n = 1;
 	int i, r;
 
@@ -88,16 +89,16 @@ int bench_time_op(bench_op_fn op, void *ctx, struct bench_stat *st)
 	n = (long)(bench_rep_s * 1e9 / (per > 1 ? per : 1));
 	if (n < 5)
 		n = 5;
-	for (i = 0; i < BENCH_REPS; i++) {
+	for (i = 0; i < bench_reps; i++) {
 		r = run_batch(op, ctx, n, &ns);
 		if (r < 0)
 			return r;
 		v[i] = ns / (double)n;
 	}
 	st->iters = n;
-	st->med_ns = bench_median(v, BENCH_REPS);
+	st->med_ns = bench_median(v, bench_reps);
 	st->min_ns = v[0];
-	st->max_ns = v[BENCH_REPS - 1];
+	st->max_ns = v[bench_reps - 1];
 	return 0;
 }
 
