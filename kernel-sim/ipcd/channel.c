@@ -12,7 +12,7 @@
 
 #include "ipcd/internal.h"
 
-#define CHAN_REGION_SIZE                                                       \
+#define CHAN_REGION_SIZE \
 	((sizeof(struct nto_chan_region) + 4095) & ~(size_t)4095)
 
 struct chan *chan_lookup(struct proc *p, int chid)
@@ -112,8 +112,8 @@ int dispatch_channel_create(struct req *rq)
 	const struct nto_ctl_chan *in = rq->data;
 	struct nto_ctl_chan *out = rq->rbuf;
 	struct proc *p = rq->proc;
-	uint32_t death = in->flags &
-			 (_NTO_CHF_THREAD_DEATH | _NTO_CHF_COID_DISCONNECT);
+	uint32_t death =
+		in->flags & (_NTO_CHF_THREAD_DEATH | _NTO_CHF_COID_DISCONNECT);
 	struct chan *ch;
 	int rc;
 

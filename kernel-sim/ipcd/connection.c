@@ -16,9 +16,9 @@
 
 #include "ipcd/internal.h"
 
-#define COF_KNOWN                                                              \
-	(_NTO_COF_CLOEXEC | _NTO_COF_DEAD | _NTO_COF_NOSHARE |                 \
-	 _NTO_COF_NETCON | _NTO_COF_NONBLOCK | _NTO_COF_ASYNC |                \
+#define COF_KNOWN                                               \
+	(_NTO_COF_CLOEXEC | _NTO_COF_DEAD | _NTO_COF_NOSHARE |  \
+	 _NTO_COF_NETCON | _NTO_COF_NONBLOCK | _NTO_COF_ASYNC | \
 	 _NTO_COF_GLOBAL | _NTO_COF_INSECURE)
 
 static uint64_t now_ms(void)
@@ -104,7 +104,8 @@ static int conn_drained(struct conn *c)
 	/* a pulse outlives its sender: keep the entry until it is taken */
 	for (i = 0; i < NTO_CONN_PULSES; i++) {
 		if (atomic_load_explicit(&c->r->pulse[i].state,
-					 memory_order_acquire) == NTO_PULSE_READY)
+					 memory_order_acquire) ==
+		    NTO_PULSE_READY)
 			return 0;
 	}
 	return 1;
@@ -343,8 +344,8 @@ int dispatch_connect_attach(struct req *rq)
 		return -ENOREMOTE;
 	if (in->flags & ~(uint32_t)COF_KNOWN)
 		return -EINVAL;
-	if (in->coid != -1 && (in->coid < 0 || in->coid >= SIDE_BIT ||
-			       coid_lookup(p, in->coid)))
+	if (in->coid != -1 &&
+	    (in->coid < 0 || in->coid >= SIDE_BIT || coid_lookup(p, in->coid)))
 		return -EINVAL;
 	sp = in->pid == 0 ? p : proc_find(in->pid);
 	if (!sp)
@@ -485,8 +486,8 @@ int dispatch_deliver_pulse(struct req *rq)
 	c = co->conn;
 	if (!c->chan)
 		return -EBADF;
-	rc = pulse_enqueue(c->r->pulse, NTO_CONN_PULSES, in->priority,
-			   in->code, in->value, c->scoid | SIDE_BIT);
+	rc = pulse_enqueue(c->r->pulse, NTO_CONN_PULSES, in->priority, in->code,
+			   in->value, c->scoid | SIDE_BIT);
 	if (rc < 0)
 		return rc;
 	atomic_fetch_add_explicit(&c->r->hdr.nready, 1, memory_order_acq_rel);

@@ -152,8 +152,9 @@ static void info_threads(struct sbuf *sb, struct proc *p)
 			continue;
 		for (i = 0; i < NTO_CONN_SLOTS; i++) {
 			struct nto_slot *s = &c->r->slot[i];
-			const char *st = slot_blocked_state(atomic_load_explicit(
-				&s->state, memory_order_acquire));
+			const char *st =
+				slot_blocked_state(atomic_load_explicit(
+					&s->state, memory_order_acquire));
 
 			if (!st)
 				continue;
@@ -244,7 +245,8 @@ static void info_build(struct sbuf *sb)
 		sb_printf(sb,
 			  ",\"pid\":%d,\"chid\":%d,\"flags\":%u,\"ftype\":%u,"
 			  "\"id\":%d}",
-			  (int)r->proc->pid, r->chid, r->flags, r->ftype, r->id);
+			  (int)r->proc->pid, r->chid, r->flags, r->ftype,
+			  r->id);
 		sep = ",";
 	}
 	sb_puts(sb, "]}\n");

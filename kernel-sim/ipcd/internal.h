@@ -22,22 +22,22 @@ struct event_base;
 /* A handler's return value meaning "this peer is broken: drop it". */
 #define IPCD_DROP INT_MIN
 
-#define SIDE_BIT 0x40000000 /* _NTO_SIDE_CHANNEL */
-#define KPULSE_PRIO 10      /* priority of the pulses ipcd queues */
-#define IPCD_COIDS_MAX 65536u  /* coids per process (fd-space + side) */
-#define IPCD_PATHS_MAX 4096u   /* path registrations per process */
-#define IPCD_WAITERS_MAX 64u   /* parked WAIT_PATH requests per peer */
-#define IPCD_SEND_WAIT_MS 250  /* how long a reply may wait for buffer space */
+#define SIDE_BIT	   0x40000000 /* _NTO_SIDE_CHANNEL */
+#define KPULSE_PRIO	   10	      /* priority of the pulses ipcd queues */
+#define IPCD_COIDS_MAX	   65536u     /* coids per process (fd-space + side) */
+#define IPCD_PATHS_MAX	   4096u      /* path registrations per process */
+#define IPCD_WAITERS_MAX   64u	      /* parked WAIT_PATH requests per peer */
+#define IPCD_SEND_WAIT_MS  250 /* how long a reply may wait for buffer space */
 #define IPCD_DRAIN_TICK_MS 50  /* connection drain re-check period */
-#define IPCD_DRAIN_MAX_MS 30000 /* give up draining after this long */
+#define IPCD_DRAIN_MAX_MS  30000 /* give up draining after this long */
 
 /* ---- logging (log.c) ---- */
 extern int log_level;
 void log_msg(int level, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
-#define log_err(...) log_msg(0, __VA_ARGS__)
+#define log_err(...)  log_msg(0, __VA_ARGS__)
 #define log_info(...) log_msg(1, __VA_ARGS__)
-#define log_dbg(...) log_msg(2, __VA_ARGS__)
+#define log_dbg(...)  log_msg(2, __VA_ARGS__)
 
 /* ---- objects ---- */
 
@@ -71,9 +71,9 @@ struct peer {
 	pid_t pid;
 	uid_t uid;
 	gid_t gid;
-	int hello;   /* HELLO accepted */
-	int aux;     /* NTO_HELLO_AUX */
-	int closing; /* drop scheduled: no more reads or replies */
+	int hello;	   /* HELLO accepted */
+	int aux;	   /* NTO_HELLO_AUX */
+	int closing;	   /* drop scheduled: no more reads or replies */
 	struct proc *proc; /* non-AUX: the process this socket is */
 	unsigned nwaiters;
 };
@@ -196,7 +196,8 @@ extern struct ipcd ipcd;
 /* A request being handled: input, and the reply the handler builds. */
 struct req {
 	struct peer *peer;
-	struct proc *proc; /* acting process; NULL for an unregistered AUX peer */
+	struct proc
+		*proc; /* acting process; NULL for an unregistered AUX peer */
 	uint32_t type;
 	uint32_t seq;
 	const void *data;
@@ -205,7 +206,7 @@ struct req {
 	uint32_t rlen;
 	int fds[2];
 	int nfds;
-	int noreply;    /* handler replied itself, or parked the request */
+	int noreply;	/* handler replied itself, or parked the request */
 	int drop_after; /* send the reply, then drop the peer */
 };
 

@@ -25,9 +25,9 @@ void log_msg(int level, const char *fmt, ...)
 		return;
 	clock_gettime(CLOCK_REALTIME, &ts);
 	localtime_r(&ts.tv_sec, &tm);
-	n = snprintf(line, sizeof(line), "ipcd[%d] %02d:%02d:%02d.%03ld: ",
-		     (int)getpid(), tm.tm_hour, tm.tm_min, tm.tm_sec,
-		     ts.tv_nsec / 1000000);
+	n = snprintf(line, sizeof(line),
+		     "ipcd[%d] %02d:%02d:%02d.%03ld: ", (int)getpid(),
+		     tm.tm_hour, tm.tm_min, tm.tm_sec, ts.tv_nsec / 1000000);
 	if (n < 0 || (size_t)n >= sizeof(line))
 		n = 0;
 	va_start(ap, fmt);

@@ -14,10 +14,10 @@
 #include "ipcd/internal.h"
 
 #define RESMGR_FLAG_BEFORE 0x1u
-#define RESMGR_FLAG_AFTER 0x2u
+#define RESMGR_FLAG_AFTER  0x2u
 #define RESMGR_FLAG_OPAQUE 0x4u
-#define RESMGR_FLAG_DIR 0x100u
-#define FTYPE_NAME 12u
+#define RESMGR_FLAG_DIR	   0x100u
+#define FTYPE_NAME	   12u
 
 /* The path of a nto_ctl_path request; IPCD_DROP if it is not terminated. */
 static const char *path_arg(const struct req *rq)
@@ -168,9 +168,8 @@ static void waiter_finish(struct waiter *w, int status)
 {
 	struct peer *pe = w->peer;
 
-	if (!pe->closing &&
-	    peer_send(pe, NTO_CTL_WAIT_PATH, w->seq, status, NULL, 0, NULL, 0) <
-		    0)
+	if (!pe->closing && peer_send(pe, NTO_CTL_WAIT_PATH, w->seq, status,
+				      NULL, 0, NULL, 0) < 0)
 		peer_drop(pe, "reply failed");
 	waiter_free(w);
 }
@@ -226,8 +225,7 @@ static int link_id_next(void)
 
 	for (;;) {
 		id = ipcd.next_link_id;
-		ipcd.next_link_id =
-			(id <= 0 || id == INT32_MAX) ? 1 : id + 1;
+		ipcd.next_link_id = (id <= 0 || id == INT32_MAX) ? 1 : id + 1;
 		if (id <= 0)
 			continue;
 		TAILQ_FOREACH(r, &ipcd.paths, link)
@@ -263,7 +261,8 @@ int dispatch_path_attach(struct req *rq)
 	if (in->ftype == FTYPE_NAME) {
 		TAILQ_FOREACH(r, &ipcd.paths, link)
 		{
-			if (r->plen == (size_t)n && memcmp(r->path, path, n) == 0)
+			if (r->plen == (size_t)n &&
+			    memcmp(r->path, path, n) == 0)
 				return -EEXIST;
 		}
 	}

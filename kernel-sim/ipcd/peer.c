@@ -20,7 +20,7 @@
 
 #include "ipcd/internal.h"
 
-#define RX_MAX (NTO_CTL_MAX + 1)
+#define RX_MAX		 (NTO_CTL_MAX + 1)
 #define PACKETS_PER_WAKE 64 /* fairness between busy peers */
 
 /* one request in, one reply out at a time: both buffers are static */
@@ -41,10 +41,15 @@ struct handler {
 	int needs_proc; /* needs a registered process (else ESRCH) */
 };
 
-#define FIXED(f, t, np) {f, #t, sizeof(t), sizeof(t), np}
-#define PATHREQ(f, np)                                                         \
-	{f, "path", sizeof(struct nto_ctl_path) + 1,                           \
-	 NTO_CTL_MAX - sizeof(struct nto_ctl_hdr), np}
+#define FIXED(f, t, np)                         \
+	{                                       \
+		f, #t, sizeof(t), sizeof(t), np \
+	}
+#define PATHREQ(f, np)                                               \
+	{                                                            \
+		f, "path", sizeof(struct nto_ctl_path) + 1,          \
+			NTO_CTL_MAX - sizeof(struct nto_ctl_hdr), np \
+	}
 
 static const struct handler handlers[NTO_CTL_TYPE_MAX] = {
 	[NTO_CTL_CHANNEL_CREATE] =
@@ -181,8 +186,8 @@ static int dispatch_hello(struct req *rq)
 		return IPCD_DROP;
 	rq->drop_after = 1; /* unless accepted below */
 	if (in->version != NTO_CTL_VERSION) {
-		log_err("pid %d: protocol version %u, expected %u", (int)pe->pid,
-			in->version, NTO_CTL_VERSION);
+		log_err("pid %d: protocol version %u, expected %u",
+			(int)pe->pid, in->version, NTO_CTL_VERSION);
 		return -EPROTONOSUPPORT;
 	}
 	if (in->pid != 0 && in->pid != pe->pid) {
@@ -273,8 +278,8 @@ static void peer_dispatch(struct peer *pe, const struct nto_ctl_hdr *h,
 	rc = peer_send(pe, h->type, h->seq, st, rq.rbuf, rq.rlen, rq.fds,
 		       rq.nfds);
 	if (rc < 0)
-		peer_drop(pe, rc == -EAGAIN ? "reply buffer full"
-					    : "reply failed");
+		peer_drop(pe,
+			  rc == -EAGAIN ? "reply buffer full" : "reply failed");
 	else if (rq.drop_after)
 		peer_drop(pe, NULL);
 }
@@ -377,7 +382,8 @@ static void accept_cb(evutil_socket_t lfd, short what, void *arg)
 	struct timeval tv = {0, 100000};
 
 	for (;;) {
-		int cfd = accept4(lfd, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK);
+		int cfd =
+			accept4(lfd, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK);
 
 		if (cfd >= 0) {
 			peer_accept(cfd);
@@ -415,7 +421,8 @@ static int peer_check_stale(const char *path, const struct sockaddr_un *sa)
 		rc = rc == 0 ? -EADDRINUSE : -errno;
 		close(fd);
 		if (rc == -EADDRINUSE)
-			log_err("another ipcd is already listening on %s", path);
+			log_err("another ipcd is already listening on %s",
+				path);
 		else
 			log_err("%s: cannot probe the existing socket: %s",
 				path, strerror(-rc));
@@ -460,8 +467,8 @@ int peer_listen(const char *path)
 		log_err("listen %s: %s", path, strerror(-rc));
 		goto fail;
 	}
-	ipcd.listen_ev = event_new(ipcd.base, fd, EV_READ | EV_PERSIST,
-				   accept_cb, NULL);
+	ipcd.listen_ev =
+		event_new(ipcd.base, fd, EV_READ | EV_PERSIST, accept_cb, NULL);
 	ipcd.accept_retry_ev = evtimer_new(ipcd.base, accept_retry_cb, NULL);
 	if (!ipcd.listen_ev || !ipcd.accept_retry_ev ||
 	    event_add(ipcd.listen_ev, NULL) < 0) {

@@ -13,7 +13,7 @@
 
 #include "ipcd/internal.h"
 
-#define IO_CLOSE 0x116u
+#define IO_CLOSE    0x116u
 #define CLOSE_RBASE 64u /* reply area offset of a kernel _IO_CLOSE slot */
 
 /* Step 2 for one of the dead client's connections. The server is alive and
@@ -38,8 +38,8 @@ static void withdraw_sends(struct conn *c)
 			case NTO_SLOT_RECEIVED:
 			case NTO_SLOT_REPLYING:
 				if (ch->flags & _NTO_CHF_UNBLOCK) {
-					int rcvid = (int)((i + 1) << 16) |
-						    c->scoid;
+					int rcvid =
+						(int)((i + 1) << 16) | c->scoid;
 
 					/* the client stays REPLY-blocked,
 					 * as a QNX thread with kill pending */
@@ -57,7 +57,8 @@ static void withdraw_sends(struct conn *c)
 				break;
 			case NTO_SLOT_CLAIMED:
 			case NTO_SLOT_DONE:
-				/* only the dead client would have moved these */
+				/* only the dead client would have moved these
+				 */
 				want = NTO_SLOT_FREE;
 				break;
 			default:
@@ -71,7 +72,7 @@ static void withdraw_sends(struct conn *c)
 				break;
 			}
 		}
-next:;
+	next:;
 	}
 }
 
