@@ -357,6 +357,67 @@ NTO_EXPORT int ConnectDetach_r(int coid)
 	return EOK;
 }
 
+/*
+ * Point an existing fd-space coid at another channel without ever letting
+ * go of its number: the placeholder fd stays open and the table entry is
+ * swapped in one store, so a thread using the number meanwhile reaches
+ * either the old connection (dead or not: EBADF/ESRCH, which libha
+ * recovers) or the new one, never libc. Used by dup2 onto a simulated fd.
+ * Returns 0 or -errno; on failure the number is no longer a coid.
+ */
+int nto__coid_rebind(int coid, pid_t pid, int chid, int flags)
+{
+	_Atomic(struct nto_coid *) *e = entry_of(coid);
+	struct nto_ctl_attach req = {0, pid, chid, coid, (uint32_t)flags};
+	struct nto_ctl_id d = {coid};
+	struct nto_ctl_attach_rep rep;
+	struct nto_conn *conn = NULL, *old;
+	struct nto_coid *c;
+	int fds[2], nfds = 0, rc, i;
+	size_t got = 0;
+	uint64_t deadline;
+
+	if (!e || (coid & _NTO_SIDE_CHANNEL) || !atomic_load(e))
+		return -EBADF;
+	if ((unsigned)flags & ~(unsigned)COF_KNOWN)
+		return -EINVAL;
+	/* ipcd forgets the old binding, then binds the same number anew */
+	nto__ctl_call(NTO_CTL_CONNECT_DETACH, &d, sizeof(d), NULL, 0, NULL,
+		      NULL, 0, NULL);
+	rc = nto__ctl_call(NTO_CTL_CONNECT_ATTACH, &req, sizeof(req), &rep,
+			   sizeof(rep), &got, fds, 2, &nfds);
+	if (rc >= 0 && got < sizeof(rep))
+		rc = -EPROTO;
+	pthread_mutex_lock(&tab_lock);
+	c = atomic_load(e);
+	if (rc >= 0)
+		rc = conn_get_or_map(&rep, fds, nfds, &conn);
+	if (rc < 0 || !c) {
+		pthread_mutex_unlock(&tab_lock);
+		if (conn)
+			nto__conn_unref(conn);
+		for (i = 0; i < nfds; i++)
+			nto__sys_close(fds[i]);
+		if (c)
+			ConnectDetach_r(coid); /* drop the stale entry */
+		return rc < 0 ? rc : -EBADF;
+	}
+	old = c->conn;
+	c->conn = conn;
+	c->flags = flags & _NTO_COF_CLOEXEC;
+	atomic_fetch_add(&c->detach_seq, 1);
+	kick_senders(old, coid);
+	pthread_mutex_unlock(&tab_lock);
+	for (i = 0; i < nfds; i++)
+		nto__sys_close(fds[i]);
+	/* a sender may be between reading c->conn and pinning it */
+	deadline = nto__now_ns() + 1000000000ull;
+	while (atomic_load(&c->busy) > 0 && nto__now_ns() < deadline)
+		sched_yield();
+	nto__conn_unref(old);
+	return 0;
+}
+
 NTO_EXPORT int ConnectDetach(int coid)
 {
 	return nto__ret_eok(ConnectDetach_r(coid));

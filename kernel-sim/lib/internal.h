@@ -108,6 +108,8 @@ void nto__coid_put(struct nto_coid *c);
 /* 1 if fd is an fd-space coid libnto owns (a simulated fd), else 0. Cheap;
  * safe to call on any int. */
 int nto__coid_is_fd(int fd);
+/* Rebind an fd-space coid to (pid, chid) keeping its number (dup2). */
+int nto__coid_rebind(int coid, pid_t pid, int chid, int flags);
 /* Take / drop a reference that keeps a connection mapped. */
 void nto__conn_ref(struct nto_conn *conn);
 void nto__conn_unref(struct nto_conn *conn);

@@ -111,11 +111,23 @@ static int sim_info(int fd, struct _server_info *info)
 	return 0;
 }
 
+/* Bind nfd to the OCB behind info's fd on the server (_IO_DUP). */
+static int send_io_dup(int nfd, const struct _server_info *info)
+{
+	struct _io_dup msg;
+	iov_t s;
+
+	memset(&msg, 0, sizeof(msg));
+	msg.type = _IO_DUP;
+	msg.combine_len = sizeof(msg);
+	msg.info = *info; /* nd, pid, chid, scoid and coid of the original */
+	SETIOV(&s, &msg, sizeof(msg));
+	return nto__msgsendv(nfd, &s, 1, NULL, 0);
+}
+
 int nto__sim_dupfd(int fd, int minfd, int cloexec)
 {
 	struct _server_info info;
-	struct _io_dup msg;
-	iov_t s;
 	int rc, nfd;
 
 	if (minfd < 0)
@@ -127,12 +139,7 @@ int nto__sim_dupfd(int fd, int minfd, int cloexec)
 			      _NTO_COF_CLOEXEC);
 	if (nfd < 0)
 		return nfd;
-	memset(&msg, 0, sizeof(msg));
-	msg.type = _IO_DUP;
-	msg.combine_len = sizeof(msg);
-	msg.info = info; /* nd, pid, chid, scoid and coid of the original */
-	SETIOV(&s, &msg, sizeof(msg));
-	rc = nto__msgsendv(nfd, &s, 1, NULL, 0);
+	rc = send_io_dup(nfd, &info);
 	if (rc < 0) {
 		ConnectDetach_r(nfd); /* nothing was bound: no _IO_CLOSE */
 		return rc;
@@ -141,6 +148,29 @@ int nto__sim_dupfd(int fd, int minfd, int cloexec)
 		ConnectFlags_r(0, nfd, _NTO_COF_CLOEXEC, 0);
 	nto__ofd_share(fd, nfd);
 	return nfd;
+}
+
+/* dup2 onto a simulated number: close what it had (_IO_CLOSE), then rebind
+ * the same number in place, so it is never free for another thread (or
+ * libc) to take while libha swaps a recovered connection in. */
+static int sim_dup2_in_place(int oldfd, int newfd, int cloexec,
+			     const struct _server_info *info)
+{
+	int rc;
+
+	nto__io_close(newfd); /* EBADF from a dead server: fine */
+	nto__ofd_drop(newfd);
+	rc = nto__coid_rebind(newfd, info->pid, info->chid,
+			      cloexec ? _NTO_COF_CLOEXEC : 0);
+	if (rc < 0)
+		return rc;
+	rc = send_io_dup(newfd, info);
+	if (rc < 0) {
+		ConnectDetach_r(newfd);
+		return rc;
+	}
+	nto__ofd_share(oldfd, newfd);
+	return newfd;
 }
 
 NTO_EXPORT int dup(int fd)
@@ -172,9 +202,8 @@ static int sim_dup2(int oldfd, int newfd, int cloexec)
 	if (rc < 0)
 		return rc;
 	if (nto__coid_is_fd(newfd))
-		nto__sim_close(newfd);
-	else
-		NTO_REAL(close)(newfd); /* EBADF if it was not open: fine */
+		return sim_dup2_in_place(oldfd, newfd, cloexec, &info);
+	NTO_REAL(close)(newfd); /* EBADF if it was not open: fine */
 	rc = nto__sim_dupfd(oldfd, newfd, cloexec);
 	if (rc >= 0 && rc != newfd) {
 		/* another thread took the number between close and attach */
