@@ -59,10 +59,29 @@ command -v flock >/dev/null 2>&1 || { echo "demo: needs flock(1)" >&2; exit 77; 
 T=$(mktemp -d "${TMPDIR:-/tmp}/ntosim-demo.XXXXXX") || exit 99
 export NTOSIM_SOCKET=$T/ipcd.sock
 HAM_PID=
+# descendants PID...: those pids and every process below them (from
+# /proc: a client loop's children are the programs to stop)
+descendants() {
+	awk -v roots=" $* " '
+	FNR == 1 {
+		r = $0; sub(/.*\) /, "", r); split(r, f, " ")
+		kids[f[2]] = kids[f[2]] " " $1
+	}
+	END {
+		n = split(roots, q, " ")
+		for (i = 1; i <= n; i++) {
+			print q[i]; m = split(kids[q[i]], c, " ")
+			for (j = 1; j <= m; j++) q[++n] = c[j]
+		}
+	}' /proc/[0-9]*/stat 2>/dev/null
+}
 cleanup() {
 	trap - EXIT INT TERM HUP
-	local p
-	for p in $(jobs -p); do kill -TERM "$p" 2>/dev/null; done
+	local p all=
+	for p in $(jobs -p); do
+		[ "$p" = "$HAM_PID" ] || all="$all $p"
+	done
+	[ -n "$all" ] && kill -TERM $(descendants $all) 2>/dev/null
 	if [ -n "$HAM_PID" ] && kill -0 "$HAM_PID" 2>/dev/null; then
 		kill -TERM "$HAM_PID" 2>/dev/null # stops its servers
 		for _ in $(seq 100); do
@@ -286,7 +305,8 @@ for p in $(jobs -p); do
 		kill -0 "$p" 2>/dev/null || break
 		sleep 0.05
 	done
-	kill -0 "$p" 2>/dev/null && { event error "a client did not finish"; kill -9 "$p"; }
+	kill -0 "$p" 2>/dev/null &&
+		{ event error "a client did not finish"; kill -9 $(descendants "$p"); }
 done
 STATUS=$(ctl -k status)
 event end "hamctl shutdown"
