@@ -13,6 +13,7 @@
 
 #include <sys/dispatch.h>
 #include <sys/neutrino.h>
+#include <sys/ntosim.h>
 
 #include "internal.h"
 
@@ -150,14 +151,19 @@ HA_EXPORT int ha_ConnectDetach(int coid)
 	return 0;
 }
 
-/* Replace oldcoid by a connection to (pid, chid) on the same number; the
- * target was just reached (the caller holds another coid on it). Sets
- * *gone once oldcoid's number has been given up. */
+/* Replace oldcoid by a connection to (pid, chid) on the same number. The
+ * number is re-bound in place (nto_connect_rebind), never free in between,
+ * so no other thread can take it. Sets *gone if the number was lost. */
 static int move_onto(int oldcoid, pid_t pid, int chid, unsigned flags,
 		     int *gone)
 {
-	ConnectDetach_r(oldcoid); /* a dead connection detaches fine */
+	if (nto_connect_rebind(oldcoid, 0, pid, chid, (int)flags) == oldcoid)
+		return 0;
 	*gone = 1;
+	if (errno != EBADF)
+		return -errno;
+	/* oldcoid was already detached (say, by the recovery function):
+	 * take the number again if it is still free, else EBUSY */
 	return ha__attach_at(oldcoid, pid, chid, flags);
 }
 

@@ -344,9 +344,10 @@ int dispatch_connect_attach(struct req *rq)
 		return -ENOREMOTE;
 	if (in->flags & ~(uint32_t)COF_KNOWN)
 		return -EINVAL;
-	if (in->coid != -1 &&
-	    (in->coid < 0 || in->coid >= SIDE_BIT || coid_lookup(p, in->coid)))
-		return -EINVAL;
+	/* -1: allocate a side-channel coid; an fd-space number; or (libnto's
+	 * rebind) one exact side-channel number, which must be free */
+	if (in->coid != -1 && (in->coid < 0 || coid_lookup(p, in->coid)))
+		return in->coid >= SIDE_BIT ? -EBUSY : -EINVAL;
 	sp = in->pid == 0 ? p : proc_find(in->pid);
 	if (!sp)
 		return -ESRCH;
@@ -363,6 +364,13 @@ int dispatch_connect_attach(struct req *rq)
 		if (idx < 0) {
 			free(co);
 			return -EMFILE;
+		}
+		co->coid = idx | SIDE_BIT;
+	} else if (in->coid >= SIDE_BIT) {
+		idx = proc_id_alloc_exact(p, in->coid & ~SIDE_BIT, ID_COID, co);
+		if (idx < 0) {
+			free(co);
+			return idx;
 		}
 		co->coid = idx | SIDE_BIT;
 	} else {

@@ -222,6 +222,8 @@ struct proc *proc_find(pid_t pid);
 int proc_create(struct peer *pe, struct proc **out);
 void proc_free(struct proc *p);
 int proc_id_alloc(struct proc *p, enum id_kind kind, void *obj);
+/* Take exactly index idx: idx, or -EBUSY (in use) / -EINVAL (range). */
+int proc_id_alloc_exact(struct proc *p, int idx, enum id_kind kind, void *obj);
 void proc_id_free(struct proc *p, int idx);
 void *proc_id_get(struct proc *p, int idx, enum id_kind kind);
 

@@ -358,11 +358,12 @@ NTO_EXPORT int ConnectDetach_r(int coid)
 }
 
 /*
- * Point an existing fd-space coid at another channel without ever letting
- * go of its number: the placeholder fd stays open and the table entry is
+ * Point an existing coid at another channel without ever letting go of its
+ * number: an fd-space coid keeps its placeholder fd open, a side-channel
+ * coid is re-taken at exactly its index in ipcd, and the table entry is
  * swapped in one store, so a thread using the number meanwhile reaches
  * either the old connection (dead or not: EBADF/ESRCH, which libha
- * recovers) or the new one, never libc. Used by dup2 onto a simulated fd.
+ * recovers) or the new one, never libc or someone else's connection.
  * Returns 0 or -errno; on failure the number is no longer a coid.
  */
 int nto__coid_rebind(int coid, pid_t pid, int chid, int flags)
@@ -377,7 +378,7 @@ int nto__coid_rebind(int coid, pid_t pid, int chid, int flags)
 	size_t got = 0;
 	uint64_t deadline;
 
-	if (!e || (coid & _NTO_SIDE_CHANNEL) || !atomic_load(e))
+	if (!e || !atomic_load(e))
 		return -EBADF;
 	if ((unsigned)flags & ~(unsigned)COF_KNOWN)
 		return -EINVAL;
@@ -416,6 +417,18 @@ int nto__coid_rebind(int coid, pid_t pid, int chid, int flags)
 		sched_yield();
 	nto__conn_unref(old);
 	return 0;
+}
+
+NTO_EXPORT int nto_connect_rebind(int coid, uint32_t nd, pid_t pid, int chid,
+				  int flags)
+{
+	int rc;
+
+	if (nd != 0)
+		rc = -ENOREMOTE;
+	else
+		rc = nto__coid_rebind(coid, pid, chid, flags);
+	return nto__ret_val(rc < 0 ? rc : coid);
 }
 
 NTO_EXPORT int ConnectDetach(int coid)

@@ -93,8 +93,9 @@ struct nto_ctl_attach {
 	uint32_t nd;
 	int32_t pid; /* 0 = self */
 	int32_t chid;
-	int32_t coid; /* fd-space number chosen by the client, or -1 for a side
-			 channel */
+	int32_t coid; /* fd-space number chosen by the client, -1 for a new side
+			 channel, or one exact free side-channel coid (rebind)
+		       */
 	uint32_t flags; /* _NTO_COF_* */
 };
 

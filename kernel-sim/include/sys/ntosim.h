@@ -6,6 +6,7 @@
 #ifndef NTOSIM_SYS_NTOSIM_H
 #define NTOSIM_SYS_NTOSIM_H
 
+#include <stdint.h>
 #include <sys/types.h>
 
 #ifdef __cplusplus
@@ -32,6 +33,19 @@ void nto_set_send_recover(nto_send_recover_fn fn);
  * (bad path) or ENOTCONN (ipcd unreachable).
  */
 int nto_path_wait(const char *path, int timeout_ms);
+
+/*
+ * nto_connect_rebind: point an existing connection `coid` (fd-space or side
+ * channel) at channel `chid` of process `pid`, keeping the same number. The
+ * number is never free in between, so no other thread (and no open()) can
+ * take it, and a thread sending on it meanwhile gets EBADF/ESRCH from the
+ * old connection (which libha recovers) or uses the new one. What
+ * ha_ReConnectAttach and ha_reopen need. Returns coid, or -1 with errno:
+ * EBADF (coid is not a connection of this process), ENOREMOTE (nd != 0),
+ * ESRCH (no such pid/chid), EINVAL (bad flags), EBUSY (the number was taken
+ * in the instant it was re-bound); on failure coid is detached.
+ */
+int nto_connect_rebind(int coid, uint32_t nd, pid_t pid, int chid, int flags);
 
 /* The calling thread's message priority (QNX default 10); 1..255. */
 int nto_thread_priority(void);
