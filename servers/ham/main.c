@@ -37,7 +37,8 @@ int main(int argc, char **argv)
 	struct ham h;
 	const char *file = NULL, *oneoff = NULL, *state = NULL;
 	char **opts = calloc((size_t)argc + 1, sizeof(char *));
-	int nopts = 0, c, rc;
+	char *state_alloc = NULL;
+	int nopts = 0, c, rc = 2;
 	char err[512];
 
 	memset(&h, 0, sizeof(h));
@@ -67,15 +68,16 @@ int main(int argc, char **argv)
 			break;
 		case 'h':
 			usage(stdout);
-			return 0;
+			rc = 0;
+			goto out;
 		default:
 			usage(stderr);
-			return 2;
+			goto out;
 		}
 	}
 	if (!*h.name || strchr(h.name, '/')) {
 		fprintf(stderr, "ntosim-ham: bad control name '%s'\n", h.name);
-		return 2;
+		goto out;
 	}
 	/* -o first as defaults (a one-off inherits them), then again over
 	 * every server of the file, so the command line wins */
@@ -85,7 +87,7 @@ int main(int argc, char **argv)
 		if (!eq) {
 			fprintf(stderr, "ntosim-ham: -o %s: want KEY=VALUE\n",
 				opts[i]);
-			return 2;
+			goto out;
 		}
 		*eq = '\0';
 		if (!strcmp(opts[i], "command") ||
@@ -94,12 +96,12 @@ int main(int argc, char **argv)
 			fprintf(stderr, "ntosim-ham: -o %s: %s\n", opts[i],
 				strcmp(opts[i], "command") ? err
 							   : "use -- COMMAND");
-			return 2;
+			goto out;
 		}
 	}
 	if (file && ham_config_load(&cfg, file, err, sizeof(err)) < 0) {
 		fprintf(stderr, "ntosim-ham: %s\n", err);
-		return 2;
+		goto out;
 	}
 	for (int s = 0; s < cfg.n; s++)
 		for (int i = 0; i < nopts; i++)
@@ -110,29 +112,32 @@ int main(int argc, char **argv)
 	if (optind < argc && ham_config_add_argv(&cfg, oneoff, argv + optind,
 						 err, sizeof(err)) < 0) {
 		fprintf(stderr, "ntosim-ham: %s\n", err);
-		return 2;
+		goto out;
 	}
-	free(opts);
 	if (cfg.n == 0) {
 		fprintf(stderr, "ntosim-ham: nothing to manage: give -f CONFIG "
 				"or -- COMMAND\n");
 		usage(stderr);
-		return 2;
+		goto out;
 	}
 	if (state && !strcmp(state, "none"))
 		h.state_path = NULL;
 	else if (state)
 		h.state_path = state;
 	else
-		h.state_path = ham_state_default_path(h.name);
+		h.state_path = state_alloc = ham_state_default_path(h.name);
 	rc = ham_init(&h, &cfg);
-	ham_config_free(&cfg);
 	if (rc < 0) {
 		fprintf(stderr, "ntosim-ham: cannot initialise: %s\n",
 			strerror(-rc));
-		return 1;
+		rc = 1;
+	} else {
+		rc = ham_run(&h);
 	}
-	rc = ham_run(&h);
 	ham_free(&h);
+out:
+	ham_config_free(&cfg);
+	free(opts);
+	free(state_alloc);
 	return rc;
 }
