@@ -305,7 +305,10 @@ static void peer_read_cb(evutil_socket_t fd, short what, void *arg)
 				return;
 			if (errno == EINTR)
 				continue;
-			peer_drop(pe, "receive failed");
+			/* a process killed with a reply unread resets the
+			 * socket: that is a death like EOF, not an error */
+			peer_drop(pe, errno == ECONNRESET ? NULL
+							  : "receive failed");
 			return;
 		}
 		if (n == 0) {
