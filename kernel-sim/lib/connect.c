@@ -26,7 +26,7 @@
 	 _NTO_COF_INSECURE)
 
 static pthread_mutex_t tab_lock = PTHREAD_MUTEX_INITIALIZER;
-static _Atomic(struct nto_coid *) *fdtab; /* mmap'd, fdtab_n entries */
+static _Atomic(struct nto_coid *) *_Atomic fdtab; /* mmap'd, fdtab_n entries */
 static size_t fdtab_n;
 static _Atomic(struct nto_coid *) sidetab[NTO_IDS_MAX];
 static struct nto_coid *coid_freelist; /* coids are type-stable: never freed */
