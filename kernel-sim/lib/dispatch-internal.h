@@ -1,8 +1,9 @@
 /*
- * Internals of the server framework (dispatch.c, resmgr.c, iofunc.c,
+ * Internals of the server framework (dispatch.c, resmgr*.c, iofunc.c,
  * iofunc_default.c, threadpool.c, name.c) only: the dispatch_t layout, the
  * open-file binding table and the registration (link) table. Never
- * installed; the kernel-call files do not include it.
+ * installed; the kernel-call files do not include it. What only the
+ * resmgr*.c files share is resmgr-internal.h.
  */
 #ifndef NTOSIM_LIB_DISPATCH_INTERNAL_H
 #define NTOSIM_LIB_DISPATCH_INTERNAL_H
@@ -101,11 +102,13 @@ struct _dispatch {
 int nto__dispatch_attach(dispatch_t *dpp, unsigned nparts, unsigned msgmax,
 			 int resmgr);
 
-/* ---- resmgr.c ---- */
+/* ---- resmgr_route.c ---- */
 /* The resmgr routing of one received message or pulse (replies for it). */
 void nto__resmgr_handler(resmgr_context_t *ctp);
 int nto__resmgr_msg_handler(message_context_t *ctp, int code, unsigned flags,
 			    void *handle);
+
+/* ---- resmgr.c ---- */
 /*
  * Register `path` (NULL: a local-only registration) for dpp with these
  * tables; returns the resmgr id or -errno. Used by resmgr_attach and

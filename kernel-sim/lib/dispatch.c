@@ -2,7 +2,7 @@
  * The dispatch layer: dispatch handles and their lazily created channel,
  * contexts, the receive (dispatch_block) and the routing of what was
  * received to message_attach / pulse_attach handlers or the resmgr layer
- * (dispatch_handler). The resmgr routing itself is resmgr.c.
+ * (dispatch_handler). The resmgr routing itself is resmgr_route.c.
  */
 #include "config.h"
 
