@@ -199,6 +199,14 @@ static int owner_check(resmgr_context_t *ctp, const iofunc_attr_t *attr,
 	return EOK;
 }
 
+/* A metadata change went through: ctime, and what is dirty (the times and
+ * `dirty`). Returns EOK. */
+static int meta_changed(iofunc_attr_t *attr, uint32_t dirty)
+{
+	attr->flags |= IOFUNC_ATTR_CTIME | IOFUNC_ATTR_DIRTY_TIME | dirty;
+	return EOK;
+}
+
 NTO_EXPORT int iofunc_chmod_default(resmgr_context_t *ctp, io_chmod_t *msg,
 				    iofunc_ocb_t *ocb)
 {
@@ -209,9 +217,7 @@ NTO_EXPORT int iofunc_chmod_default(resmgr_context_t *ctp, io_chmod_t *msg,
 	if ((status = owner_check(ctp, attr, &info)) != EOK)
 		return status;
 	attr->mode = (attr->mode & S_IFMT) | (msg->i.mode & ~(mode_t)S_IFMT);
-	attr->flags |= IOFUNC_ATTR_CTIME | IOFUNC_ATTR_DIRTY_TIME |
-		       IOFUNC_ATTR_DIRTY_MODE;
-	return EOK;
+	return meta_changed(attr, IOFUNC_ATTR_DIRTY_MODE);
 }
 
 NTO_EXPORT int iofunc_chown_default(resmgr_context_t *ctp, io_chown_t *msg,
@@ -233,9 +239,7 @@ NTO_EXPORT int iofunc_chown_default(resmgr_context_t *ctp, io_chown_t *msg,
 		attr->gid = (gid_t)msg->i.gid;
 	if (info.cred.euid != 0)
 		attr->mode &= ~(mode_t)(S_ISUID | S_ISGID);
-	attr->flags |= IOFUNC_ATTR_CTIME | IOFUNC_ATTR_DIRTY_TIME |
-		       IOFUNC_ATTR_DIRTY_OWNER;
-	return EOK;
+	return meta_changed(attr, IOFUNC_ATTR_DIRTY_OWNER);
 }
 
 NTO_EXPORT int iofunc_utime_default(resmgr_context_t *ctp, io_utime_t *msg,
@@ -255,8 +259,7 @@ NTO_EXPORT int iofunc_utime_default(resmgr_context_t *ctp, io_utime_t *msg,
 		attr->flags &=
 			~(uint32_t)(IOFUNC_ATTR_MTIME | IOFUNC_ATTR_ATIME);
 	}
-	attr->flags |= IOFUNC_ATTR_CTIME | IOFUNC_ATTR_DIRTY_TIME;
-	return EOK;
+	return meta_changed(attr, 0);
 }
 
 NTO_EXPORT int iofunc_sync_default(resmgr_context_t *ctp, io_sync_t *msg,

@@ -112,6 +112,14 @@ static int send1(int coid, const void *msg, size_t len, void *rep,
 	return nto__msgsendv(coid, &s, 1, &r, rep ? 1 : 0);
 }
 
+/* send1 for a message answered in the status only: 0 or -errno. */
+static int send0(int coid, const void *msg, size_t len)
+{
+	int rc = send1(coid, msg, len, NULL, 0);
+
+	return rc < 0 ? rc : 0;
+}
+
 static uint32_t xflags_of(int coid)
 {
 	return (nto__ofd_flags(coid) & O_NONBLOCK) ? _IO_XFLAG_NONBLOCK : 0;
@@ -302,28 +310,24 @@ int nto__io_close(int coid)
 int nto__io_chmod(int coid, mode_t mode)
 {
 	struct _io_chmod msg;
-	int rc;
 
 	memset(&msg, 0, sizeof(msg));
 	msg.type = _IO_CHMOD;
 	msg.combine_len = sizeof(msg);
 	msg.mode = mode;
-	rc = send1(coid, &msg, sizeof(msg), NULL, 0);
-	return rc < 0 ? rc : 0;
+	return send0(coid, &msg, sizeof(msg));
 }
 
 int nto__io_chown(int coid, uid_t uid, gid_t gid)
 {
 	struct _io_chown msg;
-	int rc;
 
 	memset(&msg, 0, sizeof(msg));
 	msg.type = _IO_CHOWN;
 	msg.combine_len = sizeof(msg);
 	msg.uid = (_Int32t)uid;
 	msg.gid = (_Int32t)gid;
-	rc = send1(coid, &msg, sizeof(msg), NULL, 0);
-	return rc < 0 ? rc : 0;
+	return send0(coid, &msg, sizeof(msg));
 }
 
 int nto__io_utime(int coid, const struct timespec ts[2])
@@ -355,8 +359,7 @@ int nto__io_utime(int coid, const struct timespec ts[2])
 				    : ts[1].tv_nsec == UTIME_NOW ? now
 								 : ts[1].tv_sec;
 	}
-	rc = send1(coid, &msg, sizeof(msg), NULL, 0);
-	return rc < 0 ? rc : 0;
+	return send0(coid, &msg, sizeof(msg));
 }
 
 /* ftruncate, as QNX libc does it: free space from `length` on, and if
@@ -384,21 +387,18 @@ int nto__io_space(int coid, off_t length)
 	msg.subtype = F_ALLOCSP64;
 	msg.start = size;
 	msg.len = (uint64_t)length - size;
-	rc = send1(coid, &msg, sizeof(msg), NULL, 0);
-	return rc < 0 ? rc : 0;
+	return send0(coid, &msg, sizeof(msg));
 }
 
 int nto__io_sync(int coid, int flag)
 {
 	struct _io_sync msg;
-	int rc;
 
 	memset(&msg, 0, sizeof(msg));
 	msg.type = _IO_SYNC;
 	msg.combine_len = sizeof(msg);
 	msg.flag = (uint32_t)flag;
-	rc = send1(coid, &msg, sizeof(msg), NULL, 0);
-	return rc < 0 ? rc : 0;
+	return send0(coid, &msg, sizeof(msg));
 }
 
 int nto__sim_close(int fd)
@@ -529,72 +529,47 @@ NTO_EXPORT ssize_t writev(int fd, const struct iovec *iov, int cnt)
 	return NTO_REAL(writev)(fd, iov, cnt);
 }
 
-/* preadv/pwritev and the v2 forms: offset -1 (v2) means "current". */
-static ssize_t sim_preadv(int fd, const struct iovec *iov, int cnt, off_t off,
-			  int cur_ok)
+/*
+ * preadv/pwritev and their 64 and v2 forms: a positioned io (nto__io_readv
+ * or nto__io_writev) on a simulated fd, where offset -1 means "current" in
+ * the v2 forms (cur_ok); libc's function of the same name on any other fd.
+ */
+typedef ssize_t (*io_vec_fn)(int coid, const struct iovec *iov, int cnt,
+			     const off_t *off);
+
+static ssize_t sim_prwv(io_vec_fn io, int fd, const struct iovec *iov, int cnt,
+			off_t off, int cur_ok)
 {
 	if (off == -1 && cur_ok)
-		return set_errno(nto__io_readv(fd, iov, cnt, NULL));
+		return set_errno(io(fd, iov, cnt, NULL));
 	if (off < 0)
 		return set_errno(-EINVAL);
-	return set_errno(nto__io_readv(fd, iov, cnt, &off));
+	return set_errno(io(fd, iov, cnt, &off));
 }
 
-static ssize_t sim_pwritev(int fd, const struct iovec *iov, int cnt, off_t off,
-			   int cur_ok)
-{
-	if (off == -1 && cur_ok)
-		return set_errno(nto__io_writev(fd, iov, cnt, NULL));
-	if (off < 0)
-		return set_errno(-EINVAL);
-	return set_errno(nto__io_writev(fd, iov, cnt, &off));
-}
+#define PRWV_ENTRY(name, io, off_type)                                    \
+	NTO_EXPORT ssize_t name(int fd, const struct iovec *iov, int cnt, \
+				off_type off)                             \
+	{                                                                 \
+		if (SIM(fd))                                              \
+			return sim_prwv(io, fd, iov, cnt, off, 0);        \
+		return NTO_REAL(name)(fd, iov, cnt, off);                 \
+	}
+#define PRWV2_ENTRY(name, io)                                             \
+	NTO_EXPORT ssize_t name(int fd, const struct iovec *iov, int cnt, \
+				off_t off, int flags)                     \
+	{                                                                 \
+		if (SIM(fd))                                              \
+			return sim_prwv(io, fd, iov, cnt, off, 1);        \
+		return NTO_REAL(name)(fd, iov, cnt, off, flags);          \
+	}
 
-NTO_EXPORT ssize_t preadv(int fd, const struct iovec *iov, int cnt, off_t off)
-{
-	if (SIM(fd))
-		return sim_preadv(fd, iov, cnt, off, 0);
-	return NTO_REAL(preadv)(fd, iov, cnt, off);
-}
-
-NTO_EXPORT ssize_t preadv64(int fd, const struct iovec *iov, int cnt,
-			    off64_t off)
-{
-	if (SIM(fd))
-		return sim_preadv(fd, iov, cnt, off, 0);
-	return NTO_REAL(preadv64)(fd, iov, cnt, off);
-}
-
-NTO_EXPORT ssize_t preadv2(int fd, const struct iovec *iov, int cnt, off_t off,
-			   int flags)
-{
-	if (SIM(fd))
-		return sim_preadv(fd, iov, cnt, off, 1);
-	return NTO_REAL(preadv2)(fd, iov, cnt, off, flags);
-}
-
-NTO_EXPORT ssize_t pwritev(int fd, const struct iovec *iov, int cnt, off_t off)
-{
-	if (SIM(fd))
-		return sim_pwritev(fd, iov, cnt, off, 0);
-	return NTO_REAL(pwritev)(fd, iov, cnt, off);
-}
-
-NTO_EXPORT ssize_t pwritev64(int fd, const struct iovec *iov, int cnt,
-			     off64_t off)
-{
-	if (SIM(fd))
-		return sim_pwritev(fd, iov, cnt, off, 0);
-	return NTO_REAL(pwritev64)(fd, iov, cnt, off);
-}
-
-NTO_EXPORT ssize_t pwritev2(int fd, const struct iovec *iov, int cnt, off_t off,
-			    int flags)
-{
-	if (SIM(fd))
-		return sim_pwritev(fd, iov, cnt, off, 1);
-	return NTO_REAL(pwritev2)(fd, iov, cnt, off, flags);
-}
+PRWV_ENTRY(preadv, nto__io_readv, off_t)
+PRWV_ENTRY(preadv64, nto__io_readv, off64_t)
+PRWV2_ENTRY(preadv2, nto__io_readv)
+PRWV_ENTRY(pwritev, nto__io_writev, off_t)
+PRWV_ENTRY(pwritev64, nto__io_writev, off64_t)
+PRWV2_ENTRY(pwritev2, nto__io_writev)
 
 NTO_EXPORT off_t lseek(int fd, off_t off, int whence)
 {

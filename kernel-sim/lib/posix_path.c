@@ -345,66 +345,36 @@ static int sim_stat(int dirfd, const char *path, struct stat *st)
 	return path_op(dirfd, path, OP_STAT, &a);
 }
 
-NTO_EXPORT int stat(const char *path, struct stat *st)
-{
-	int rc = sim_stat(AT_FDCWD, path, st);
+/*
+ * stat and its glibc spellings: the simulated space first, libc's function
+ * of the same name for a path it does not hold. No symbolic links in the
+ * simulated space: lstat is stat.
+ */
+#define STAT_ENTRY(name, stat_type)                                   \
+	NTO_EXPORT int name(const char *path, stat_type *st)          \
+	{                                                             \
+		int rc = sim_stat(AT_FDCWD, path, (struct stat *)st); \
+                                                                      \
+		return rc != NTO_NOT_SIM ? set_errno(rc)              \
+					 : NTO_REAL(name)(path, st);  \
+	}
+#define XSTAT_ENTRY(name, stat_type)                                      \
+	NTO_EXPORT int name(int ver, const char *path, stat_type *st)     \
+	{                                                                 \
+		int rc = sim_stat(AT_FDCWD, path, (struct stat *)st);     \
+                                                                          \
+		return rc != NTO_NOT_SIM ? set_errno(rc)                  \
+					 : NTO_REAL(name)(ver, path, st); \
+	}
 
-	return rc != NTO_NOT_SIM ? set_errno(rc) : NTO_REAL(stat)(path, st);
-}
-
-NTO_EXPORT int stat64(const char *path, struct stat64 *st)
-{
-	int rc = sim_stat(AT_FDCWD, path, (struct stat *)st);
-
-	return rc != NTO_NOT_SIM ? set_errno(rc) : NTO_REAL(stat64)(path, st);
-}
-
-/* No symbolic links in the simulated space: lstat is stat. */
-NTO_EXPORT int lstat(const char *path, struct stat *st)
-{
-	int rc = sim_stat(AT_FDCWD, path, st);
-
-	return rc != NTO_NOT_SIM ? set_errno(rc) : NTO_REAL(lstat)(path, st);
-}
-
-NTO_EXPORT int lstat64(const char *path, struct stat64 *st)
-{
-	int rc = sim_stat(AT_FDCWD, path, (struct stat *)st);
-
-	return rc != NTO_NOT_SIM ? set_errno(rc) : NTO_REAL(lstat64)(path, st);
-}
-
-NTO_EXPORT int __xstat(int ver, const char *path, struct stat *st)
-{
-	int rc = sim_stat(AT_FDCWD, path, st);
-
-	return rc != NTO_NOT_SIM ? set_errno(rc)
-				 : NTO_REAL(__xstat)(ver, path, st);
-}
-
-NTO_EXPORT int __xstat64(int ver, const char *path, struct stat64 *st)
-{
-	int rc = sim_stat(AT_FDCWD, path, (struct stat *)st);
-
-	return rc != NTO_NOT_SIM ? set_errno(rc)
-				 : NTO_REAL(__xstat64)(ver, path, st);
-}
-
-NTO_EXPORT int __lxstat(int ver, const char *path, struct stat *st)
-{
-	int rc = sim_stat(AT_FDCWD, path, st);
-
-	return rc != NTO_NOT_SIM ? set_errno(rc)
-				 : NTO_REAL(__lxstat)(ver, path, st);
-}
-
-NTO_EXPORT int __lxstat64(int ver, const char *path, struct stat64 *st)
-{
-	int rc = sim_stat(AT_FDCWD, path, (struct stat *)st);
-
-	return rc != NTO_NOT_SIM ? set_errno(rc)
-				 : NTO_REAL(__lxstat64)(ver, path, st);
-}
+STAT_ENTRY(stat, struct stat)
+STAT_ENTRY(stat64, struct stat64)
+STAT_ENTRY(lstat, struct stat)
+STAT_ENTRY(lstat64, struct stat64)
+XSTAT_ENTRY(__xstat, struct stat)
+XSTAT_ENTRY(__xstat64, struct stat64)
+XSTAT_ENTRY(__lxstat, struct stat)
+XSTAT_ENTRY(__lxstat64, struct stat64)
 
 /* fstatat and friends: "" with AT_EMPTY_PATH is the fd itself. */
 static int sim_fstatat(int dirfd, const char *path, struct stat *st, int flags)
@@ -415,42 +385,32 @@ static int sim_fstatat(int dirfd, const char *path, struct stat *st, int flags)
 	return sim_stat(dirfd, path, st);
 }
 
-NTO_EXPORT int fstatat(int dirfd, const char *path, struct stat *st, int flags)
-{
-	int rc = sim_fstatat(dirfd, path, st, flags);
+/* fstatat and its glibc spellings, as STAT_ENTRY. */
+#define FSTATAT_ENTRY(name, stat_type)                                       \
+	NTO_EXPORT int name(int dirfd, const char *path, stat_type *st,      \
+			    int flags)                                       \
+	{                                                                    \
+		int rc = sim_fstatat(dirfd, path, (struct stat *)st, flags); \
+                                                                             \
+		return rc != NTO_NOT_SIM                                     \
+			       ? set_errno(rc)                               \
+			       : NTO_REAL(name)(dirfd, path, st, flags);     \
+	}
+#define FXSTATAT_ENTRY(name, stat_type)                                       \
+	NTO_EXPORT int name(int ver, int dirfd, const char *path,             \
+			    stat_type *st, int flags)                         \
+	{                                                                     \
+		int rc = sim_fstatat(dirfd, path, (struct stat *)st, flags);  \
+                                                                              \
+		return rc != NTO_NOT_SIM                                      \
+			       ? set_errno(rc)                                \
+			       : NTO_REAL(name)(ver, dirfd, path, st, flags); \
+	}
 
-	return rc != NTO_NOT_SIM ? set_errno(rc)
-				 : NTO_REAL(fstatat)(dirfd, path, st, flags);
-}
-
-NTO_EXPORT int fstatat64(int dirfd, const char *path, struct stat64 *st,
-			 int flags)
-{
-	int rc = sim_fstatat(dirfd, path, (struct stat *)st, flags);
-
-	return rc != NTO_NOT_SIM ? set_errno(rc)
-				 : NTO_REAL(fstatat64)(dirfd, path, st, flags);
-}
-
-NTO_EXPORT int __fxstatat(int ver, int dirfd, const char *path, struct stat *st,
-			  int flags)
-{
-	int rc = sim_fstatat(dirfd, path, st, flags);
-
-	return rc != NTO_NOT_SIM
-		       ? set_errno(rc)
-		       : NTO_REAL(__fxstatat)(ver, dirfd, path, st, flags);
-}
-
-NTO_EXPORT int __fxstatat64(int ver, int dirfd, const char *path,
-			    struct stat64 *st, int flags)
-{
-	int rc = sim_fstatat(dirfd, path, (struct stat *)st, flags);
-
-	return rc != NTO_NOT_SIM
-		       ? set_errno(rc)
-		       : NTO_REAL(__fxstatat64)(ver, dirfd, path, st, flags);
-}
+FSTATAT_ENTRY(fstatat, struct stat)
+FSTATAT_ENTRY(fstatat64, struct stat64)
+FXSTATAT_ENTRY(__fxstatat, struct stat)
+FXSTATAT_ENTRY(__fxstatat64, struct stat64)
 
 static void stat_to_statx(const struct stat *st, struct statx *x)
 {
