@@ -1,8 +1,9 @@
 /*
  * The unit-test fixture (see fixture.h): a private ipcd per test with a
  * watchdog that cleans up after a crashed test, forked children with bounded
- * waits, pipe handshakes, and a small JSON reader for `pidin --json`. It
- * tests nothing itself and never links against ntosim internals.
+ * waits, pipe handshakes, and object counts and blocked states read from
+ * `pidin --json` (parsed with pidin's own reader, tools/json.c). It tests
+ * nothing itself and never links against ntosim internals.
  */
 #include "config.h"
 
@@ -11,6 +12,7 @@
 #include <sys/neutrino.h>
 
 #include "proto/ctl.h"
+#include "tools/json.h"
 
 #include <ctype.h>
 #include <dirent.h>
@@ -1057,231 +1059,20 @@ void nto_test_actor_exit(struct nto_test_child *c)
 	nto_test_wait_ok(c, NTO_TEST_WAIT_MS);
 }
 
-/* ---- a small JSON reader (enough for pidin --json) ---- */
+/* ---- reading pidin --json (the reader is tools/json.c, pidin's) ---- */
 
-enum { J_NULL, J_BOOL, J_NUM, J_STR, J_ARR, J_OBJ };
-
-struct jv {
-	int type;
-	double num;
-	char *str;
-	size_t n;
-	char **keys;	  /* J_OBJ: n keys */
-	struct jv *items; /* J_ARR, J_OBJ: n values */
-};
-
-struct jp {
-	const char *s;
-	int depth;
-};
-
-static void jv_free(struct jv *v)
+/* Parse text, which must hold one JSON value and nothing else but white
+ * space; returns the tree (jv_free) or NULL. */
+static struct jv *json_parse(const char *text)
 {
-	free(v->str);
-	for (size_t i = 0; i < v->n; i++) {
-		if (v->keys)
-			free(v->keys[i]);
-		jv_free(&v->items[i]);
-	}
-	free(v->keys);
-	free(v->items);
-}
+	const char *end;
+	struct jv *root = jv_parse(text, strlen(text), &end);
 
-static void jskip(struct jp *p)
-{
-	while (*p->s == ' ' || *p->s == '\t' || *p->s == '\n' || *p->s == '\r')
-		p->s++;
-}
-
-static int jstring(struct jp *p, char **out)
-{
-	size_t cap = 32, len = 0;
-	char *b = malloc(cap);
-
-	if (!b || *p->s != '"')
-		goto fail;
-	p->s++;
-	while (*p->s && *p->s != '"') {
-		char c = *p->s++;
-		if (c == '\\') {
-			c = *p->s++;
-			switch (c) {
-			case 'n':
-				c = '\n';
-				break;
-			case 't':
-				c = '\t';
-				break;
-			case 'r':
-				c = '\r';
-				break;
-			case 'b':
-				c = '\b';
-				break;
-			case 'f':
-				c = '\f';
-				break;
-			case 'u':
-				for (int i = 0; i < 4; i++)
-					if (!isxdigit((unsigned char)*p->s++))
-						goto fail;
-				c = '?'; /* pidin output is ASCII */
-				break;
-			case '"':
-			case '\\':
-			case '/':
-				break;
-			default:
-				goto fail;
-			}
-		}
-		if (len + 2 > cap) {
-			char *nb = realloc(b, cap *= 2);
-			if (!nb)
-				goto fail;
-			b = nb;
-		}
-		b[len++] = c;
-	}
-	if (*p->s != '"')
-		goto fail;
-	p->s++;
-	b[len] = '\0';
-	*out = b;
-	return 0;
-fail:
-	free(b);
-	return -1;
-}
-
-static int jvalue(struct jp *p, struct jv *v);
-
-static int jcontainer(struct jp *p, struct jv *v, int obj)
-{
-	size_t cap = 0;
-	char close_ch = obj ? '}' : ']';
-
-	v->type = obj ? J_OBJ : J_ARR;
-	p->s++;
-	jskip(p);
-	if (*p->s == close_ch) {
-		p->s++;
-		return 0;
-	}
-	for (;;) {
-		char *key = NULL;
-
-		if (v->n == cap) {
-			size_t ncap = cap ? cap * 2 : 8;
-			struct jv *ni = realloc(v->items, ncap * sizeof *ni);
-			if (!ni)
-				return -1;
-			v->items = ni;
-			if (obj) {
-				char **nk = realloc(v->keys, ncap * sizeof *nk);
-				if (!nk)
-					return -1;
-				v->keys = nk;
-			}
-			cap = ncap;
-		}
-		jskip(p);
-		if (obj) {
-			if (jstring(p, &key) < 0)
-				return -1;
-			jskip(p);
-			if (*p->s != ':') {
-				free(key);
-				return -1;
-			}
-			p->s++;
-			v->keys[v->n] = key;
-		}
-		memset(&v->items[v->n], 0, sizeof v->items[0]);
-		v->n++; /* counted now so jv_free frees a half-parsed value */
-		if (jvalue(p, &v->items[v->n - 1]) < 0)
-			return -1;
-		jskip(p);
-		if (*p->s == ',') {
-			p->s++;
-			continue;
-		}
-		if (*p->s != close_ch)
-			return -1;
-		p->s++;
-		return 0;
-	}
-}
-
-static int jvalue(struct jp *p, struct jv *v)
-{
-	char *end;
-
-	memset(v, 0, sizeof *v);
-	jskip(p);
-	if (++p->depth > 64)
-		return -1;
-	switch (*p->s) {
-	case '{':
-	case '[':
-		if (jcontainer(p, v, *p->s == '{') < 0)
-			return -1;
-		break;
-	case '"':
-		v->type = J_STR;
-		if (jstring(p, &v->str) < 0)
-			return -1;
-		break;
-	case 't':
-	case 'f':
-	case 'n':
-		if (!strncmp(p->s, "true", 4) || !strncmp(p->s, "null", 4)) {
-			v->type = p->s[0] == 't' ? J_BOOL : J_NULL;
-			v->num = p->s[0] == 't';
-			p->s += 4;
-		} else if (!strncmp(p->s, "false", 5)) {
-			v->type = J_BOOL;
-			p->s += 5;
-		} else {
-			return -1;
-		}
-		break;
-	default:
-		v->type = J_NUM;
-		v->num = strtod(p->s, &end);
-		if (end == p->s)
-			return -1;
-		p->s = end;
-	}
-	p->depth--;
-	return 0;
-}
-
-/* Parse text into *root; returns 0 or -1 (root freed). */
-static int json_parse(const char *text, struct jv *root)
-{
-	struct jp p = {.s = text};
-
-	if (jvalue(&p, root) < 0) {
+	if (root && end[strspn(end, " \t\n\r")]) {
 		jv_free(root);
-		return -1;
-	}
-	jskip(&p);
-	if (*p.s) {
-		jv_free(root);
-		return -1;
-	}
-	return 0;
-}
-
-static const struct jv *jget(const struct jv *o, const char *key)
-{
-	if (!o || o->type != J_OBJ)
 		return NULL;
-	for (size_t i = 0; i < o->n; i++)
-		if (!strcmp(o->keys[i], key))
-			return &o->items[i];
-	return NULL;
+	}
+	return root;
 }
 
 static int name_in(const char *k, const char *const *names)
@@ -1297,11 +1088,11 @@ static int jcount_arrays(const struct jv *v, const char *const *names)
 {
 	int n = 0;
 
-	if (v->type != J_OBJ && v->type != J_ARR)
+	if (v->t != J_OBJ && v->t != J_ARR)
 		return 0;
 	for (size_t i = 0; i < v->n; i++) {
-		const struct jv *it = &v->items[i];
-		if (v->type == J_OBJ && it->type == J_ARR &&
+		const struct jv *it = v->vals[i];
+		if (v->t == J_OBJ && it->t == J_ARR &&
 		    name_in(v->keys[i], names))
 			n += (int)it->n;
 		n += jcount_arrays(it, names);
@@ -1384,19 +1175,18 @@ char *nto_test_pidin_json(void)
 	return out;
 }
 
-static int pidin_parse(struct jv *root)
+static int pidin_parse(struct jv **root)
 {
 	char *text = nto_test_pidin_json();
-	int rc;
 
 	if (!text)
 		return -errno;
-	rc = json_parse(text, root);
-	if (rc < 0)
+	*root = json_parse(text);
+	if (!*root)
 		fprintf(stderr, "fixture: pidin --json is not JSON:\n%s\n",
 			text);
 	free(text);
-	return rc < 0 ? -EPROTO : 0;
+	return *root ? 0 : -EPROTO;
 }
 
 static const char *const k_procs[] = {"procs", "processes", NULL};
@@ -1415,7 +1205,7 @@ static int count_of(const struct jv *root, const char *const *names)
 		sum = jget(root, "totals");
 	for (const char *const *k = names; sum && *k; k++) {
 		const struct jv *v = jget(sum, *k);
-		if (v && v->type == J_NUM)
+		if (v && v->t == J_NUM)
 			return (int)v->num;
 	}
 	return jcount_arrays(root, names);
@@ -1423,17 +1213,17 @@ static int count_of(const struct jv *root, const char *const *names)
 
 int nto_test_counts_get(struct nto_test_counts *c)
 {
-	struct jv root;
+	struct jv *root;
 	int rc = pidin_parse(&root);
 
 	if (rc < 0)
 		return rc;
-	c->procs = count_of(&root, k_procs);
-	c->channels = count_of(&root, k_channels);
-	c->connections = count_of(&root, k_conns);
-	c->coids = count_of(&root, k_coids);
-	c->paths = count_of(&root, k_paths);
-	jv_free(&root);
+	c->procs = count_of(root, k_procs);
+	c->channels = count_of(root, k_channels);
+	c->connections = count_of(root, k_conns);
+	c->coids = count_of(root, k_coids);
+	c->paths = count_of(root, k_paths);
+	jv_free(root);
 	return 0;
 }
 
@@ -1490,9 +1280,9 @@ static const char *state_name_of(const struct jv *v)
 	/* QNX's numbering: STATE_SEND 4, STATE_RECEIVE 5, STATE_REPLY 6 */
 	static const char *const names[] = {"SEND", "RECEIVE", "REPLY"};
 
-	if (v->type == J_STR)
+	if (v->t == J_STR)
 		return v->str;
-	if (v->type == J_NUM && v->num >= 4 && v->num <= 6)
+	if (v->t == J_NUM && v->num >= 4 && v->num <= 6)
 		return names[(int)v->num - 4];
 	return "";
 }
@@ -1504,39 +1294,38 @@ static int jcount_state(const struct jv *v, pid_t ctx_pid, pid_t pid, int tid,
 {
 	int n = 0;
 
-	if (v->type == J_OBJ) {
+	if (v->t == J_OBJ) {
 		const struct jv *pv = jget(v, "pid");
 		const struct jv *sv = jget(v, "state");
 		const struct jv *tv = jget(v, "tid");
 		char norm[32];
 
-		if (pv && pv->type == J_NUM)
+		if (pv && pv->t == J_NUM)
 			ctx_pid = (pid_t)pv->num;
 		if (sv && ctx_pid == pid &&
-		    (tid == 0 || (tv && tv->type == J_NUM && tv->num == tid))) {
+		    (tid == 0 || (tv && tv->t == J_NUM && tv->num == tid))) {
 			state_norm(state_name_of(sv), norm, sizeof norm);
 			if (!strcmp(norm, want))
 				n++;
 		}
 	}
-	if (v->type == J_OBJ || v->type == J_ARR)
+	if (v->t == J_OBJ || v->t == J_ARR)
 		for (size_t i = 0; i < v->n; i++)
-			n += jcount_state(&v->items[i], ctx_pid, pid, tid,
-					  want);
+			n += jcount_state(v->vals[i], ctx_pid, pid, tid, want);
 	return n;
 }
 
 static int count_state_tid(pid_t pid, int tid, const char *state)
 {
-	struct jv root;
+	struct jv *root;
 	char want[32];
 	int rc = pidin_parse(&root);
 
 	if (rc < 0)
 		return rc;
 	state_norm(state, want, sizeof want);
-	rc = jcount_state(&root, 0, pid, tid, want);
-	jv_free(&root);
+	rc = jcount_state(root, 0, pid, tid, want);
+	jv_free(root);
 	return rc;
 }
 
@@ -1582,24 +1371,24 @@ void nto_test_await_state(pid_t pid, const char *state, int n, int timeout_ms)
 /* 1 if the JSON lists a process object with this pid. */
 static int jhas_proc(const struct jv *v, pid_t pid)
 {
-	if (v->type == J_OBJ) {
+	if (v->t == J_OBJ) {
 		for (size_t i = 0; i < v->n; i++) {
-			if (v->items[i].type == J_ARR &&
+			if (v->vals[i]->t == J_ARR &&
 			    name_in(v->keys[i], k_procs)) {
-				const struct jv *a = &v->items[i];
+				const struct jv *a = v->vals[i];
 				for (size_t j = 0; j < a->n; j++) {
 					const struct jv *pv =
-						jget(&a->items[j], "pid");
-					if (pv && pv->type == J_NUM &&
+						jget(a->vals[j], "pid");
+					if (pv && pv->t == J_NUM &&
 					    pv->num == pid)
 						return 1;
 				}
 			}
 		}
 	}
-	if (v->type == J_OBJ || v->type == J_ARR)
+	if (v->t == J_OBJ || v->t == J_ARR)
 		for (size_t i = 0; i < v->n; i++)
-			if (jhas_proc(&v->items[i], pid))
+			if (jhas_proc(v->vals[i], pid))
 				return 1;
 	return 0;
 }
@@ -1609,13 +1398,13 @@ int nto_test_wait_gone(pid_t pid, int timeout_ms)
 	uint64_t deadline = deadline_in(timeout_ms);
 
 	for (;;) {
-		struct jv root;
+		struct jv *root;
 		int rc = pidin_parse(&root);
 
 		if (rc < 0)
 			return rc;
-		rc = jhas_proc(&root, pid);
-		jv_free(&root);
+		rc = jhas_proc(root, pid);
+		jv_free(root);
 		if (!rc)
 			return 0;
 		if (ms_left(deadline) == 0)
