@@ -27,6 +27,7 @@
 #include <sys/ntosim.h>
 
 #include "tests/unit/fixture.h"
+#include "tests/unit/helpers.h"
 
 #define W NTO_TEST_WAIT_MS
 
@@ -134,31 +135,12 @@ static void srv_start(struct srv *s, const char *name)
 	}
 }
 
-/* Bounded poll of a local flag: ipcd marks the connection dead when it has
- * processed the server's death (after which its names are gone too). */
-static void wait_dead(int coid)
-{
-	uint64_t end = nto_test_now_ns() + (uint64_t)W * 1000000u;
-	struct timespec ts = {0, 1000000};
-	struct _server_info info;
-
-	for (;;) {
-		int r = ConnectServerInfo(0, coid, &info);
-
-		if (r == coid && (info.flags & _NTO_COF_DEAD))
-			return;
-		ck_assert_msg(nto_test_now_ns() < end,
-			      "coid %#x not dead after %d ms", coid, W);
-		nanosleep(&ts, NULL);
-	}
-}
-
 /* Kill s (SIGKILL, reaped) and wait until ipcd has processed the death,
  * as seen on `coid`, a connection to it. */
 static void srv_kill(struct srv *s, int coid)
 {
 	nto_test_kill(&s->ch);
-	wait_dead(coid);
+	nto_test_wait_dead(coid);
 }
 
 /* ---- recovery functions ---- */

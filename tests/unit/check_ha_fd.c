@@ -19,7 +19,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <time.h>
 #include <unistd.h>
 
 #include <ha/cover.h>
@@ -28,33 +27,13 @@
 
 #include "servers/pattern/pattern.h"
 #include "tests/unit/fixture.h"
+#include "tests/unit/helpers.h"
 
 #define W    NTO_TEST_WAIT_MS
 #define PAT  PATTERN_PATH
 #define FSPX "/fs"
 
 /* ---- servers ---- */
-
-static int exec_main(const struct nto_test_link *l, void *arg)
-{
-	char **argv = arg;
-
-	(void)l;
-	execv(argv[0], argv);
-	fprintf(stderr, "exec %s: %s\n", argv[0], strerror(errno));
-	return 127;
-}
-
-static char *bin(const char *name)
-{
-	const char *d = getenv("NTOSIM_BUILDDIR");
-	static char buf[4][1024];
-	static int k;
-	char *b = buf[k++ & 3];
-
-	snprintf(b, sizeof(buf[0]), "%s/%s", d ? d : ".", name);
-	return b;
-}
 
 struct srv {
 	struct nto_test_child ch;
@@ -67,7 +46,7 @@ static void srv_run(struct srv *s)
 {
 	struct _server_info info;
 
-	nto_test_fork(&s->ch, exec_main, s->argv);
+	nto_test_fork(&s->ch, nto_test_exec, s->argv);
 	ck_assert_msg(nto_path_wait(s->path, W) == 0, "%s not registered: %s",
 		      s->path, strerror(errno));
 	s->probe = open(s->path, O_RDONLY);
@@ -81,7 +60,7 @@ static void pattern_start(struct srv *s, const char *delay_us)
 
 	memset(s, 0, sizeof(*s));
 	s->path = PAT;
-	s->argv[i++] = bin("ntosim-pattern");
+	s->argv[i++] = nto_test_bin("ntosim-pattern");
 	s->argv[i++] = (char *)"-p";
 	s->argv[i++] = (char *)PAT;
 	s->argv[i++] = (char *)"-s";
@@ -103,7 +82,7 @@ static void file_start(struct srv *s)
 		ck_assert_int_eq(mkdir(fsdir, 0700), 0);
 	}
 	s->path = FSPX;
-	s->argv[0] = bin("ntosim-filesrv");
+	s->argv[0] = nto_test_bin("ntosim-filesrv");
 	s->argv[1] = (char *)"-d";
 	s->argv[2] = fsdir;
 	s->argv[3] = (char *)"-p";
@@ -111,29 +90,11 @@ static void file_start(struct srv *s)
 	srv_run(s);
 }
 
-/* Bounded poll of a local flag: the connection is dead once ipcd has
- * processed the server's death (its path is gone by then as well). */
-static void wait_dead(int fd)
-{
-	uint64_t end = nto_test_now_ns() + (uint64_t)W * 1000000u;
-	struct timespec ts = {0, 1000000};
-	struct _server_info info;
-
-	for (;;) {
-		int r = ConnectServerInfo(0, fd, &info);
-
-		if (r == fd && (info.flags & _NTO_COF_DEAD))
-			return;
-		ck_assert_msg(nto_test_now_ns() < end, "fd %d not dead", fd);
-		nanosleep(&ts, NULL);
-	}
-}
-
 /* SIGKILL the server and wait until ipcd has processed its death. */
 static void srv_kill(struct srv *s)
 {
 	nto_test_kill(&s->ch);
-	wait_dead(s->probe);
+	nto_test_wait_dead(s->probe);
 	close(s->probe);
 	s->probe = -1;
 }

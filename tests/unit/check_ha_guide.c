@@ -15,41 +15,20 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
 
 #include <sys/neutrino.h>
 #include <sys/ntosim.h>
 
 #include "tests/unit/fixture.h"
+#include "tests/unit/helpers.h"
 
 #define W	NTO_TEST_WAIT_MS
 #define TEXT	"ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789abcdefghijklmnopqrstuvwxyz"
 #define SYNC_RD 100 /* the program's ends of the hand-off pipes */
 #define SYNC_WR 101
 
-static char *bin(const char *name)
-{
-	const char *d = getenv("NTOSIM_BUILDDIR");
-	static char buf[4][1024];
-	static int k;
-	char *b = buf[k++ & 3];
-
-	snprintf(b, sizeof(buf[0]), "%s/%s", d ? d : ".", name);
-	return b;
-}
-
 /* ---- servers ---- */
-
-static int exec_main(const struct nto_test_link *l, void *arg)
-{
-	char **argv = arg;
-
-	(void)l;
-	execv(argv[0], argv);
-	fprintf(stderr, "exec %s: %s\n", argv[0], strerror(errno));
-	return 127;
-}
 
 struct srv {
 	struct nto_test_child ch;
@@ -60,7 +39,7 @@ struct srv {
 
 static void srv_run(struct srv *s)
 {
-	nto_test_fork(&s->ch, exec_main, s->argv);
+	nto_test_fork(&s->ch, nto_test_exec, s->argv);
 	ck_assert_msg(nto_path_wait(s->path, W) == 0, "%s not registered: %s",
 		      s->path, strerror(errno));
 }
@@ -69,7 +48,7 @@ static void pattern_start(struct srv *s, const char *delay_us)
 {
 	memset(s, 0, sizeof(*s));
 	s->path = "/dev/pattern";
-	s->argv[0] = bin("ntosim-pattern");
+	s->argv[0] = nto_test_bin("ntosim-pattern");
 	s->argv[1] = (char *)"-s";
 	s->argv[2] = (char *)"64M";
 	if (delay_us) {
@@ -93,7 +72,7 @@ static void file_start(struct srv *s)
 	fputs(TEXT, f);
 	fclose(f);
 	s->path = "/fs";
-	s->argv[0] = bin("ntosim-filesrv");
+	s->argv[0] = nto_test_bin("ntosim-filesrv");
 	s->argv[1] = (char *)"-d";
 	s->argv[2] = s->dir;
 	s->argv[3] = (char *)"-p";
@@ -105,18 +84,11 @@ static void file_start(struct srv *s)
  * probe connection), start it again. */
 static void srv_restart(struct srv *s)
 {
-	uint64_t end = nto_test_now_ns() + (uint64_t)W * 1000000u;
-	struct timespec ts = {0, 1000000};
-	struct _server_info info;
 	int probe = open(s->path, O_RDONLY);
 
 	ck_assert_int_ge(probe, 0);
 	nto_test_kill(&s->ch);
-	while (!(ConnectServerInfo(0, probe, &info) == probe &&
-		 (info.flags & _NTO_COF_DEAD))) {
-		ck_assert(nto_test_now_ns() < end);
-		nanosleep(&ts, NULL);
-	}
+	nto_test_wait_dead(probe);
 	close(probe);
 	srv_run(s);
 }
@@ -214,7 +186,8 @@ static int num_after(const char *out, const char *label)
  */
 START_TEST(test_guide_simple)
 {
-	char *argv[] = {bin("tests/unit/ha_guide_simple_hooked"), NULL};
+	char *argv[] = {nto_test_bin("tests/unit/ha_guide_simple_hooked"),
+			NULL};
 	char line[128];
 	const char *out;
 	struct prog p;
@@ -267,7 +240,7 @@ END_TEST
  * recovered (error: Bad file descriptor). */
 START_TEST(test_guide_state)
 {
-	char *argv[] = {bin("tests/unit/ha_guide_state_hooked"), NULL};
+	char *argv[] = {nto_test_bin("tests/unit/ha_guide_state_hooked"), NULL};
 	const char *label = "trying to read from file using fd ";
 	char want[256], rec[64] = "";
 	const char *out, *last, *q;
@@ -335,7 +308,7 @@ static void next_line(int fd, const char *prefix)
  * twice under it (each time once the previous recovery is done). */
 START_TEST(test_reader_example)
 {
-	char *argv[] = {bin("examples/ha_reader"),
+	char *argv[] = {nto_test_bin("examples/ha_reader"),
 			(char *)"-n",
 			(char *)"16M",
 			(char *)"-c",

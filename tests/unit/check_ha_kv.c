@@ -16,7 +16,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
 
 #include <ha/cover.h>
@@ -26,30 +25,10 @@
 
 #include "servers/kv/kvproto.h"
 #include "tests/unit/fixture.h"
+#include "tests/unit/helpers.h"
 
 #define W     NTO_TEST_WAIT_MS
 #define KVDEV "/dev/name/local/" KV_NAME
-
-static int exec_main(const struct nto_test_link *l, void *arg)
-{
-	char **argv = arg;
-
-	(void)l;
-	execv(argv[0], argv);
-	fprintf(stderr, "exec %s: %s\n", argv[0], strerror(errno));
-	return 127;
-}
-
-static char *bin(const char *name)
-{
-	const char *d = getenv("NTOSIM_BUILDDIR");
-	static char buf[4][1024];
-	static int k;
-	char *b = buf[k++ & 3];
-
-	snprintf(b, sizeof(buf[0]), "%s/%s", d ? d : ".", name);
-	return b;
-}
 
 struct kvsrv {
 	struct nto_test_child ch;
@@ -61,8 +40,12 @@ struct kvsrv {
 static void kv_start(struct kvsrv *s, int kill_n)
 {
 	char kn[16];
-	char *argv[] = {
-		bin("ntosim-kvsrv"), (char *)"-f", s->store, NULL, NULL, NULL};
+	char *argv[] = {nto_test_bin("ntosim-kvsrv"),
+			(char *)"-f",
+			s->store,
+			NULL,
+			NULL,
+			NULL};
 
 	snprintf(s->store, sizeof(s->store), "%s/kv.store", nto_test_dir());
 	if (kill_n > 0) {
@@ -70,28 +53,17 @@ static void kv_start(struct kvsrv *s, int kill_n)
 		argv[3] = (char *)"-K";
 		argv[4] = kn;
 	}
-	nto_test_fork(&s->ch, exec_main, argv);
+	nto_test_fork(&s->ch, nto_test_exec, argv);
 	ck_assert_int_eq(nto_path_wait(KVDEV, W), 0);
 	s->probe = name_open(KV_NAME, 0);
 	ck_assert_int_ge(s->probe, 0);
 }
 
-/* Bounded poll of a local flag: the probe connection is dead once ipcd has
- * processed the server's death (the name is gone then too). */
+/* Wait until the probe connection is dead: ipcd has processed the server's
+ * death (the name is gone then too). */
 static void kv_wait_dead(struct kvsrv *s)
 {
-	uint64_t end = nto_test_now_ns() + (uint64_t)W * 1000000u;
-	struct timespec ts = {0, 1000000};
-	struct _server_info info;
-
-	for (;;) {
-		int r = ConnectServerInfo(0, s->probe, &info);
-
-		if (r == s->probe && (info.flags & _NTO_COF_DEAD))
-			break;
-		ck_assert_msg(nto_test_now_ns() < end, "kvsrv death unseen");
-		nanosleep(&ts, NULL);
-	}
+	nto_test_wait_dead(s->probe);
 	name_close(s->probe);
 	s->probe = -1;
 }
@@ -227,7 +199,7 @@ START_TEST(test_kv_client_example)
 {
 	struct nto_test_child cli;
 	struct kvsrv s;
-	char *argv[] = {bin("examples/ha_kv_client"),
+	char *argv[] = {nto_test_bin("examples/ha_kv_client"),
 			(char *)"-a",
 			(char *)"-w",
 			(char *)"10000",
@@ -245,7 +217,7 @@ START_TEST(test_kv_client_example)
 		int saved = dup(1);
 
 		ck_assert_int_eq(dup2(p[1], 1), 1);
-		nto_test_fork(&cli, exec_main, argv);
+		nto_test_fork(&cli, nto_test_exec, argv);
 		ck_assert_int_eq(dup2(saved, 1), 1);
 		close(saved);
 		close(p[1]);

@@ -14,7 +14,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -23,6 +22,7 @@
 #include <sys/neutrino.h>
 
 #include "tests/unit/fixture.h"
+#include "tests/unit/helpers.h"
 
 #define W NTO_TEST_WAIT_MS
 
@@ -32,24 +32,6 @@ struct shared {
 	atomic_int msgs;
 };
 static struct shared *shm;
-
-static void shm_setup(void)
-{
-	shm = mmap(NULL, sizeof(*shm), PROT_READ | PROT_WRITE,
-		   MAP_SHARED | MAP_ANONYMOUS, -1, 0);
-	ck_assert(shm != MAP_FAILED);
-	memset(shm, 0, sizeof(*shm));
-}
-
-static int shm_wait(atomic_int *v, int want)
-{
-	uint64_t end = nto_test_now_ns() + (uint64_t)W * 1000000u;
-	struct timespec ts = {0, 2000000};
-
-	while (atomic_load(v) != want && nto_test_now_ns() < end)
-		nanosleep(&ts, NULL);
-	return atomic_load(v);
-}
 
 /* name_open until it fails with ENOENT (ipcd handles a death
  * asynchronously to our waitpid); returns the last errno. */
@@ -169,7 +151,7 @@ START_TEST(test_name_open_raw)
 	struct my_msg m = {MY_TYPE, 0, 21}, r;
 	int coid, coid2;
 
-	shm_setup();
+	shm = nto_test_shared(sizeof(*shm));
 	nto_test_fork(&srv, raw_server, (void *)&o);
 	ck_assert_int_gt(nto_test_take(srv.rd, W), 0);
 
@@ -190,7 +172,7 @@ START_TEST(test_name_open_raw)
 	ck_assert_int_eq(name_close(coid), 0);
 	ck_assert_int_eq(MsgSend(coid2, &m, sizeof(m), &r, sizeof(r)), 7);
 	ck_assert_int_eq(name_close(coid2), 0);
-	ck_assert_int_eq(shm_wait(&shm->disconnects, 1), 1);
+	ck_assert_int_eq(nto_test_poll_int(&shm->disconnects, 1), 1);
 	NTO_ASSERT_FAILS(name_close(coid2), EINVAL);
 
 	/* local and global are different spaces */
@@ -209,7 +191,7 @@ START_TEST(test_name_eexist_and_death)
 	name_attach_t *att;
 	int coid;
 
-	shm_setup();
+	shm = nto_test_shared(sizeof(*shm));
 	nto_test_fork(&srv, raw_server, (void *)&o);
 	ck_assert_int_gt(nto_test_take(srv.rd, W), 0);
 
@@ -305,7 +287,7 @@ START_TEST(test_name_dispatch_server)
 	struct my_msg m = {MY_TYPE, 0, 5}, r;
 	int coid;
 
-	shm_setup();
+	shm = nto_test_shared(sizeof(*shm));
 	nto_test_fork(&srv, dispatch_server, NULL);
 	ck_assert_int_eq(nto_test_take(srv.rd, W), 1);
 	coid = name_open("disp_name", NAME_FLAG_ATTACH_GLOBAL);

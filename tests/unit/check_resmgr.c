@@ -22,7 +22,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <time.h>
@@ -35,6 +34,7 @@
 
 #include "proto/ctl.h"
 #include "tests/unit/fixture.h"
+#include "tests/unit/helpers.h"
 
 #define W NTO_TEST_WAIT_MS
 
@@ -379,25 +379,6 @@ struct shared {
 };
 static struct shared *shm;
 
-static void shm_setup(void)
-{
-	shm = mmap(NULL, sizeof(*shm), PROT_READ | PROT_WRITE,
-		   MAP_SHARED | MAP_ANONYMOUS, -1, 0);
-	ck_assert(shm != MAP_FAILED);
-	memset(shm, 0, sizeof(*shm));
-}
-
-/* Wait (bounded) until *v == want; returns the last value seen. */
-static int shm_wait(atomic_int *v, int want)
-{
-	uint64_t end = nto_test_now_ns() + (uint64_t)W * 1000000u;
-	struct timespec ts = {0, 2000000};
-
-	while (atomic_load(v) != want && nto_test_now_ns() < end)
-		nanosleep(&ts, NULL);
-	return atomic_load(v);
-}
-
 enum read_mode {
 	READ_HELLO,   /* the sample's io_read */
 	READ_DEFAULT, /* iofunc_read_default */
@@ -559,7 +540,7 @@ static int srv_main(const struct nto_test_link *l, void *arg)
 
 static void srv_start(struct nto_test_child *c, const struct srv_opts *o)
 {
-	shm_setup();
+	shm = nto_test_shared(sizeof(*shm));
 	nto_test_fork(c, srv_main, (void *)o);
 	ck_assert_msg(nto_path_wait(o->path, W) == 0, "%s never appeared: %s",
 		      o->path, strerror(errno));
@@ -757,8 +738,8 @@ START_TEST(test_disconnect_closes_ocbs)
 	ck_assert_int_eq(nto_test_take(cl.rd, W), 1);
 	ck_assert_int_eq(atomic_load(&shm->close_ocb), 0);
 	nto_test_kill(&cl);
-	ck_assert_int_eq(shm_wait(&shm->close_ocb, 3), 3);
-	ck_assert_int_eq(shm_wait(&shm->close_dup, 3), 3);
+	ck_assert_int_eq(nto_test_poll_int(&shm->close_ocb, 3), 3);
+	ck_assert_int_eq(nto_test_poll_int(&shm->close_dup, 3), 3);
 
 	/* and the server still serves others */
 	{
@@ -769,7 +750,7 @@ START_TEST(test_disconnect_closes_ocbs)
 		ck_assert_int_eq(rm_read(coid, buf, 4), 4);
 		/* name_close-style detach without _IO_CLOSE: DISCONNECT */
 		ConnectDetach(coid);
-		ck_assert_int_eq(shm_wait(&shm->close_ocb, 4), 4);
+		ck_assert_int_eq(nto_test_poll_int(&shm->close_ocb, 4), 4);
 	}
 	nto_test_kill(&srv);
 }
@@ -985,7 +966,7 @@ START_TEST(test_message_pulse_routing)
 	char buf[8];
 	int coid, code;
 
-	shm_setup();
+	shm = nto_test_shared(sizeof(*shm));
 	nto_test_fork(&srv, router_main, NULL);
 	code = (int)nto_test_take(srv.rd, W);
 	coid = name_open("rm_router", 0);
@@ -1004,11 +985,11 @@ START_TEST(test_message_pulse_routing)
 	ck_assert_int_eq(atomic_load(&shm->msgs), 1);
 
 	ck_assert_int_eq(MsgSendPulse(coid, -1, code, 1234), 0);
-	ck_assert_int_eq(shm_wait(&shm->pulses, 1), 1);
+	ck_assert_int_eq(nto_test_poll_int(&shm->pulses, 1), 1);
 	ck_assert_int_eq(atomic_load(&shm->pulse_code), code);
 	ck_assert_int_eq(atomic_load(&shm->pulse_value), 1234);
 	ck_assert_int_eq(MsgSendPulse(coid, -1, 99, 7), 0);
-	ck_assert_int_eq(shm_wait(&shm->pulses, 2), 2);
+	ck_assert_int_eq(nto_test_poll_int(&shm->pulses, 2), 2);
 	ck_assert_int_eq(atomic_load(&shm->pulse_code), 99);
 	ck_assert_int_eq(atomic_load(&shm->pulse_value), 7);
 	/* an unattached code is dropped; the server goes on */
@@ -1255,7 +1236,7 @@ START_TEST(test_thread_pool_destroy)
 	ck_assert_ptr_nonnull(pool);
 	ck_assert_int_eq(thread_pool_start(pool), 0);
 	NTO_ASSERT_FAILS(thread_pool_start(pool), EINVAL);
-	ck_assert_int_eq(shm_wait(&tp_allocs, 3), 3);
+	ck_assert_int_eq(nto_test_poll_int(&tp_allocs, 3), 3);
 	t0 = nto_test_now_ns();
 	ck_assert_int_eq(thread_pool_destroy(pool), 0);
 	ck_assert_uint_lt(nto_test_now_ns() - t0, 5000000000ull);
