@@ -1,0 +1,531 @@
+/*
+ * ctl-abuse: speaks ipcd's control protocol (kernel-sim/proto/ctl.h) raw,
+ * to feed it malformed and hostile requests, and to read its INFO snapshot
+ * without libnto. Each malformed case runs on its own connection and must
+ * end with ipcd dropping that connection; after every case ipcd must still
+ * answer a fresh INFO request. Test code only.
+ *
+ *	ctl-abuse cases         run the fixed malformed cases (exit 1 if one
+ *	                        was not dropped or ipcd stopped answering)
+ *	ctl-abuse storm SEED N  N connections of random, mostly framed,
+ *	                        requests; ipcd must answer INFO afterwards
+ *	ctl-abuse info          print ipcd's INFO JSON (as pidin --json)
+ *
+ * The socket is $NTOSIM_SOCKET.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "proto/ctl.h"
+
+#define WAIT_MS 3000 /* bound on any one wait for ipcd */
+
+static const char *sock_path;
+
+static int64_t now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static int ctl_connect(void)
+{
+	struct sockaddr_un sa = {.sun_family = AF_UNIX};
+	int fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
+
+	if (fd < 0)
+		return -1;
+	snprintf(sa.sun_path, sizeof(sa.sun_path), "%s", sock_path);
+	if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+/* Send one packet: header (len = hdr_len, or the payload's length if
+ * hdr_len < 0) and payload; with sendfd >= 0 that fd rides along. */
+static int send_pkt(int fd, uint32_t type, uint32_t seq, const void *payload,
+		    size_t len, long hdr_len, int sendfd)
+{
+	struct nto_ctl_hdr h = {
+		type, hdr_len < 0 ? (uint32_t)len : (uint32_t)hdr_len, seq, 0};
+	struct iovec iov[2] = {{&h, sizeof(h)}, {(void *)payload, len}};
+	union {
+		struct cmsghdr align;
+		char b[CMSG_SPACE(sizeof(int))];
+	} cbuf;
+	struct msghdr mh = {0};
+
+	mh.msg_iov = iov;
+	mh.msg_iovlen = len ? 2 : 1;
+	if (sendfd >= 0) {
+		struct cmsghdr *cm;
+
+		memset(&cbuf, 0, sizeof(cbuf));
+		mh.msg_control = cbuf.b;
+		mh.msg_controllen = sizeof(cbuf.b);
+		cm = CMSG_FIRSTHDR(&mh);
+		cm->cmsg_level = SOL_SOCKET;
+		cm->cmsg_type = SCM_RIGHTS;
+		cm->cmsg_len = CMSG_LEN(sizeof(int));
+		memcpy(CMSG_DATA(cm), &sendfd, sizeof(int));
+	}
+	return sendmsg(fd, &mh, MSG_NOSIGNAL) < 0 ? -1 : 0;
+}
+
+/* Send raw bytes as one packet (no header added). */
+static int send_raw(int fd, const void *buf, size_t len)
+{
+	return send(fd, buf, len, MSG_NOSIGNAL) < 0 ? -1 : 0;
+}
+
+/* Read one reply packet within ms. Returns its length, 0 on EOF, -1 on a
+ * reset, -2 on timeout. Any fds that came with it are closed. */
+static long recv_pkt(int fd, void *buf, size_t cap, int ms)
+{
+	union {
+		struct cmsghdr align;
+		char b[CMSG_SPACE(4 * sizeof(int))];
+	} cbuf;
+	struct pollfd pfd = {fd, POLLIN, 0};
+	struct iovec iov = {buf, cap};
+	struct msghdr mh = {0};
+	struct cmsghdr *cm;
+	ssize_t n;
+
+	if (poll(&pfd, 1, ms) <= 0)
+		return -2;
+	mh.msg_iov = &iov;
+	mh.msg_iovlen = 1;
+	mh.msg_control = cbuf.b;
+	mh.msg_controllen = sizeof(cbuf.b);
+	n = recvmsg(fd, &mh, MSG_CMSG_CLOEXEC);
+	if (n < 0)
+		return -1;
+	for (cm = CMSG_FIRSTHDR(&mh); cm; cm = CMSG_NXTHDR(&mh, cm))
+		if (cm->cmsg_level == SOL_SOCKET &&
+		    cm->cmsg_type == SCM_RIGHTS) {
+			int k, nf = (int)((cm->cmsg_len - CMSG_LEN(0)) /
+					  sizeof(int));
+
+			for (k = 0; k < nf; k++) {
+				int rfd;
+
+				memcpy(&rfd, CMSG_DATA(cm) + k * sizeof(int),
+				       sizeof(int));
+				close(rfd);
+			}
+		}
+	return (long)n;
+}
+
+/* HELLO (AUX if aux); returns the reply status, or -1000 on no reply. */
+static int hello(int fd, int aux)
+{
+	struct nto_ctl_hello in = {NTO_CTL_VERSION, 0, aux ? NTO_HELLO_AUX : 0};
+	unsigned char buf[256];
+	struct nto_ctl_hdr h;
+	long n;
+
+	if (send_pkt(fd, NTO_CTL_HELLO, 1, &in, sizeof(in), -1, -1) < 0)
+		return -1000;
+	n = recv_pkt(fd, buf, sizeof(buf), WAIT_MS);
+	if (n < (long)sizeof(h))
+		return -1000;
+	memcpy(&h, buf, sizeof(h));
+	return h.status;
+}
+
+/* Wait for ipcd to close fd, reading (and counting) any replies first.
+ * Returns 1 if it closed within WAIT_MS, else 0. */
+static int dropped(int fd, int *nreplies)
+{
+	unsigned char buf[NTO_CTL_REPLY_MAX];
+	int64_t end = now_ms() + WAIT_MS;
+
+	*nreplies = 0;
+	for (;;) {
+		int left = (int)(end - now_ms());
+		long n;
+
+		if (left <= 0)
+			return 0;
+		n = recv_pkt(fd, buf, sizeof(buf), left);
+		if (n == 0 || n == -1)
+			return 1;
+		if (n == -2)
+			return 0;
+		(*nreplies)++;
+	}
+}
+
+/* INFO on a fresh AUX connection; the JSON goes to out (if not NULL).
+ * Returns 0 if ipcd answered completely. */
+static int info(FILE *out)
+{
+	static unsigned char buf[NTO_CTL_REPLY_MAX];
+	struct nto_ctl_id id = {NTO_INFO_JSON};
+	int fd = ctl_connect(), rc = -1;
+	struct nto_ctl_hdr h;
+
+	if (fd < 0)
+		return -1;
+	if (hello(fd, 1) != 0 ||
+	    send_pkt(fd, NTO_CTL_INFO, 2, &id, sizeof(id), -1, -1) < 0)
+		goto out;
+	for (;;) {
+		long n = recv_pkt(fd, buf, sizeof(buf), WAIT_MS);
+
+		if (n < (long)sizeof(h))
+			goto out;
+		memcpy(&h, buf, sizeof(h));
+		if (h.seq != 2 || h.status < 0)
+			goto out;
+		if (out)
+			fwrite(buf + sizeof(h), 1, (size_t)n - sizeof(h), out);
+		if (h.status == 0)
+			break;
+	}
+	rc = 0;
+out:
+	close(fd);
+	return rc;
+}
+
+enum pre { PRE_NONE, PRE_HELLO, PRE_AUX };
+
+struct mcase {
+	const char *name;
+	enum pre pre;
+	int (*send)(int fd);
+};
+
+static int c_short(int fd)
+{
+	static const unsigned char b[7] = {1, 0, 0, 0, 4};
+
+	return send_raw(fd, b, sizeof(b));
+}
+
+static int c_empty(int fd)
+{
+	return send_raw(fd, "", 0);
+}
+
+static int c_oversized(int fd)
+{
+	static unsigned char b[NTO_CTL_MAX + 512];
+
+	return send_pkt(fd, NTO_CTL_INFO, 2, b, sizeof(b), -1, -1);
+}
+
+static int c_len_mismatch(int fd)
+{
+	struct nto_ctl_id id = {NTO_INFO_JSON};
+
+	return send_pkt(fd, NTO_CTL_INFO, 2, &id, sizeof(id), 400, -1);
+}
+
+static int c_len_huge(int fd)
+{
+	struct nto_ctl_id id = {NTO_INFO_JSON};
+
+	return send_pkt(fd, NTO_CTL_INFO, 2, &id, sizeof(id), 0xffffffffl, -1);
+}
+
+static int c_first_not_hello(int fd)
+{
+	struct nto_ctl_chan ch = {0, 0};
+
+	return send_pkt(fd, NTO_CTL_CHANNEL_CREATE, 1, &ch, sizeof(ch), -1, -1);
+}
+
+static int c_hello_short(int fd)
+{
+	uint32_t v = NTO_CTL_VERSION;
+
+	return send_pkt(fd, NTO_CTL_HELLO, 1, &v, sizeof(v), -1, -1);
+}
+
+static int c_hello_version(int fd)
+{
+	struct nto_ctl_hello in = {NTO_CTL_VERSION + 77, 0, 0};
+
+	return send_pkt(fd, NTO_CTL_HELLO, 1, &in, sizeof(in), -1, -1);
+}
+
+static int c_hello_pid(int fd)
+{
+	struct nto_ctl_hello in = {NTO_CTL_VERSION, 1, 0}; /* init's pid */
+
+	return send_pkt(fd, NTO_CTL_HELLO, 1, &in, sizeof(in), -1, -1);
+}
+
+static int c_second_hello(int fd)
+{
+	struct nto_ctl_hello in = {NTO_CTL_VERSION, 0, 0};
+
+	return send_pkt(fd, NTO_CTL_HELLO, 2, &in, sizeof(in), -1, -1);
+}
+
+static int c_type_zero(int fd)
+{
+	struct nto_ctl_id id = {1};
+
+	return send_pkt(fd, 0, 2, &id, sizeof(id), -1, -1);
+}
+
+static int c_type_unknown(int fd)
+{
+	struct nto_ctl_id id = {1};
+
+	return send_pkt(fd, NTO_CTL_TYPE_MAX + 50, 2, &id, sizeof(id), -1, -1);
+}
+
+static int c_type_max(int fd)
+{
+	struct nto_ctl_id id = {1};
+
+	return send_pkt(fd, 0xffffffffu, 2, &id, sizeof(id), -1, -1);
+}
+
+static int c_fixed_short(int fd)
+{
+	uint16_t half = 0;
+
+	return send_pkt(fd, NTO_CTL_CHANNEL_CREATE, 2, &half, sizeof(half), -1,
+			-1);
+}
+
+static int c_fixed_long(int fd)
+{
+	unsigned char b[sizeof(struct nto_ctl_attach) + 8] = {0};
+
+	return send_pkt(fd, NTO_CTL_CONNECT_ATTACH, 2, b, sizeof(b), -1, -1);
+}
+
+static int c_path_empty(int fd)
+{
+	struct nto_ctl_path p = {0};
+
+	/* a path request with no path bytes at all */
+	return send_pkt(fd, NTO_CTL_RESOLVE, 2, &p, sizeof(p), -1, -1);
+}
+
+static int c_fd_hello(int fd)
+{
+	struct nto_ctl_hello in = {NTO_CTL_VERSION, 0, 0};
+	int nul = open("/dev/null", O_RDONLY | O_CLOEXEC), rc;
+
+	rc = send_pkt(fd, NTO_CTL_HELLO, 1, &in, sizeof(in), -1, nul);
+	close(nul);
+	return rc;
+}
+
+static int c_fd_request(int fd)
+{
+	struct nto_ctl_id id = {NTO_INFO_JSON};
+	int nul = open("/dev/null", O_RDONLY | O_CLOEXEC), rc;
+
+	rc = send_pkt(fd, NTO_CTL_INFO, 2, &id, sizeof(id), -1, nul);
+	close(nul);
+	return rc;
+}
+
+/* Requests without reading a reply until ipcd's send buffer is full: ipcd
+ * must give up on this peer after a bounded wait, not block on it. */
+static int c_no_reader(int fd)
+{
+	struct nto_ctl_id id = {NTO_INFO_JSON};
+	int i;
+
+	for (i = 0; i < 4000; i++) {
+		struct pollfd pfd = {fd, POLLOUT, 0};
+
+		if (poll(&pfd, 1, 100) <= 0 || (pfd.revents & ~POLLOUT))
+			break;
+		if (send_pkt(fd, NTO_CTL_INFO, (uint32_t)i, &id, sizeof(id), -1,
+			     -1) < 0)
+			break;
+	}
+	/* reading now would let ipcd carry on: wait for the hang-up first */
+	{
+		struct pollfd pfd = {fd, POLLRDHUP, 0};
+
+		poll(&pfd, 1, WAIT_MS);
+	}
+	return 0;
+}
+
+static const struct mcase cases[] = {
+	{"short packet", PRE_NONE, c_short},
+	{"empty packet", PRE_NONE, c_empty},
+	{"short packet after HELLO", PRE_HELLO, c_short},
+	{"oversized packet", PRE_HELLO, c_oversized},
+	{"length field larger than the packet", PRE_HELLO, c_len_mismatch},
+	{"length field 0xffffffff", PRE_HELLO, c_len_huge},
+	{"first request not HELLO", PRE_NONE, c_first_not_hello},
+	{"HELLO of the wrong size", PRE_NONE, c_hello_short},
+	{"HELLO with a wrong version", PRE_NONE, c_hello_version},
+	{"HELLO claiming another pid", PRE_NONE, c_hello_pid},
+	{"second HELLO", PRE_HELLO, c_second_hello},
+	{"second HELLO on an AUX socket", PRE_AUX, c_second_hello},
+	{"type 0", PRE_HELLO, c_type_zero},
+	{"unknown type", PRE_HELLO, c_type_unknown},
+	{"type 0xffffffff", PRE_AUX, c_type_max},
+	{"fixed request too short", PRE_HELLO, c_fixed_short},
+	{"fixed request too long", PRE_HELLO, c_fixed_long},
+	{"path request without a path", PRE_AUX, c_path_empty},
+	{"fd passed with HELLO", PRE_NONE, c_fd_hello},
+	{"fd passed with a request", PRE_HELLO, c_fd_request},
+	{"peer that never reads its replies", PRE_AUX, c_no_reader},
+};
+
+static int run_cases(void)
+{
+	unsigned i;
+	int bad = 0;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		const struct mcase *mc = &cases[i];
+		int fd = ctl_connect(), nrep = 0, d;
+		int64_t t0 = now_ms();
+
+		if (fd < 0) {
+			printf("case %s: cannot connect: %s\n", mc->name,
+			       strerror(errno));
+			return 1;
+		}
+		if (mc->pre != PRE_NONE && hello(fd, mc->pre == PRE_AUX) != 0) {
+			printf("case %s: HELLO refused\n", mc->name);
+			return 1;
+		}
+		if (mc->send(fd) < 0 && errno != EPIPE && errno != ECONNRESET) {
+			printf("case %s: send: %s\n", mc->name,
+			       strerror(errno));
+			bad = 1;
+		}
+		d = dropped(fd, &nrep);
+		close(fd);
+		printf("case %s: %s after %lld ms (%d replies)\n", mc->name,
+		       d ? "dropped" : "NOT DROPPED",
+		       (long long)(now_ms() - t0), nrep);
+		if (!d)
+			bad = 1;
+		if (info(NULL) != 0) {
+			printf("case %s: ipcd no longer answers INFO\n",
+			       mc->name);
+			return 1;
+		}
+	}
+	printf("%s\n", bad ? "cases FAILED" : "cases ok");
+	return bad;
+}
+
+/* xorshift64*: a seeded, reproducible stream for the storm */
+static uint64_t rng;
+
+static uint32_t rnd(uint32_t n)
+{
+	rng ^= rng >> 12;
+	rng ^= rng << 25;
+	rng ^= rng >> 27;
+	return n ? (uint32_t)((rng * 0x2545F4914F6CDD1Dull) >> 33) % n : 0;
+}
+
+/* One random request: a real type mostly, a plausible size mostly. */
+static void storm_packet(int fd, uint32_t seq)
+{
+	static const size_t sizes[] = {0, 4, 8, 12, 16, 20, 24, 32, 64};
+	unsigned char b[NTO_CTL_MAX + 64];
+	uint32_t type = rnd(8) ? 1 + rnd(NTO_CTL_TYPE_MAX) : rnd(1000);
+	size_t len, i;
+	long hl = -1;
+
+	len = rnd(4) ? sizes[rnd(sizeof(sizes) / sizeof(sizes[0]))]
+		     : rnd(sizeof(b) - sizeof(struct nto_ctl_hdr));
+	for (i = 0; i < len; i++)
+		b[i] = (unsigned char)(rnd(3) ? rnd(4) : rnd(256));
+	if (len >= sizeof(struct nto_ctl_path) + 2 && rnd(2)) {
+		/* a NUL-terminated path, sometimes */
+		size_t p = sizeof(struct nto_ctl_path), k;
+
+		b[p] = '/';
+		for (k = p + 1; k < len - 1; k++)
+			b[k] = (unsigned char)('a' + rnd(26));
+		b[len - 1] = rnd(8) ? '\0' : 'z';
+	}
+	if (!rnd(16))
+		hl = (long)rnd(8192);
+	send_pkt(fd, type, seq, b, len, hl, -1);
+}
+
+static int storm(uint64_t seed, int n)
+{
+	unsigned char buf[NTO_CTL_REPLY_MAX];
+	int i, k;
+
+	rng = seed * 0x9E3779B97F4A7C15ull + 1;
+	for (i = 0; i < n; i++) {
+		int fd = ctl_connect(), npk = 1 + (int)rnd(8);
+
+		if (fd < 0) {
+			printf("storm %d: cannot connect: %s\n", i,
+			       strerror(errno));
+			return 1;
+		}
+		if (rnd(8))
+			hello(fd, (int)rnd(3) == 0);
+		for (k = 0; k < npk; k++) {
+			storm_packet(fd, (uint32_t)k + 2);
+			/* drain what came back, without waiting long */
+			while (recv_pkt(fd, buf, sizeof(buf), 2) > 0)
+				;
+		}
+		close(fd);
+		if (i % 50 == 49 && info(NULL) != 0) {
+			printf("storm %d: ipcd no longer answers INFO\n", i);
+			return 1;
+		}
+	}
+	if (info(NULL) != 0) {
+		printf("storm: ipcd no longer answers INFO\n");
+		return 1;
+	}
+	printf("storm ok: %d connections\n", n);
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	sock_path = getenv(NTO_SOCKET_ENV);
+	if (!sock_path) {
+		fprintf(stderr, "ctl-abuse: $%s is not set\n", NTO_SOCKET_ENV);
+		return 2;
+	}
+	if (argc == 2 && strcmp(argv[1], "cases") == 0)
+		return run_cases();
+	if (argc == 4 && strcmp(argv[1], "storm") == 0)
+		return storm(strtoull(argv[2], NULL, 0), atoi(argv[3]));
+	/* "--json": so the scripts can use this where pidin is not built */
+	if (argc == 2 &&
+	    (strcmp(argv[1], "info") == 0 || strcmp(argv[1], "--json") == 0))
+		return info(stdout) == 0 ? 0 : 1;
+	fprintf(stderr, "usage: ctl-abuse cases | storm SEED N | info\n");
+	return 2;
+}

@@ -1,0 +1,437 @@
+#!/bin/sh
+# Soak: every server under the restart manager (ntosim-ham if built, else a
+# restarter in this script), several HA clients checking every result, and
+# random faults for SOAK_SECONDS (default 300): SIGKILL, SIGSTOP+SIGCONT of
+# servers and clients, and a random NTOSIM_FAULT plan (point, N, action) on
+# a share of server starts, so servers die at every protocol phase. At the
+# end: a table of operations, kills, recoveries, lost, duplicated,
+# corrupted, hung and leaked (the goal: zero in the last five), printed and
+# written to SOAK_REPORT (default tests/soak/last-soak.txt in the build).
+#
+# What counts: operations = client requests completed (reader reads, kv
+# INCRs, echo sends); kills = server deaths (by SIGKILL or fault plan);
+# recoveries = libha recoveries the clients reported; lost = acknowledged
+# kv INCRs missing from the final value; duplicated = kv increments beyond
+# acknowledged + unknown-outcome ones; corrupted = a wrong byte seen by a
+# reader or an echo client; hung = a client or server that did not finish
+# within its bound; leaked = ipcd objects or fds above baseline, new
+# /dev/shm entries, or processes left behind at the end.
+. "${NTOSIM_SRCDIR:-.}/tests/fault/lib.sh"
+SECS=${SOAK_SECONDS:-300}
+REPORT=${SOAK_REPORT:-$NTOSIM_BUILDDIR/tests/soak/last-soak.txt}
+WRAP=$NTOSIM_SRCDIR/tests/soak/wrap.sh
+PCT=${SOAK_FAULT_PERCENT:-35} # share of server starts with a fault plan
+need "$IPCD" "$PIDIN" "$PATTERN" "$KVSRV" "$FILESRV" "$HA_READER" "$HA_KV" \
+	"$FAULT_SRV" "$FAULT_CLI" "$WRAP"
+start_ipcd
+baseline
+mkdir -p "$(dirname "$REPORT")" "$DIR/export" "$DIR/res"
+timeout 60 "$FAULT_CLI" mkpattern "$DIR/export/pat.bin" 16777216 ||
+	hard "cannot write the exported pattern file"
+
+rnd() { echo $(($(od -An -N4 -tu4 /dev/urandom) % $1)); }
+nap_ms() { sleep "$(($1 / 1000)).$(printf '%03d' $(($1 % 1000)))"; }
+stopping() { [ -e "$DIR/stop" ]; }
+SERVERS="pat fs kv echo"
+
+# ---- servers ----
+srv_cmd() {
+	case $1 in
+	pat) echo "$PATTERN -p /dev/soak-pat -s 256M -d 300" ;;
+	fs) echo "$FILESRV -d $DIR/export -p /soak-fs" ;;
+	kv) echo "$KVSRV -n soak-kv -f $DIR/kv.db" ;;
+	echo) echo "$FAULT_SRV -n soak-echo -u -D -q" ;;
+	esac
+}
+srv_ready() {
+	case $1 in
+	pat) echo /dev/soak-pat ;;
+	fs) echo /soak-fs ;;
+	kv) echo /dev/name/local/soak-kv ;;
+	echo) echo /dev/name/local/soak-echo ;;
+	esac
+}
+
+if [ -x "$HAM" ] && [ -x "$HAMCTL" ] && [ -z "${SOAK_NO_HAM:-}" ]; then
+	RESTARTER=ntosim-ham
+	{
+		echo "[defaults]"
+		echo "intensity = 1000 10s"
+		echo "backoff = 5ms 50ms"
+		echo "backoff-reset = 200ms"
+		for s in $SERVERS; do
+			echo "[$s]"
+			echo "command = /bin/sh $WRAP $s $DIR/plans.log $PCT $(srv_cmd $s)"
+			echo "ready = $(srv_ready $s)"
+		done
+	} >"$DIR/ham.conf"
+	bg ham "$HAM" -n soak-ham -f "$DIR/ham.conf"
+	HAMPID=$BG
+	ctl() { timeout 60 "$HAMCTL" -n soak-ham -t 30000 "$@"; }
+	srv_pid() { ctl pid "$1" 2>/dev/null; }
+else
+	RESTARTER=script
+	restarter() {
+		while ! stopping; do
+			/bin/sh "$WRAP" $1 "$DIR/plans.log" $PCT $(srv_cmd $1) \
+				>>"$DIR/srv-$1.log" 2>&1 &
+			echo $! >"$DIR/srv-$1.pid"
+			wait $!
+		done
+	}
+	for s in $SERVERS; do
+		restarter $s &
+		track $!
+	done
+	srv_pid() { cat "$DIR/srv-$1.pid" 2>/dev/null; }
+fi
+for s in $SERVERS; do
+	wait_path "$(srv_ready $s)" 30 || fail "server $s never became ready"
+done
+
+# ---- clients ----
+# run_client WORKER BOUND CMD...: one client run in its own process group
+# (timeout's), output in $DIR/WORKER.cur; exit status in RC (124: hung).
+run_client() {
+	local w=$1 t=$2
+	shift 2
+	timeout -k 5 "$t" "$@" >"$DIR/$w.cur" 2>&1 &
+	echo $! >"$DIR/$w.grp"
+	wait $!
+	RC=$?
+	rm -f "$DIR/$w.grp"
+	if grep -Eq "$SAN_PATTERN" "$DIR/$w.cur"; then
+		cp "$DIR/$w.cur" "$DIR/res/san-$w-$(date +%s%N)"
+	fi
+}
+
+# keep FILE: save a failed run's output for the report
+keep() { cp "$DIR/$1.cur" "$DIR/res/fail-$1-$(date +%s%N)"; }
+
+worker_reader() { # worker_reader NAME PATH
+	local w=$1 n c line rec
+	while ! stopping; do
+		n=$(((2 + $(rnd 7)) * 1048576))
+		case $(rnd 3) in
+		0) c=4096 ;;
+		1) c=65536 ;;
+		2) c=1048576 ;;
+		esac
+		wait_path "$2" 30 >/dev/null
+		run_client $w 120 "$HA_READER" -p "$2" -n $n -c $c -w 30000
+		line=$(grep '^ok ' "$DIR/$w.cur")
+		if [ $RC = 0 ] && [ -n "$line" ]; then
+			rec=${line##*verified, }
+			echo "reader ok ops=$(((n + c - 1) / c)) rec=${rec%% *}"
+		elif grep -q '^ha_open ' "$DIR/$w.cur"; then
+			echo "reader noconn" # died between wait_path and open
+		elif grep -q 'wrong byte' "$DIR/$w.cur"; then
+			keep $w
+			echo "reader corrupt"
+		elif [ $RC = 124 ]; then
+			keep $w
+			echo "reader hung"
+		else
+			keep $w
+			echo "reader failed rc=$RC"
+		fi >>"$DIR/res/$w"
+	done
+}
+
+worker_kv() { # worker_kv NAME (the key)
+	local w=$1 n acked unknown rec errs
+	while ! stopping; do
+		n=$((10 + $(rnd 40)))
+		wait_path /dev/name/local/soak-kv 30 >/dev/null
+		run_client $w 120 "$HA_KV" -n soak-kv -a -w 30000 $w $n
+		if grep -q '^ha_name_open ' "$DIR/$w.cur"; then
+			echo "kv noconn" >>"$DIR/res/$w"
+			continue
+		fi
+		acked=$(lines "$DIR/$w.cur" "^incr [0-9]+: -?[0-9]+\$")
+		errs=$(lines "$DIR/$w.cur" ': error: ')
+		# not re-sent, failed, or in flight when the run was cut short:
+		# the server may or may not have applied it
+		unknown=$(($(lines "$DIR/$w.cur" 'not re-sent') + errs))
+		grep -q '^recoveries ' "$DIR/$w.cur" || unknown=$((unknown + 1))
+		rec=$(sed -n 's/^recoveries //p' "$DIR/$w.cur")
+		if [ $RC = 124 ]; then
+			keep $w
+			echo "kv hung ops=$acked acked=$acked unknown=$unknown"
+		elif [ $RC != 0 ] && [ $RC != 1 ]; then
+			keep $w
+			echo "kv failed rc=$RC ops=$acked acked=$acked unknown=$unknown"
+		else
+			[ "$errs" = 0 ] || keep $w
+			echo "kv ok ops=$acked acked=$acked unknown=$unknown" \
+				"rec=${rec:-0} errs=$errs"
+		fi >>"$DIR/res/$w"
+	done
+}
+
+worker_echo() { # worker_echo NAME
+	local w=$1 n s r wr ok bad rec errs
+	while ! stopping; do
+		n=$((20 + $(rnd 80)))
+		s=$(rnd 20000)
+		r=$(rnd 300000)
+		wr=""
+		[ "$(rnd 2)" = 0 ] && wr=-w
+		wait_path /dev/name/local/soak-echo 30 >/dev/null
+		run_client $w 120 "$FAULT_CLI" send soak-echo $n -s $s -r $r $wr -h 30000
+		if grep -q '^open rc=' "$DIR/$w.cur"; then
+			echo "echo noconn" >>"$DIR/res/$w"
+			continue
+		fi
+		ok=$(lines "$DIR/$w.cur" 'rc=OK .*data=ok')
+		bad=$(lines "$DIR/$w.cur" 'data=bad')
+		errs=$(lines "$DIR/$w.cur" '^send seq=[0-9]+ rc=E')
+		rec=$(sed -n 's/^recoveries //p' "$DIR/$w.cur")
+		if [ "$bad" != 0 ]; then
+			keep $w
+			echo "echo corrupt ops=$ok"
+		elif [ $RC = 124 ]; then
+			keep $w
+			echo "echo hung ops=$ok"
+		else
+			[ "$errs" = 0 ] || keep $w
+			echo "echo ok ops=$ok rec=${rec:-0} errs=$errs"
+		fi >>"$DIR/res/$w"
+	done
+}
+
+# Clients that die or misbehave on purpose; they only have to end.
+worker_victim() {
+	local w=$1 g
+	while ! stopping; do
+		case $(rnd 6) in
+		0) run_client $w 60 env NTOSIM_FAULT=send-queued=$((2 + $(rnd 30))):kill \
+			"$FAULT_CLI" send soak-echo 40 -s 3000 ;;
+		1) run_client $w 60 env NTOSIM_FAULT=send-queued=$((2 + $(rnd 30))):garbage \
+			"$FAULT_CLI" send soak-echo 40 -s 3000 ;;
+		2) run_client $w 60 env NTOSIM_FAULT=pulse=$((1 + $(rnd 10))):kill \
+			"$FAULT_CLI" pulse soak-echo 10 ;;
+		3) run_client $w 60 env NTOSIM_FAULT=connect=1:kill \
+			"$FAULT_CLI" send soak-echo 1 ;;
+		4 | 5)
+			if [ "$(rnd 2)" = 0 ]; then
+				timeout -k 5 60 "$FAULT_CLI" hold /dev/soak-pat 3 >/dev/null 2>&1 &
+			else
+				timeout -k 5 60 "$HA_READER" -p /dev/soak-pat -n 100000000 >/dev/null 2>&1 &
+			fi
+			g=$!
+			nap_ms $(rnd 400)
+			# timeout may not lead its process group yet: kill it,
+			# then whatever is left in the group
+			kill -KILL $g 2>/dev/null
+			kill -KILL -$g 2>/dev/null
+			wait $g
+			RC=$?
+			kill -KILL -$g 2>/dev/null
+			;;
+		esac
+		if [ $RC = 124 ]; then
+			echo "victim hung"
+		else
+			echo "victim ok"
+		fi >>"$DIR/res/$w"
+	done
+}
+
+WORKERS=""
+start_worker() {
+	"$@" 2>>"$DIR/workers.err" &
+	WORKERS="$WORKERS $!"
+	track $!
+}
+start_worker worker_reader rdpat1 /dev/soak-pat
+start_worker worker_reader rdpat2 /dev/soak-pat
+start_worker worker_reader rdfs /soak-fs/pat.bin
+start_worker worker_kv kva
+start_worker worker_kv kvb
+start_worker worker_echo echo1
+start_worker worker_echo echo2
+start_worker worker_victim victim
+
+# ---- chaos ----
+resume_stopped() { # a "stop" fault plan: the server SIGSTOPped itself
+	for s in $SERVERS; do
+		p=$(srv_pid $s)
+		[ -n "$p" ] && [ "$p" != 0 ] && stopped "$p" &&
+			kill -CONT "$p" && echo resume >>"$DIR/chaos.log"
+	done
+}
+chaos() {
+	local s p g
+	while ! stopping; do
+		nap_ms $((150 + $(rnd 600)))
+		s=$(echo $SERVERS | tr ' ' '\n' | sed -n "$((1 + $(rnd 4)))p")
+		case $(rnd 10) in
+		0 | 1 | 2 | 3 | 4)
+			p=$(srv_pid $s)
+			[ -n "$p" ] && [ "$p" != 0 ] && kill -KILL "$p" 2>/dev/null &&
+				echo "kill $s" >>"$DIR/chaos.log"
+			;;
+		5 | 6)
+			p=$(srv_pid $s)
+			if [ -n "$p" ] && [ "$p" != 0 ] && kill -STOP "$p" 2>/dev/null; then
+				echo "stop $s" >>"$DIR/chaos.log"
+				nap_ms $((20 + $(rnd 500)))
+				kill -CONT "$p" 2>/dev/null
+			fi
+			;;
+		7 | 8)
+			g=$(cat "$DIR"/*.grp 2>/dev/null)
+			set -- $g
+			[ $# -gt 0 ] && shift $(rnd $#)
+			g=${1:-}
+			if [ -n "$g" ] && kill -STOP -$g 2>/dev/null; then
+				echo "stop client" >>"$DIR/chaos.log"
+				nap_ms $((20 + $(rnd 500)))
+				kill -CONT -$g 2>/dev/null
+			fi
+			;;
+		esac
+		resume_stopped
+	done
+}
+chaos &
+CHAOS=$!
+track $CHAOS
+
+# ---- the run, with a progress line ----
+sum() { # sum KEY [KIND]: total of KEY=N over the result lines
+	cat "$DIR"/res/* 2>/dev/null | grep "^${2:-}" |
+		sed -n "s/.* $1=\(-\{0,1\}[0-9]*\).*/\1/p" | awk '{ t += $1 } END { print t + 0 }'
+}
+nres() { cat "$DIR"/res/* 2>/dev/null | grep -c "$1"; }
+nlog() { grep -c "$2" "$DIR/$1" 2>/dev/null; } # nlog FILE PATTERN
+deaths() { # server instances started beyond the first of each
+	local n
+	n=$(wc -l <"$DIR/plans.log" 2>/dev/null || echo 4)
+	echo $((n > 4 ? n - 4 : 0))
+}
+t0=$(now_ms)
+next=5
+while :; do
+	el=$((($(now_ms) - t0) / 1000))
+	[ $el -ge "$SECS" ] && break
+	if [ $el -ge $next ]; then
+		echo "soak ${el}/${SECS}s: ops $(sum ops) kills $(deaths)" \
+			"recoveries $(sum rec) corrupt $(nres ' corrupt') hung $(nres ' hung')" \
+			"failed $(nres ' failed')"
+		next=$((next + 5))
+	fi
+	sleep 1
+done
+
+# ---- wind down ----
+touch "$DIR/stop"
+hung=0
+wait_exit $CHAOS 30 || { hung=$((hung + 1)); echo "chaos loop hung"; }
+resume_stopped
+for g in $(cat "$DIR"/*.grp 2>/dev/null); do kill -CONT -$g 2>/dev/null; done
+for w in $WORKERS; do
+	if ! wait_exit $w 150; then
+		hung=$((hung + 1))
+		echo "a worker did not finish its last client run"
+	fi
+done
+
+# final kv values: each key has one writer, now idle
+for k in kva kvb; do
+	timeout 60 "$HA_KV" -n soak-kv -w 30000 $k 0 >"$DIR/final-$k" 2>&1
+	sed -n "s/^final $k = //p" "$DIR/final-$k" >"$DIR/final-$k.v"
+done
+lost=0
+dup=0
+for k in kva kvb; do
+	v=$(cat "$DIR/final-$k.v")
+	a=$(cat "$DIR/res/$k" 2>/dev/null | sed -n 's/.* acked=\([0-9]*\).*/\1/p' | awk '{ t += $1 } END { print t + 0 }')
+	u=$(cat "$DIR/res/$k" 2>/dev/null | sed -n 's/.* unknown=\([0-9]*\).*/\1/p' | awk '{ t += $1 } END { print t + 0 }')
+	if [ -z "$v" ]; then
+		echo "no final value for $k: $(cat "$DIR/final-$k")"
+		lost=$((lost + a))
+		continue
+	fi
+	[ "$v" -lt "$a" ] && lost=$((lost + a - v))
+	[ "$v" -gt $((a + u)) ] && dup=$((dup + v - a - u))
+	echo "kv $k: final $v, acknowledged $a, unknown outcome $u"
+done
+
+# stop the servers
+if [ $RESTARTER = ntosim-ham ]; then
+	ctl shutdown >/dev/null || echo "hamctl shutdown failed"
+	wait_exit $HAMPID 60 || { hung=$((hung + 1)); echo "ntosim-ham did not exit"; }
+else
+	for s in $SERVERS; do
+		p=$(srv_pid $s)
+		[ -n "$p" ] && kill -CONT "$p" 2>/dev/null && kill -TERM "$p" 2>/dev/null
+	done
+fi
+left_behind() { [ -z "$(ours_alive)" ]; }
+leaked=0
+wait_until 30 left_behind || {
+	n=$(ours_alive | wc -l)
+	echo "processes left behind:"
+	ps -o pid,ppid,stat,args -p "$(ours_alive | tr '\n' ',' | sed 's/,$//')"
+	leaked=$((leaked + n))
+	kill -9 $(ours_alive) 2>/dev/null
+}
+hung=$((hung + $(nres ' hung')))
+if ! wait_until 15 counts_are "$BASE_COUNTS"; then
+	echo "objects $(counts), baseline $BASE_COUNTS (procs/chans/conns/coids/paths)"
+	leaked=$((leaked + 1))
+fi
+if ! wait_until 15 nfds_at_most "$BASE_FDS"; then
+	echo "ipcd has $(ipcd_nfds) fds, had $BASE_FDS"
+	leaked=$((leaked + $(ipcd_nfds) - BASE_FDS))
+fi
+shm_list >"$DIR/shm.now"
+n=$(comm -13 "$DIR/shm.base" "$DIR/shm.now" | wc -l)
+[ "$n" = 0 ] || { echo "new in /dev/shm: $(comm -13 "$DIR/shm.base" "$DIR/shm.now")"; leaked=$((leaked + n)); }
+kill -0 "$IPCD_PID" 2>/dev/null || { echo "ipcd died"; leaked=$((leaked + 1)); }
+
+ops=$(sum ops)
+kills=$(deaths)
+rec=$(sum rec)
+# memory errors a sanitizer build caught count as corruption: in clients'
+# outputs, and in the servers' (ntosim-ham's stderr) and ipcd's logs
+nsan=$(ls "$DIR"/res/san-* 2>/dev/null | wc -l)
+for f in "$DIR"/*.err "$DIR"/*.log; do
+	n=$(grep -cE "$SAN_PATTERN" "$f" 2>/dev/null) || n=0
+	nsan=$((nsan + n))
+	[ "$n" = 0 ] || grep -E -m 1 -A 5 "$SAN_PATTERN" "$f"
+done
+# a request whose bytes reached the echo server wrong
+nbadp=$(cat "$DIR"/ham.out "$DIR"/srv-echo.log 2>/dev/null | grep -c 'payload=bad')
+corrupt=$(($(nres ' corrupt') + nsan + nbadp))
+failed=$(nres ' failed')
+errs=$(sum errs)
+{
+	echo "ntosim soak: $SECS s, servers under $RESTARTER, $(date -u '+%Y-%m-%d %H:%M UTC')"
+	echo
+	echo "| operations | kills | recoveries | lost | duplicated | corrupted | hung | leaked |"
+	echo "|-----------:|------:|-----------:|-----:|-----------:|----------:|-----:|-------:|"
+	echo "| $ops | $kills | $rec | $lost | $dup | $corrupt | $hung | $leaked |"
+	echo
+	echo "kills by cause: $(nlog chaos.log '^kill ') SIGKILL from the chaos loop;" \
+		"$(grep -vc 'plan none' "$DIR/plans.log") of $(wc -l <"$DIR/plans.log") server starts had a fault plan" \
+		"($(grep -o 'plan [a-z-]*=[0-9]*:[a-z]*' "$DIR/plans.log" | sed 's/plan [a-z-]*=[0-9]*://' | sort | uniq -c | awk '{ printf "%s%s %s", s, $1, $2; s = ", " }'))"
+	echo "SIGSTOP+SIGCONT: $(nlog chaos.log '^stop [a-z]') of servers," \
+		"$(nlog chaos.log '^stop client') of client process groups;" \
+		"$(nlog chaos.log '^resume') self-stopped servers resumed"
+	echo "client runs: readers $(nres '^reader ok') ok, kv $(nres '^kv ok') ok, echo $(nres '^echo ok') ok," \
+		"victims $(nres '^victim'), $(nres ' noconn') could not open (server down at that moment);" \
+		"$failed runs failed; $errs requests failed after recovery gave up;" \
+		"$nsan sanitizer reports; $nbadp requests reached the server corrupted"
+	for f in "$DIR"/res/fail-*; do
+		[ -e "$f" ] || continue
+		echo "--- ${f##*/fail-}"
+		tail -n 3 "$f"
+	done | head -n 40
+} >"$REPORT"
+cat "$REPORT"
+[ $((lost + dup + corrupt + hung + leaked)) = 0 ] || fail "soak: see the table"
+still_serving
+exit 0
