@@ -10,7 +10,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
-#include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -23,6 +22,7 @@
 #include <sys/dispatch.h>
 
 #include "file.h"
+#include "srvutil.h"
 
 /* Reads and writes move through one buffer of this size: a read up to it is
  * one pread and one MsgReply; longer ones go chunk by chunk (MsgWrite into
@@ -57,21 +57,6 @@ struct file_ocb {
 static struct file_ocb *focb(iofunc_ocb_t *ocb)
 {
 	return (struct file_ocb *)(void *)ocb;
-}
-
-static void vlog(const struct file_srv *s, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
-static void vlog(const struct file_srv *s, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (!s->opts->verbose)
-		return;
-	va_start(ap, fmt);
-	fprintf(stderr, "ntosim-filesrv: ");
-	vfprintf(stderr, fmt, ap);
-	fputc('\n', stderr);
-	va_end(ap);
 }
 
 /* ---- path resolution under the host directory ---- */
@@ -232,8 +217,8 @@ static int file_open(resmgr_context_t *ctp, io_open_t *msg,
 	fd = filesrv_resolve(s->rootfd, path, flags,
 			     (int)(msg->connect.mode & 07777), 0, NULL, 0);
 	if (fd < 0) {
-		vlog(s, "open '%s' by pid %d: %s", path, (int)ctp->info.pid,
-		     strerror(-fd));
+		srv_vlog("open '%s' by pid %d: %s", path, (int)ctp->info.pid,
+			 strerror(-fd));
 		return -fd;
 	}
 	fo = calloc(1, sizeof *fo);
@@ -255,8 +240,8 @@ static int file_open(resmgr_context_t *ctp, io_open_t *msg,
 		return rc;
 	}
 	s->nopen++;
-	vlog(s, "open '%s' by pid %d: ok (%u open)", path, (int)ctp->info.pid,
-	     s->nopen);
+	srv_vlog("open '%s' by pid %d: ok (%u open)", path, (int)ctp->info.pid,
+		 s->nopen);
 	return EOK;
 }
 
@@ -279,8 +264,8 @@ static int file_unlink(resmgr_context_t *ctp, io_unlink_t *msg,
 	/* unlinkat never follows a final symlink: removing one is safe */
 	rc = unlinkat(pfd, name, 0) < 0 ? errno : EOK;
 	close(pfd);
-	vlog(s, "unlink '%s' by pid %d: %s", path, (int)ctp->info.pid,
-	     strerror(rc));
+	srv_vlog("unlink '%s' by pid %d: %s", path, (int)ctp->info.pid,
+		 strerror(rc));
 	return rc;
 }
 
@@ -511,7 +496,7 @@ static int file_close_ocb(resmgr_context_t *ctp, void *reserved,
 	close(fo->fd);
 	free(fo);
 	s->nopen--;
-	vlog(s, "close by pid %d (%u open)", (int)ctp->info.pid, s->nopen);
+	srv_vlog("close by pid %d (%u open)", (int)ctp->info.pid, s->nopen);
 	return EOK;
 }
 
@@ -534,22 +519,21 @@ int filesrv_serve(const struct filesrv_opts *opts)
 	struct stat st;
 	int id;
 
+	srv_log_init("ntosim-filesrv", opts->verbose);
 	s.opts = opts;
 	s.rootfd = open(opts->hostdir, O_PATH | O_DIRECTORY | O_CLOEXEC);
 	if (s.rootfd < 0 || fstat(s.rootfd, &st) < 0) {
-		fprintf(stderr, "ntosim-filesrv: %s: %s\n", opts->hostdir,
-			strerror(errno));
+		srv_log("%s: %s", opts->hostdir, strerror(errno));
 		return 1;
 	}
 	s.buf = malloc(FILE_CHUNK);
 	if (!s.buf) {
-		fprintf(stderr, "ntosim-filesrv: out of memory\n");
+		srv_log("out of memory");
 		return 1;
 	}
 	dpp = dispatch_create();
 	if (!dpp) {
-		fprintf(stderr, "ntosim-filesrv: dispatch_create: %s\n",
-			strerror(errno));
+		srv_log("dispatch_create: %s", strerror(errno));
 		return 1;
 	}
 	iofunc_func_init(_RESMGR_CONNECT_NFUNCS, &s.cfuncs, _RESMGR_IO_NFUNCS,
@@ -582,25 +566,14 @@ int filesrv_serve(const struct filesrv_opts *opts)
 	id = resmgr_attach(dpp, &rattr, opts->prefix, _FTYPE_ANY,
 			   _RESMGR_FLAG_DIR, &s.cfuncs, &s.iofuncs, &s.root);
 	if (id < 0) {
-		fprintf(stderr, "ntosim-filesrv: resmgr_attach %s: %s\n",
-			opts->prefix, strerror(errno));
+		srv_log("resmgr_attach %s: %s", opts->prefix, strerror(errno));
 		return 1;
 	}
 	ctp = dispatch_context_alloc(dpp);
 	if (!ctp) {
-		fprintf(stderr, "ntosim-filesrv: dispatch_context_alloc: %s\n",
-			strerror(errno));
+		srv_log("dispatch_context_alloc: %s", strerror(errno));
 		return 1;
 	}
-	vlog(&s, "serving %s under %s", opts->hostdir, opts->prefix);
-	for (;;) {
-		if (!dispatch_block(ctp)) {
-			if (errno == EINTR)
-				continue;
-			fprintf(stderr, "ntosim-filesrv: dispatch_block: %s\n",
-				strerror(errno));
-			return 2;
-		}
-		dispatch_handler(ctp);
-	}
+	srv_vlog("serving %s under %s", opts->hostdir, opts->prefix);
+	return srv_dispatch_loop(ctp);
 }

@@ -12,7 +12,6 @@
 #include <fcntl.h>
 #include <inttypes.h>
 #include <limits.h>
-#include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -26,6 +25,7 @@
 #include <sys/dispatch.h>
 
 #include "kv.h"
+#include "srvutil.h"
 
 #define KV_FILE_MAGIC "NTOKV\0\0\1" /* 8 bytes at the start of the file */
 #define KV_REC_MAGIC  0x3152564Bu   /* "KVR1": each record's first word */
@@ -99,21 +99,6 @@ static uint32_t rec_crc(uint32_t klen, uint32_t vlen, const void *key,
 	c = crc32_add(c, &vlen, sizeof vlen);
 	c = crc32_add(c, key, klen);
 	return crc32_add(c, val, vlen);
-}
-
-static void vlog(const struct kv_store *s, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
-static void vlog(const struct kv_store *s, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (!s->opts->verbose)
-		return;
-	va_start(ap, fmt);
-	fprintf(stderr, "ntosim-kvsrv: ");
-	vfprintf(stderr, fmt, ap);
-	fputc('\n', stderr);
-	va_end(ap);
 }
 
 /* ---- the in-memory table ---- */
@@ -327,9 +312,8 @@ static int store_load(struct kv_store *s)
 		off += sizeof r + r.keylen + r.vallen;
 	}
 	if (off != size)
-		fprintf(stderr,
-			"ntosim-kvsrv: %s: dropping %zu bytes of a torn last "
-			"record (an update that was never acknowledged)\n",
+		srv_log("%s: dropping %zu bytes of a torn last "
+			"record (an update that was never acknowledged)",
 			file, size - off);
 out:
 	free(buf);
@@ -430,17 +414,15 @@ static int store_log(struct kv_store *s, const uint8_t *key, uint32_t klen,
 	if (write_all(s->fd, s->rec, n) < 0) {
 		int e = errno;
 		if (ftruncate(s->fd, (off_t)s->loglen) < 0) {
-			fprintf(stderr,
-				"ntosim-kvsrv: %s: cannot undo a failed write "
-				"(%s): %s\n",
+			srv_log("%s: cannot undo a failed write "
+				"(%s): %s",
 				s->opts->file, strerror(e), strerror(errno));
 			_exit(3);
 		}
 		return -e;
 	}
 	if (fdatasync(s->fd) < 0) {
-		fprintf(stderr, "ntosim-kvsrv: %s: fdatasync: %s\n",
-			s->opts->file, strerror(errno));
+		srv_log("%s: fdatasync: %s", s->opts->file, strerror(errno));
 		_exit(3);
 	}
 	s->loglen += n;
@@ -459,7 +441,7 @@ static int store_update(struct kv_store *s, const uint8_t *key, uint32_t klen,
 		rc = store_set(s, key, klen, val, vlen);
 	if (rc == -ENOMEM) {
 		/* logged but not applied: the memory and the file disagree */
-		fprintf(stderr, "ntosim-kvsrv: out of memory\n");
+		srv_log("out of memory");
 		_exit(3);
 	}
 	return rc;
@@ -512,8 +494,8 @@ static int kv_request(struct kv_store *s, int rcvid, const uint8_t *msg,
 	key = msg + sizeof req;
 	val = key + req.keylen;
 	e = store_find(s, key, req.keylen);
-	vlog(s, "%s key of %u bytes, value of %u bytes", op_name(req.op),
-	     req.keylen, req.vallen);
+	srv_vlog("%s key of %u bytes, value of %u bytes", op_name(req.op),
+		 req.keylen, req.vallen);
 
 	switch (req.op) {
 	case KV_GET:
@@ -541,9 +523,8 @@ static int kv_request(struct kv_store *s, int rcvid, const uint8_t *msg,
 			return -rc;
 		if (++s->nincr == s->opts->kill_n) {
 			/* the fault hook: applied and durable, never replied */
-			fprintf(stderr,
-				"ntosim-kvsrv: -K %lu: exiting before the "
-				"reply\n",
+			srv_log("-K %lu: exiting before the "
+				"reply",
 				s->opts->kill_n);
 			_exit(9);
 		}
@@ -590,7 +571,7 @@ static int store_open(struct kv_store *s, const struct kvsrv_opts *opts)
 	s->rec = malloc(sizeof(struct kv_rec) + KV_KEY_MAX + KV_VAL_MAX);
 	s->val = malloc(KV_VAL_MAX);
 	if (!s->tmp || !lock || !s->dir || !s->rec || !s->val) {
-		fprintf(stderr, "ntosim-kvsrv: out of memory\n");
+		srv_log("out of memory");
 		return -1;
 	}
 	snprintf(s->tmp, len + 8, "%s.tmp", opts->file);
@@ -599,7 +580,7 @@ static int store_open(struct kv_store *s, const struct kvsrv_opts *opts)
 	 * under the first one's append descriptor. The lock dies with us. */
 	lfd = open(lock, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
 	if (lfd < 0 || flock(lfd, LOCK_EX | LOCK_NB) < 0) {
-		fprintf(stderr, "ntosim-kvsrv: %s: %s\n", lock,
+		srv_log("%s: %s", lock,
 			errno == EWOULDBLOCK
 				? "the store is in use by another server"
 				: strerror(errno));
@@ -610,15 +591,14 @@ static int store_open(struct kv_store *s, const struct kvsrv_opts *opts)
 	crc_init();
 	rc = store_load(s);
 	if (rc < 0) {
-		fprintf(stderr, "ntosim-kvsrv: %s: %s\n", opts->file,
+		srv_log("%s: %s", opts->file,
 			rc == -EINVAL ? "not an ntosim-kvsrv store"
 				      : strerror(-rc));
 		return -1;
 	}
 	rc = store_compact(s);
 	if (rc < 0) {
-		fprintf(stderr, "ntosim-kvsrv: %s: cannot write: %s\n",
-			opts->file, strerror(-rc));
+		srv_log("%s: cannot write: %s", opts->file, strerror(-rc));
 		return -1;
 	}
 	return 0;
@@ -636,18 +616,18 @@ int kvsrv_serve(const struct kvsrv_opts *opts)
 	struct _msg_info info;
 	name_attach_t *att;
 
+	srv_log_init("ntosim-kvsrv", opts->verbose);
 	if (store_open(&s, opts) < 0)
 		return 1;
 	/* The store is loaded and writable: only now take the name, so a
 	 * client that finds it is served. */
 	att = name_attach(NULL, opts->name, 0);
 	if (!att) {
-		fprintf(stderr, "ntosim-kvsrv: name_attach %s: %s\n",
-			opts->name, strerror(errno));
+		srv_log("name_attach %s: %s", opts->name, strerror(errno));
 		return 1;
 	}
-	vlog(&s, "serving %s from %s: %zu keys, %" PRIu64 " bytes", opts->name,
-	     opts->file, s.nkeys, s.bytes);
+	srv_vlog("serving %s from %s: %zu keys, %" PRIu64 " bytes", opts->name,
+		 opts->file, s.nkeys, s.bytes);
 	for (;;) {
 		int rcvid = MsgReceive(att->chid, &msg, sizeof msg, &info);
 		int rc;
@@ -655,8 +635,7 @@ int kvsrv_serve(const struct kvsrv_opts *opts)
 		if (rcvid < 0) {
 			if (errno == EINTR)
 				continue;
-			fprintf(stderr, "ntosim-kvsrv: MsgReceive: %s\n",
-				strerror(errno));
+			srv_log("MsgReceive: %s", strerror(errno));
 			return 2;
 		}
 		if (rcvid == 0) {
@@ -686,9 +665,8 @@ int kvsrv_serve(const struct kvsrv_opts *opts)
 		else if (s.loglen > 2 * s.bytes + KV_COMPACT_SLACK) {
 			int crc = store_compact(&s);
 			if (crc < 0)
-				fprintf(stderr,
-					"ntosim-kvsrv: %s: compaction failed "
-					"(%s); still appending\n",
+				srv_log("%s: compaction failed "
+					"(%s); still appending",
 					opts->file, strerror(-crc));
 		}
 	}

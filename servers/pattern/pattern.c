@@ -8,7 +8,6 @@
 
 #include <errno.h>
 #include <inttypes.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,6 +18,7 @@
 #include <sys/dispatch.h>
 
 #include "pattern.h"
+#include "srvutil.h"
 
 /* Reads up to this size are generated into one buffer and replied in one
  * MsgReply; longer ones are written into the client's buffer chunk by chunk
@@ -39,34 +39,18 @@ static struct pattern_dev *dev_of(iofunc_attr_t *attr)
 	return (struct pattern_dev *)(void *)attr;
 }
 
-static void vlog(const struct pattern_opts *o, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
-static void vlog(const struct pattern_opts *o, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (!o->verbose)
-		return;
-	va_start(ap, fmt);
-	fprintf(stderr, "ntosim-pattern: ");
-	vfprintf(stderr, fmt, ap);
-	fputc('\n', stderr);
-	va_end(ap);
-}
-
 /* A read-only device: any open for writing is refused with EROFS. */
 static int pattern_open(resmgr_context_t *ctp, io_open_t *msg,
 			iofunc_attr_t *attr, void *extra)
 {
-	struct pattern_dev *d = dev_of(attr);
 	int rc;
 
 	if (msg->connect.ioflag & _IO_FLAG_WR)
 		return EROFS;
 	rc = iofunc_open_default(ctp, msg, attr, extra);
 	if (rc == EOK)
-		vlog(d->opts, "open by pid %d (%u open)", (int)ctp->info.pid,
-		     (unsigned)attr->count);
+		srv_vlog("open by pid %d (%u open)", (int)ctp->info.pid,
+			 (unsigned)attr->count);
 	return rc;
 }
 
@@ -76,7 +60,7 @@ static int pattern_close_ocb(resmgr_context_t *ctp, void *reserved,
 	struct pattern_dev *d = dev_of(ocb->attr);
 	int rc = iofunc_close_ocb_default(ctp, reserved, ocb);
 
-	vlog(d->opts, "close (%u open)", (unsigned)d->attr.count);
+	srv_vlog("close (%u open)", (unsigned)d->attr.count);
 	return rc;
 }
 
@@ -124,8 +108,8 @@ static int pattern_read(resmgr_context_t *ctp, io_read_t *msg,
 	 * buffer takes */
 	if (ctp->info.dstmsglen >= 0 && n > (uint64_t)ctp->info.dstmsglen)
 		n = (uint64_t)ctp->info.dstmsglen;
-	vlog(d->opts, "read of %" PRIu64 " bytes at %" PRIu64 " by pid %d", n,
-	     off, (int)ctp->info.pid);
+	srv_vlog("read of %" PRIu64 " bytes at %" PRIu64 " by pid %d", n, off,
+		 (int)ctp->info.pid);
 	if (d->opts->delay_us)
 		delay(d->opts->delay_us);
 	if (!pread)
@@ -168,16 +152,16 @@ int pattern_serve(const struct pattern_opts *opts)
 	dispatch_t *dpp;
 	int id;
 
+	srv_log_init("ntosim-pattern", opts->verbose);
 	d.opts = opts;
 	d.buf = malloc(PATTERN_CHUNK);
 	if (!d.buf) {
-		fprintf(stderr, "ntosim-pattern: out of memory\n");
+		srv_log("out of memory");
 		return 1;
 	}
 	dpp = dispatch_create();
 	if (!dpp) {
-		fprintf(stderr, "ntosim-pattern: dispatch_create: %s\n",
-			strerror(errno));
+		srv_log("dispatch_create: %s", strerror(errno));
 		return 1;
 	}
 	iofunc_func_init(_RESMGR_CONNECT_NFUNCS, &d.cfuncs, _RESMGR_IO_NFUNCS,
@@ -202,27 +186,16 @@ int pattern_serve(const struct pattern_opts *opts)
 	id = resmgr_attach(dpp, &rattr, opts->path, _FTYPE_ANY, 0, &d.cfuncs,
 			   &d.iofuncs, &d.attr);
 	if (id < 0) {
-		fprintf(stderr, "ntosim-pattern: resmgr_attach %s: %s\n",
-			opts->path, strerror(errno));
+		srv_log("resmgr_attach %s: %s", opts->path, strerror(errno));
 		return 1;
 	}
 	ctp = dispatch_context_alloc(dpp);
 	if (!ctp) {
-		fprintf(stderr, "ntosim-pattern: dispatch_context_alloc: %s\n",
-			strerror(errno));
+		srv_log("dispatch_context_alloc: %s", strerror(errno));
 		return 1;
 	}
-	vlog(opts,
-	     "serving %s: %" PRIu64 " bytes, seed %" PRIu64 ", %u us per read",
-	     opts->path, opts->size, opts->seed, opts->delay_us);
-	for (;;) {
-		if (!dispatch_block(ctp)) {
-			if (errno == EINTR)
-				continue;
-			fprintf(stderr, "ntosim-pattern: dispatch_block: %s\n",
-				strerror(errno));
-			return 2;
-		}
-		dispatch_handler(ctp);
-	}
+	srv_vlog("serving %s: %" PRIu64 " bytes, seed %" PRIu64
+		 ", %u us per read",
+		 opts->path, opts->size, opts->seed, opts->delay_us);
+	return srv_dispatch_loop(ctp);
 }
