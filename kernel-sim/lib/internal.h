@@ -10,6 +10,7 @@
 #include <stdatomic.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 #include <sys/types.h>
 
 #include <sys/neutrino.h>
@@ -131,6 +132,24 @@ int nto__msgsendv(int coid, const iov_t *siov, int sparts, const iov_t *riov,
  * 0 and *status, or -errno. */
 int nto__msgsendv_st(int coid, const iov_t *siov, int sparts, const iov_t *riov,
 		     int rparts, int *status);
+/* Copy n bytes from src into iov's parts in order, as far as they hold
+ * (zero-length parts are skipped: their base may be NULL). Replies and
+ * received messages alike. */
+static inline void nto__iov_scatter(const iov_t *iov, int parts,
+				    const char *src, size_t n)
+{
+	int i;
+
+	for (i = 0; i < parts && n > 0; i++) {
+		size_t k = iov[i].iov_len < n ? iov[i].iov_len : n;
+
+		if (k == 0)
+			continue;
+		memcpy(iov[i].iov_base, src, k);
+		src += k;
+		n -= k;
+	}
+}
 
 /* ---- channel.c / msgrecv.c: server side ---- */
 /* What the server remembers of a message it received, so replies and

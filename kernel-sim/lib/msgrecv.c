@@ -86,21 +86,6 @@ static size_t iov_len(const iov_t *iov, int parts)
 	return t;
 }
 
-static void to_iov(const iov_t *iov, int parts, const char *src, size_t n)
-{
-	int i;
-
-	for (i = 0; i < parts && n > 0; i++) {
-		size_t k = iov[i].iov_len < n ? iov[i].iov_len : n;
-
-		if (k == 0)
-			continue;
-		memcpy(iov[i].iov_base, src, k);
-		src += k;
-		n -= k;
-	}
-}
-
 static void from_iov(char *dst, const iov_t *iov, int parts, size_t n)
 {
 	int i;
@@ -210,7 +195,8 @@ static int take(struct nto_chan *ch, struct cand *c, const iov_t *iov,
 		}
 		if (rc < 0)
 			return rc;
-		to_iov(iov, parts, (const char *)&pulse, sizeof(pulse));
+		nto__iov_scatter(iov, parts, (const char *)&pulse,
+				 sizeof(pulse));
 		if (info)
 			memset(info, 0, sizeof(*info));
 		return 0;
@@ -244,7 +230,7 @@ static int take(struct nto_chan *ch, struct cand *c, const iov_t *iov,
 	sc->snap[c->idx] = sn;
 	atomic_fetch_add(&sc->outstanding, 1);
 	n = (size_t)sn.sbytes < bufsize ? (size_t)sn.sbytes : bufsize;
-	to_iov(iov, parts, (const char *)sc->region + sn.off, n);
+	nto__iov_scatter(iov, parts, (const char *)sc->region + sn.off, n);
 	if (info)
 		fill_info(info, sc, s, &sn, n);
 	return (int)(((c->idx + 1) << 16) | ((unsigned)sc->scoid & 0xffffu));
@@ -540,8 +526,9 @@ static int rw_at(int rcvid, const iov_t *iov, int parts, int offset, int write)
 		if ((int32_t)((size_t)offset + n) > s->reply_len)
 			s->reply_len = (int32_t)((size_t)offset + n);
 	} else {
-		to_iov(iov, parts,
-		       (const char *)sc->region + sn->off + (size_t)offset, n);
+		nto__iov_scatter(
+			iov, parts,
+			(const char *)sc->region + sn->off + (size_t)offset, n);
 	}
 	rc = (int)n;
 out:

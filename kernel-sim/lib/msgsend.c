@@ -74,21 +74,6 @@ static void gather(char *dst, const iov_t *iov, int parts)
 	}
 }
 
-static void scatter(const iov_t *iov, int parts, const char *src, size_t n)
-{
-	int i;
-
-	for (i = 0; i < parts && n > 0; i++) {
-		size_t k = iov[i].iov_len < n ? iov[i].iov_len : n;
-
-		if (k == 0)
-			continue;
-		memcpy(iov[i].iov_base, src, k);
-		src += k;
-		n -= k;
-	}
-}
-
 /* Claim a FREE slot; waits (bounded polls) while all are busy. */
 static int slot_claim(struct nto_conn *conn, struct nto_coid *c,
 		      uint32_t my_gen)
@@ -382,7 +367,8 @@ repost:
 
 		if (n > rbytes)
 			n = rbytes; /* never trust the peer's length */
-		scatter(riov, rparts, (char *)conn->region + off + rbase, n);
+		nto__iov_scatter(riov, rparts,
+				 (char *)conn->region + off + rbase, n);
 		*status = s->status;
 		rc = 0;
 	}
