@@ -133,8 +133,10 @@ static int cmd_send(int argc, char **argv)
 	}
 	sbuf = malloc(sizeof(struct fault_msg) + sbytes);
 	rbuf = malloc(rlen ? rlen : 1);
-	if (!sbuf || !rbuf)
-		return 1;
+	if (!sbuf || !rbuf) {
+		bad = 1;
+		goto out;
+	}
 	if (ha_wait >= 0) {
 		coid = ha_name_open(name, 0, NULL, NULL, 0);
 		if (coid != -1 &&
