@@ -26,6 +26,7 @@
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/un.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -68,6 +69,7 @@ struct op_in {
 static int chid = -1, coid = -1, verbose;
 static struct nto_conn_region *region;
 static pid_t ipcd_pid;
+static char dir[64], sock[128];
 
 static void die(const char *what)
 {
@@ -78,7 +80,6 @@ static void die(const char *what)
 /* A private ipcd in the foreground, SIGKILLed if this process dies. */
 static void start_ipcd(void)
 {
-	static char dir[64], sock[128];
 	const char *ipcd = getenv("NTOSIM_IPCD");
 	struct sockaddr_un sa = {.sun_family = AF_UNIX};
 	int i;
@@ -120,8 +121,16 @@ static void start_ipcd(void)
 
 static void stop_ipcd(void)
 {
-	if (ipcd_pid > 0)
+	char pidfile[sizeof(sock) + 8];
+
+	if (ipcd_pid > 0) {
 		kill(ipcd_pid, SIGKILL);
+		waitpid(ipcd_pid, NULL, 0);
+	}
+	snprintf(pidfile, sizeof(pidfile), "%s.pid", sock);
+	unlink(pidfile);
+	unlink(sock);
+	rmdir(dir);
 }
 
 int LLVMFuzzerInitialize(int *argc, char ***argv)
