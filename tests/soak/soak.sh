@@ -21,6 +21,7 @@ SECS=${SOAK_SECONDS:-300}
 REPORT=${SOAK_REPORT:-$NTOSIM_BUILDDIR/tests/soak/last-soak.txt}
 WRAP=$NTOSIM_SRCDIR/tests/soak/wrap.sh
 PCT=${SOAK_FAULT_PERCENT:-35} # share of server starts with a fault plan
+MEM_PATTERN='ERROR: AddressSanitizer|runtime error:'
 need "$IPCD" "$PIDIN" "$PATTERN" "$KVSRV" "$FILESRV" "$HA_READER" "$HA_KV" \
 	"$FAULT_SRV" "$FAULT_CLI" "$WRAP"
 start_ipcd
@@ -100,8 +101,12 @@ run_client() {
 	wait $!
 	RC=$?
 	rm -f "$DIR/$w.grp"
-	if grep -Eq "$SAN_PATTERN" "$DIR/$w.cur"; then
+	# memory errors (ASan, UBSan) are corruption; a LeakSanitizer report
+	# (memory a client did not free on its way out) is listed apart
+	if grep -Eq "$MEM_PATTERN" "$DIR/$w.cur"; then
 		cp "$DIR/$w.cur" "$DIR/res/san-$w-$(date +%s%N)"
+	elif grep -q 'ERROR: LeakSanitizer' "$DIR/$w.cur"; then
+		cp "$DIR/$w.cur" "$DIR/res/lsan-$w-$(date +%s%N)"
 	fi
 }
 
@@ -399,10 +404,11 @@ rec=$(sum rec)
 # outputs, and in the servers' (ntosim-ham's stderr) and ipcd's logs
 nsan=$(ls "$DIR"/res/san-* 2>/dev/null | wc -l)
 for f in "$DIR"/*.err "$DIR"/*.log; do
-	n=$(grep -cE "$SAN_PATTERN" "$f" 2>/dev/null) || n=0
+	n=$(grep -cE "$MEM_PATTERN" "$f" 2>/dev/null) || n=0
 	nsan=$((nsan + n))
-	[ "$n" = 0 ] || grep -E -m 1 -A 5 "$SAN_PATTERN" "$f"
+	[ "$n" = 0 ] || grep -E -m 1 -A 5 "$MEM_PATTERN" "$f"
 done
+nlsan=$(ls "$DIR"/res/lsan-* 2>/dev/null | wc -l)
 # a request whose bytes reached the echo server wrong
 nbadp=$(cat "$DIR"/ham.out "$DIR"/srv-echo.log 2>/dev/null | grep -c 'payload=bad')
 corrupt=$(($(nres ' corrupt') + nsan + nbadp))
@@ -424,12 +430,18 @@ errs=$(sum errs)
 	echo "client runs: readers $(nres '^reader ok') ok, kv $(nres '^kv ok') ok, echo $(nres '^echo ok') ok," \
 		"victims $(nres '^victim'), $(nres ' noconn') could not open (server down at that moment);" \
 		"$failed runs failed; $errs requests failed after recovery gave up;" \
-		"$nsan sanitizer reports; $nbadp requests reached the server corrupted"
+		"$nsan memory-error reports (ASan/UBSan); $nbadp requests reached the server corrupted;" \
+		"$nlsan client runs with a LeakSanitizer report at exit"
 	for f in "$DIR"/res/fail-*; do
 		[ -e "$f" ] || continue
 		echo "--- ${f##*/fail-}"
 		tail -n 3 "$f"
 	done | head -n 40
+	for f in "$DIR"/res/san-* "$DIR"/res/lsan-*; do
+		[ -e "$f" ] || continue
+		echo "--- sanitizer report from a client run (${f##*/res/})"
+		grep -E -A 25 "$SAN_PATTERN" "$f" | head -n 30
+	done | head -n 100
 } >"$REPORT"
 cat "$REPORT"
 [ $((lost + dup + corrupt + hung + leaked)) = 0 ] || fail "soak: see the table"
