@@ -134,6 +134,14 @@ int conn_fail_slots(struct conn *c)
 			s->status = -1;
 			s->err = ESRCH;
 			s->reply_len = 0;
+			/* the server had taken it (REPLY-blocked): say so even
+			 * if it died before marking the slot itself, so libha's
+			 * at-most-once policy never re-sends a received request
+			 */
+			if (st != NTO_SLOT_SEND)
+				atomic_fetch_or_explicit(&s->flags,
+							 NTO_SLOTF_RECEIVED,
+							 memory_order_relaxed);
 			atomic_store_explicit(&s->state, NTO_SLOT_DONE,
 					      memory_order_release);
 			futex_wake(&s->state, INT_MAX);
