@@ -153,17 +153,17 @@ HA_EXPORT int ha_ConnectDetach(int coid)
 
 /* Replace oldcoid by a connection to (pid, chid) on the same number. The
  * number is re-bound in place (nto_connect_rebind), never free in between,
- * so no other thread can take it. Sets *gone if the number was lost. */
+ * so no other thread can take it. Sets *gone if the number was given up. */
 static int move_onto(int oldcoid, pid_t pid, int chid, unsigned flags,
 		     int *gone)
 {
 	if (nto_connect_rebind(oldcoid, 0, pid, chid, (int)flags) == oldcoid)
 		return 0;
-	*gone = 1;
 	if (errno != EBADF)
-		return -errno;
+		return -errno; /* oldcoid is as it was: it can recover later */
 	/* oldcoid was already detached (say, by the recovery function):
 	 * take the number again if it is still free, else EBUSY */
+	*gone = 1;
 	return ha__attach_at(oldcoid, pid, chid, flags);
 }
 

@@ -352,10 +352,9 @@ int dispatch_connect_attach(struct req *rq)
 		return -ENOREMOTE;
 	if (in->flags & ~(uint32_t)COF_KNOWN)
 		return -EINVAL;
-	/* -1: allocate a side-channel coid; an fd-space number; or (libnto's
-	 * rebind) one exact side-channel number, which must be free */
-	if (in->coid != -1 && (in->coid < 0 || coid_lookup(p, in->coid)))
-		return in->coid >= SIDE_BIT ? -EBUSY : -EINVAL;
+	if (in->coid != -1 &&
+	    (in->coid < 0 || in->coid >= SIDE_BIT || coid_lookup(p, in->coid)))
+		return -EINVAL;
 	sp = in->pid == 0 ? p : proc_find(in->pid);
 	if (!sp)
 		return -ESRCH;
@@ -372,13 +371,6 @@ int dispatch_connect_attach(struct req *rq)
 		if (idx < 0) {
 			free(co);
 			return -EMFILE;
-		}
-		co->coid = idx | SIDE_BIT;
-	} else if (in->coid >= SIDE_BIT) {
-		idx = proc_id_alloc_exact(p, in->coid & ~SIDE_BIT, ID_COID, co);
-		if (idx < 0) {
-			free(co);
-			return idx;
 		}
 		co->coid = idx | SIDE_BIT;
 	} else {
@@ -417,6 +409,62 @@ int dispatch_connect_attach(struct req *rq)
 	log_dbg("pid %d: coid %#x -> pid %d chid %d (conn %u scoid %d%s)",
 		(int)p->pid, co->coid, (int)sp->pid, ch->chid, c->id, c->scoid,
 		fresh ? ", new" : "");
+	return 0;
+}
+
+/* Point one of the caller's coids at another channel, keeping its number
+ * (libnto's dup2 onto a simulated fd and libha's same-number re-attach):
+ * the coid record moves from its old connection to the (shared or new)
+ * connection to the target, and the old one is released if that was its
+ * last coid. The number is never free, so nobody can take it meanwhile. */
+int dispatch_connect_rebind(struct req *rq)
+{
+	const struct nto_ctl_attach *in = rq->data;
+	struct nto_ctl_attach_rep *out = rq->rbuf;
+	struct proc *p = rq->proc, *sp;
+	struct coid *co = coid_lookup(p, in->coid);
+	struct conn *c = NULL, *old;
+	struct chan *ch;
+	int fresh = 0, rc;
+
+	if (!co)
+		return -EBADF;
+	if (in->nd != 0)
+		return -ENOREMOTE;
+	if (in->flags & ~(uint32_t)COF_KNOWN)
+		return -EINVAL;
+	sp = in->pid == 0 ? p : proc_find(in->pid);
+	if (!sp)
+		return -ESRCH;
+	ch = chan_lookup(sp, in->chid);
+	if (!ch)
+		return -ESRCH;
+	if (!(in->flags & _NTO_COF_NOSHARE))
+		c = conn_find_shared(p, ch);
+	if (!c) {
+		rc = conn_create(p, ch, !!(in->flags & _NTO_COF_NOSHARE), &c);
+		if (rc < 0)
+			return rc;
+		fresh = 1;
+	}
+	c->refs++;
+	old = co->conn;
+	co->conn = c;
+	co->flags = in->flags & _NTO_COF_CLOEXEC;
+	if (--old->refs == 0)
+		conn_client_release(old);
+	out->coid = co->coid;
+	out->scoid = c->scoid | SIDE_BIT;
+	out->conn_id = c->id;
+	out->chflags = ch->flags;
+	out->server_pid = sp->pid;
+	out->fresh = (uint32_t)fresh;
+	rq->rlen = sizeof(*out);
+	rq->fds[0] = c->reg.fd;
+	rq->fds[1] = ch->bell.fd;
+	rq->nfds = 2;
+	log_dbg("pid %d: coid %#x rebound -> pid %d chid %d (conn %u)",
+		(int)p->pid, co->coid, (int)sp->pid, ch->chid, c->id);
 	return 0;
 }
 

@@ -222,8 +222,6 @@ struct proc *proc_find(pid_t pid);
 int proc_create(struct peer *pe, struct proc **out);
 void proc_free(struct proc *p);
 int proc_id_alloc(struct proc *p, enum id_kind kind, void *obj);
-/* Take exactly index idx: idx, or -EBUSY (in use) / -EINVAL (range). */
-int proc_id_alloc_exact(struct proc *p, int idx, enum id_kind kind, void *obj);
 void proc_id_free(struct proc *p, int idx);
 void *proc_id_get(struct proc *p, int idx, enum id_kind kind);
 
@@ -254,6 +252,7 @@ void conn_client_release(struct conn *c);
 int conn_fail_slots(struct conn *c);
 int dispatch_connect_attach(struct req *rq);
 int dispatch_connect_detach(struct req *rq);
+int dispatch_connect_rebind(struct req *rq);
 int dispatch_conn_fd(struct req *rq);
 int dispatch_deliver_pulse(struct req *rq);
 int dispatch_client_info(struct req *rq);

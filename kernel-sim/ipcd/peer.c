@@ -60,6 +60,8 @@ static const struct handler handlers[NTO_CTL_TYPE_MAX] = {
 		FIXED(dispatch_connect_attach, struct nto_ctl_attach, 1),
 	[NTO_CTL_CONNECT_DETACH] =
 		FIXED(dispatch_connect_detach, struct nto_ctl_id, 1),
+	[NTO_CTL_CONNECT_REBIND] =
+		FIXED(dispatch_connect_rebind, struct nto_ctl_attach, 1),
 	[NTO_CTL_CONN_FD] = FIXED(dispatch_conn_fd, struct nto_ctl_connfd, 1),
 	[NTO_CTL_PATH_ATTACH] = PATHREQ(dispatch_path_attach, 1),
 	[NTO_CTL_PATH_DETACH] =

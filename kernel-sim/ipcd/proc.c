@@ -105,17 +105,6 @@ int proc_id_alloc(struct proc *p, enum id_kind kind, void *obj)
 	return -EMFILE;
 }
 
-int proc_id_alloc_exact(struct proc *p, int idx, enum id_kind kind, void *obj)
-{
-	if (idx <= 0 || idx >= NTO_IDS_MAX)
-		return -EINVAL;
-	if (p->ids[idx].kind != ID_FREE)
-		return -EBUSY;
-	p->ids[idx].kind = (uint8_t)kind;
-	p->ids[idx].obj = obj;
-	return idx;
-}
-
 void proc_id_free(struct proc *p, int idx)
 {
 	if (idx <= 0 || idx >= NTO_IDS_MAX)

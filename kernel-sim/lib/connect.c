@@ -360,18 +360,18 @@ NTO_EXPORT int ConnectDetach_r(int coid)
 
 /*
  * Point an existing coid at another channel without ever letting go of its
- * number: an fd-space coid keeps its placeholder fd open, a side-channel
- * coid is re-taken at exactly its index in ipcd, and the table entry is
+ * number: ipcd moves the coid record (CONNECT_REBIND), an fd-space coid
+ * keeps its placeholder fd open, and the table entry is
  * swapped in one store, so a thread using the number meanwhile reaches
  * either the old connection (dead or not: EBADF/ESRCH, which libha
  * recovers) or the new one, never libc or someone else's connection.
- * Returns 0 or -errno; on failure the number is no longer a coid.
+ * Returns 0 or -errno; if ipcd refuses (no such target), coid is left as it
+ * was.
  */
 int nto__coid_rebind(int coid, pid_t pid, int chid, int flags)
 {
 	_Atomic(struct nto_coid *) *e = entry_of(coid);
 	struct nto_ctl_attach req = {0, pid, chid, coid, (uint32_t)flags};
-	struct nto_ctl_id d = {coid};
 	struct nto_ctl_attach_rep rep;
 	struct nto_conn *conn = NULL, *old;
 	struct nto_coid *c;
@@ -383,25 +383,26 @@ int nto__coid_rebind(int coid, pid_t pid, int chid, int flags)
 		return -EBADF;
 	if ((unsigned)flags & ~(unsigned)COF_KNOWN)
 		return -EINVAL;
-	/* ipcd forgets the old binding, then binds the same number anew */
-	nto__ctl_call(NTO_CTL_CONNECT_DETACH, &d, sizeof(d), NULL, 0, NULL,
-		      NULL, 0, NULL);
-	rc = nto__ctl_call(NTO_CTL_CONNECT_ATTACH, &req, sizeof(req), &rep,
+	/* ipcd moves the coid record; the number is never free */
+	rc = nto__ctl_call(NTO_CTL_CONNECT_REBIND, &req, sizeof(req), &rep,
 			   sizeof(rep), &got, fds, 2, &nfds);
 	if (rc >= 0 && got < sizeof(rep))
 		rc = -EPROTO;
+	if (rc < 0) { /* ipcd left the coid as it was (dead or alive) */
+		for (i = 0; i < nfds; i++)
+			nto__sys_close(fds[i]);
+		return rc;
+	}
 	pthread_mutex_lock(&tab_lock);
 	c = atomic_load(e);
-	if (rc >= 0)
-		rc = conn_get_or_map(&rep, fds, nfds, &conn);
+	rc = conn_get_or_map(&rep, fds, nfds, &conn);
 	if (rc < 0 || !c) {
 		pthread_mutex_unlock(&tab_lock);
 		if (conn)
 			nto__conn_unref(conn);
 		for (i = 0; i < nfds; i++)
 			nto__sys_close(fds[i]);
-		if (c)
-			ConnectDetach_r(coid); /* drop the stale entry */
+		ConnectDetach_r(coid); /* ipcd moved it; we cannot follow */
 		return rc < 0 ? rc : -EBADF;
 	}
 	old = c->conn;

@@ -67,6 +67,9 @@ enum nto_ctl_type {
 	/* client credentials of one of the caller's scoids: req nto_ctl_id;
 	 * rep nto_ctl_client */
 	NTO_CTL_CLIENT_INFO = 14,
+	/* point an existing coid at another channel, same number: req
+	 * nto_ctl_attach (.coid = the coid); rep and fds as CONNECT_ATTACH */
+	NTO_CTL_CONNECT_REBIND = 15,
 	NTO_CTL_TYPE_MAX
 };
 

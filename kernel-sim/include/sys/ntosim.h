@@ -42,8 +42,8 @@ int nto_path_wait(const char *path, int timeout_ms);
  * old connection (which libha recovers) or uses the new one. What
  * ha_ReConnectAttach and ha_reopen need. Returns coid, or -1 with errno:
  * EBADF (coid is not a connection of this process), ENOREMOTE (nd != 0),
- * ESRCH (no such pid/chid), EINVAL (bad flags), EBUSY (the number was taken
- * in the instant it was re-bound); on failure coid is detached.
+ * ESRCH (no such pid/chid), EINVAL (bad flags), ENOTCONN (ipcd gone); on
+ * failure coid is left as it was.
  */
 int nto_connect_rebind(int coid, uint32_t nd, pid_t pid, int chid, int flags);
 
