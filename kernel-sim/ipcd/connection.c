@@ -338,29 +338,85 @@ static int conn_create(struct proc *p, struct chan *ch, int noshare,
 	return 0;
 }
 
+/* The argument checks CONNECT_ATTACH and CONNECT_REBIND share. */
+static int attach_args(const struct nto_ctl_attach *in)
+{
+	if (in->nd != 0)
+		return -ENOREMOTE;
+	return in->flags & ~(uint32_t)COF_KNOWN ? -EINVAL : 0;
+}
+
+/* The channel a CONNECT_ATTACH or CONNECT_REBIND names (0 or -ESRCH). */
+static int attach_target(struct proc *p, const struct nto_ctl_attach *in,
+			 struct proc **sp, struct chan **ch)
+{
+	*sp = in->pid == 0 ? p : proc_find(in->pid);
+	if (!*sp)
+		return -ESRCH;
+	*ch = chan_lookup(*sp, in->chid);
+	return *ch ? 0 : -ESRCH;
+}
+
+/* p's connection to ch, shared unless NOSHARE, else a new one; its refs
+ * count the caller's new coid. */
+static int attach_conn(struct proc *p, struct chan *ch, uint32_t flags,
+		       struct conn **out, int *fresh)
+{
+	struct conn *c = NULL;
+	int rc;
+
+	*fresh = 0;
+	if (!(flags & _NTO_COF_NOSHARE))
+		c = conn_find_shared(p, ch);
+	if (!c) {
+		rc = conn_create(p, ch, !!(flags & _NTO_COF_NOSHARE), &c);
+		if (rc < 0)
+			return rc;
+		*fresh = 1;
+	}
+	c->refs++;
+	*out = c;
+	return 0;
+}
+
+/* The reply both requests give: ids plus the region and doorbell fds
+ * (always attached; a client that already maps them closes them). */
+static void attach_reply(struct req *rq, const struct coid *co,
+			 const struct conn *c, const struct chan *ch,
+			 pid_t server_pid, int fresh)
+{
+	struct nto_ctl_attach_rep *out = rq->rbuf;
+
+	out->coid = co->coid;
+	out->scoid = c->scoid | SIDE_BIT;
+	out->conn_id = c->id;
+	out->chflags = ch->flags;
+	out->server_pid = server_pid;
+	out->fresh = (uint32_t)fresh;
+	rq->rlen = sizeof(*out);
+	rq->fds[0] = c->reg.fd;
+	rq->fds[1] = ch->bell.fd;
+	rq->nfds = 2;
+}
+
 int dispatch_connect_attach(struct req *rq)
 {
 	const struct nto_ctl_attach *in = rq->data;
-	struct nto_ctl_attach_rep *out = rq->rbuf;
 	struct proc *p = rq->proc, *sp;
-	struct conn *c = NULL;
+	struct conn *c;
 	struct coid *co;
 	struct chan *ch;
-	int idx = 0, fresh = 0, rc;
+	int idx = 0, fresh, rc;
 
-	if (in->nd != 0)
-		return -ENOREMOTE;
-	if (in->flags & ~(uint32_t)COF_KNOWN)
-		return -EINVAL;
+	rc = attach_args(in);
+	if (rc < 0)
+		return rc;
 	if (in->coid != -1 &&
 	    (in->coid < 0 || in->coid >= SIDE_BIT || coid_lookup(p, in->coid)))
 		return -EINVAL;
-	sp = in->pid == 0 ? p : proc_find(in->pid);
-	if (!sp)
-		return -ESRCH;
-	ch = chan_lookup(sp, in->chid);
-	if (!ch)
-		return -ESRCH;
+	rc = attach_target(p, in, &sp, &ch);
+	if (rc < 0)
+		return rc;
 	if (p->ncoids >= IPCD_COIDS_MAX)
 		return -EMFILE;
 	co = calloc(1, sizeof(*co));
@@ -376,36 +432,20 @@ int dispatch_connect_attach(struct req *rq)
 	} else {
 		co->coid = in->coid;
 	}
-	if (!(in->flags & _NTO_COF_NOSHARE))
-		c = conn_find_shared(p, ch);
-	if (!c) {
-		rc = conn_create(p, ch, !!(in->flags & _NTO_COF_NOSHARE), &c);
-		if (rc < 0) {
-			if (idx > 0)
-				proc_id_free(p, idx);
-			free(co);
-			return rc;
-		}
-		fresh = 1;
+	rc = attach_conn(p, ch, in->flags, &c, &fresh);
+	if (rc < 0) {
+		if (idx > 0)
+			proc_id_free(p, idx);
+		free(co);
+		return rc;
 	}
-	c->refs++;
 	co->proc = p;
 	co->conn = c;
 	co->flags = in->flags & _NTO_COF_CLOEXEC;
 	TAILQ_INSERT_TAIL(&p->coids, co, link);
 	p->ncoids++;
 	ipcd.ncoids++;
-	out->coid = co->coid;
-	out->scoid = c->scoid | SIDE_BIT;
-	out->conn_id = c->id;
-	out->chflags = ch->flags;
-	out->server_pid = sp->pid;
-	out->fresh = (uint32_t)fresh;
-	rq->rlen = sizeof(*out);
-	/* always attached; a client that already maps it closes them */
-	rq->fds[0] = c->reg.fd;
-	rq->fds[1] = ch->bell.fd;
-	rq->nfds = 2;
+	attach_reply(rq, co, c, ch, sp->pid, fresh);
 	log_dbg("pid %d: coid %#x -> pid %d chid %d (conn %u scoid %d%s)",
 		(int)p->pid, co->coid, (int)sp->pid, ch->chid, c->id, c->scoid,
 		fresh ? ", new" : "");
@@ -420,49 +460,27 @@ int dispatch_connect_attach(struct req *rq)
 int dispatch_connect_rebind(struct req *rq)
 {
 	const struct nto_ctl_attach *in = rq->data;
-	struct nto_ctl_attach_rep *out = rq->rbuf;
 	struct proc *p = rq->proc, *sp;
 	struct coid *co = coid_lookup(p, in->coid);
-	struct conn *c = NULL, *old;
+	struct conn *c, *old;
 	struct chan *ch;
-	int fresh = 0, rc;
+	int fresh, rc;
 
 	if (!co)
 		return -EBADF;
-	if (in->nd != 0)
-		return -ENOREMOTE;
-	if (in->flags & ~(uint32_t)COF_KNOWN)
-		return -EINVAL;
-	sp = in->pid == 0 ? p : proc_find(in->pid);
-	if (!sp)
-		return -ESRCH;
-	ch = chan_lookup(sp, in->chid);
-	if (!ch)
-		return -ESRCH;
-	if (!(in->flags & _NTO_COF_NOSHARE))
-		c = conn_find_shared(p, ch);
-	if (!c) {
-		rc = conn_create(p, ch, !!(in->flags & _NTO_COF_NOSHARE), &c);
-		if (rc < 0)
-			return rc;
-		fresh = 1;
-	}
-	c->refs++;
+	rc = attach_args(in);
+	if (rc == 0)
+		rc = attach_target(p, in, &sp, &ch);
+	if (rc == 0)
+		rc = attach_conn(p, ch, in->flags, &c, &fresh);
+	if (rc < 0)
+		return rc;
 	old = co->conn;
 	co->conn = c;
 	co->flags = in->flags & _NTO_COF_CLOEXEC;
 	if (--old->refs == 0)
 		conn_client_release(old);
-	out->coid = co->coid;
-	out->scoid = c->scoid | SIDE_BIT;
-	out->conn_id = c->id;
-	out->chflags = ch->flags;
-	out->server_pid = sp->pid;
-	out->fresh = (uint32_t)fresh;
-	rq->rlen = sizeof(*out);
-	rq->fds[0] = c->reg.fd;
-	rq->fds[1] = ch->bell.fd;
-	rq->nfds = 2;
+	attach_reply(rq, co, c, ch, sp->pid, fresh);
 	log_dbg("pid %d: coid %#x rebound -> pid %d chid %d (conn %u)",
 		(int)p->pid, co->coid, (int)sp->pid, ch->chid, c->id);
 	return 0;
