@@ -151,6 +151,23 @@ static inline void nto__iov_scatter(const iov_t *iov, int parts,
 	}
 }
 
+/* Copy up to n bytes from iov into dst (the other direction). */
+static inline void nto__iov_gather(char *dst, const iov_t *iov, int parts,
+				   size_t n)
+{
+	int i;
+
+	for (i = 0; i < parts && n > 0; i++) {
+		size_t k = iov[i].iov_len < n ? iov[i].iov_len : n;
+
+		if (k == 0)
+			continue; /* a zero-length part may have a NULL base */
+		memcpy(dst, iov[i].iov_base, k);
+		dst += k;
+		n -= k;
+	}
+}
+
 /* ---- channel.c / msgrecv.c: server side ---- */
 /* What the server remembers of a message it received, so replies and
  * MsgRead/MsgWrite never re-read the client's (untrusted) slot header. */

@@ -86,21 +86,6 @@ static size_t iov_len(const iov_t *iov, int parts)
 	return t;
 }
 
-static void from_iov(char *dst, const iov_t *iov, int parts, size_t n)
-{
-	int i;
-
-	for (i = 0; i < parts && n > 0; i++) {
-		size_t k = iov[i].iov_len < n ? iov[i].iov_len : n;
-
-		if (k == 0)
-			continue;
-		memcpy(dst, iov[i].iov_base, k);
-		dst += k;
-		n -= k;
-	}
-}
-
 /* Take a pulse entry (READY -> TAKEN -> FREE); -EAGAIN if we lost it. */
 static int take_pulse(struct nto_pulse_ent *p, struct _pulse *out)
 {
@@ -420,8 +405,8 @@ static int reply(int rcvid, int status, int err, const iov_t *iov, int parts)
 		if (n > (size_t)sn->rbytes)
 			n = (size_t)sn->rbytes; /* truncated to the client's
 						   buffer */
-		from_iov((char *)sc->region + sn->off + sn->rbase, iov, parts,
-			 n);
+		nto__iov_gather((char *)sc->region + sn->off + sn->rbase, iov,
+				parts, n);
 		if ((int32_t)n > s->reply_len)
 			s->reply_len = (int32_t)n;
 		s->status = status;
@@ -514,15 +499,15 @@ static int rw_at(int rcvid, const iov_t *iov, int parts, int offset, int write)
 		char *dst = (char *)sc->region + sn->off + sn->rbase +
 			    (size_t)offset;
 
-		from_iov(dst, iov, parts, n / 2);
+		nto__iov_gather(dst, iov, parts, n / 2);
 		nto__fault_hit(NTO_FP_WRITE_MID, s);
-		from_iov(dst, iov, parts, n);
+		nto__iov_gather(dst, iov, parts, n);
 		if ((int32_t)((size_t)offset + n) > s->reply_len)
 			s->reply_len = (int32_t)((size_t)offset + n);
 	} else if (write) {
-		from_iov((char *)sc->region + sn->off + sn->rbase +
-				 (size_t)offset,
-			 iov, parts, n);
+		nto__iov_gather((char *)sc->region + sn->off + sn->rbase +
+					(size_t)offset,
+				iov, parts, n);
 		if ((int32_t)((size_t)offset + n) > s->reply_len)
 			s->reply_len = (int32_t)((size_t)offset + n);
 	} else {

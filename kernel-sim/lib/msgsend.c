@@ -62,18 +62,6 @@ static int iov_total(const iov_t *iov, int parts, size_t *total)
 	return 0;
 }
 
-static void gather(char *dst, const iov_t *iov, int parts)
-{
-	int i;
-
-	for (i = 0; i < parts; i++) {
-		if (iov[i].iov_len == 0)
-			continue; /* a zero-length part may have a NULL base */
-		memcpy(dst, iov[i].iov_base, iov[i].iov_len);
-		dst += iov[i].iov_len;
-	}
-}
-
 /* Claim a FREE slot; waits (bounded polls) while all are busy. */
 static int slot_claim(struct nto_conn *conn, struct nto_coid *c,
 		      uint32_t my_gen)
@@ -259,7 +247,7 @@ static int send_once(int coid, const iov_t *siov, int sparts, size_t sbytes,
 		goto out;
 	}
 	off = conn->ext_off[i];
-	gather((char *)conn->region + off, siov, sparts);
+	nto__iov_gather((char *)conn->region + off, siov, sparts, sbytes);
 	s->gen++;
 	s->coid = coid;
 	s->tid = nto__tid();
