@@ -314,35 +314,19 @@ int nto__chan_sync(struct nto_chan *ch)
 int nto__srv_detach_scoid(int scoid)
 {
 	struct nto_ctl_id req = {scoid};
-	struct nto_srv_conn *sc;
-	struct nto_chan *ch;
-	unsigned i;
 	int rc;
 
 	rc = nto__ctl_call(NTO_CTL_CONNECT_DETACH, &req, sizeof(req), NULL, 0,
 			   NULL, NULL, 0, NULL);
 	if (rc < 0)
 		return rc == -ENOTCONN ? EINVAL : -rc;
-	pthread_mutex_lock(&sync_lock);
+	/* rcvids on it fail from now on; ipcd freed the table entry, so the
+	 * next table sync unmaps it, as for every released connection, once
+	 * no reply is owed and no pulse is left in it */
 	nto__srv_wrlock();
-	sc = nto__srv_conn_by_scoid(scoid);
-	if (sc && atomic_load(&sc->region->hdr.nready) > 0) {
-		/* pulses still queued: forget the scoid, keep the mapping for
-		 * the receivers; the next table sync frees it once drained */
+	if (nto__srv_conn_by_scoid(scoid))
 		scoids[scoid & 0xffff] = NULL;
-		sc = NULL;
-	}
-	if (sc) {
-		ch = sc->chan;
-		for (i = 0; i < ch->nact; i++)
-			if (ch->act[i] == sc) {
-				ch->act[i] = ch->act[--ch->nact];
-				break;
-			}
-		srv_conn_free(sc);
-	}
 	nto__srv_unlock();
-	pthread_mutex_unlock(&sync_lock);
 	return EOK;
 }
 
