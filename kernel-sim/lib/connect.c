@@ -32,11 +32,6 @@ static _Atomic(struct nto_coid *) sidetab[NTO_IDS_MAX];
 static struct nto_coid *coid_freelist; /* coids are type-stable: never freed */
 static struct nto_conn *conns;
 
-int nto__sys_close(int fd)
-{
-	return (int)syscall(SYS_close, fd);
-}
-
 static int tables_init_locked(void)
 {
 	struct rlimit rl;

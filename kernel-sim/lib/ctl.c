@@ -43,7 +43,7 @@ static void atfork_child(void)
 	 * socket, and forget the parent's objects (QNX does not give a child
 	 * its parent's channels or side-channel connections either). */
 	if (ctl_fd >= 0)
-		close(ctl_fd);
+		nto__sys_close(ctl_fd);
 	ctl_fd = -1;
 	ctl_gone = 0;
 	cached_pid = 0;
@@ -106,12 +106,12 @@ static int ctl_open(uint32_t hello_flags)
 	if (n < (ssize_t)sizeof(rep))
 		goto fail_notconn;
 	if (rep.status < 0) {
-		close(fd);
+		nto__sys_close(fd);
 		return rep.status;
 	}
 	return fd;
 fail_notconn:
-	close(fd);
+	nto__sys_close(fd);
 	return -ENOTCONN;
 }
 
@@ -164,7 +164,7 @@ static int ctl_exchange(int fd, uint32_t seq, uint32_t type, const void *req,
 				if (fds && got < nfds_max)
 					fds[got++] = p[k];
 				else
-					close(p[k]);
+					nto__sys_close(p[k]);
 			}
 		}
 		if (rh.seq == seq)
@@ -175,7 +175,7 @@ static int ctl_exchange(int fd, uint32_t seq, uint32_t type, const void *req,
 		*nfds_out = got;
 	else
 		while (got > 0)
-			close(fds[--got]);
+			nto__sys_close(fds[--got]);
 	if (replen_out)
 		*replen_out = (size_t)n - sizeof(rh);
 	return rh.status;
@@ -235,7 +235,7 @@ int nto__ctl_call_aux(uint32_t type, const void *req, size_t reqlen)
 		return fd;
 	rc = ctl_exchange(fd, 1, type, req, reqlen, NULL, 0, NULL, NULL, 0,
 			  NULL);
-	close(fd);
+	nto__sys_close(fd);
 	return rc;
 }
 

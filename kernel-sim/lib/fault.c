@@ -99,7 +99,7 @@ __attribute__((constructor)) static void fault_init(void)
 			static const char msg[] =
 				"libnto: bad NTOSIM_FAULT rule\n";
 
-			if (write(2, msg, sizeof(msg) - 1) < 0)
+			if (nto__sys_write(2, msg, sizeof(msg) - 1) < 0)
 				break;
 		}
 	free(copy);

@@ -119,9 +119,11 @@ int nto__srv_detach_scoid(int scoid);
 /* Ring a channel's doorbell after posting (wakes one receiver if any). */
 void nto__doorbell_ring(struct nto_doorbell *db);
 
-/* fd operations libnto does on its own placeholders, bypassing the POSIX
- * layer's interposed entry points. */
+/* ---- raw.c: system calls that bypass the POSIX layer's interposed entry
+ * points (the bottom layer never calls up). Return as the syscall does:
+ * -1 with errno set on failure. ---- */
 int nto__sys_close(int fd);
+ssize_t nto__sys_write(int fd, const void *buf, size_t n);
 
 /* ---- msgsend.c ---- */
 /* The one implementation of all eight MsgSend variants: returns status or

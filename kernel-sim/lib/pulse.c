@@ -76,12 +76,11 @@ NTO_EXPORT int MsgDeliverEvent_r(int rcvid, const struct sigevent *event)
 	nto__srv_unlock();
 	if (!sc)
 		return ESRCH;
-	switch (event->sigev_notify) {
+	switch (SIGEV_GET_TYPE(event)) {
 	case SIGEV_PULSE: {
-		const struct nto_sigev_pulse *p =
-			NTO_SIGEV_PULSE((struct sigevent *)event);
-		struct nto_ctl_event req = {pid, p->coid, p->priority, p->code,
-					    p->value.sival_int};
+		struct nto_ctl_event req = {
+			pid, event->sigev_coid, event->sigev_priority,
+			event->sigev_code, event->sigev_value.sival_int};
 
 		if (req.priority == -1)
 			req.priority = nto_thread_priority();

@@ -187,32 +187,73 @@ struct _client_info {
 	} cred;
 };
 
-/* sigevent notify types QNX adds (SIGEV_PULSE to a coid, SIGEV_UNBLOCK).
- * ntosim keeps the pulse fields in Linux's struct sigevent padding through
- * these accessors; SIGEV_PULSE_INIT fills them. SIGEV_SIGNAL and SIGEV_NONE
- * keep Linux's values. */
-#define SIGEV_PULSE   4
-#define SIGEV_UNBLOCK 5
-#define SIGEV_INTR    6
+/*
+ * struct sigevent, QNX style. Linux's struct sigevent has the same first
+ * fields (sigev_value, sigev_signo, sigev_notify); QNX's pulse fields live in
+ * its padding and are named as on QNX, so code that fills an event by hand
+ * (ev.sigev_coid = coid; ev.sigev_priority = prio; ev.sigev_code = code)
+ * compiles unchanged. Each name is an int-sized lvalue.
+ * SIGEV_SIGNAL, SIGEV_NONE and SIGEV_THREAD keep Linux's values. The types
+ * only QNX has get values of their own (QNX's 2..7 would collide with
+ * Linux's SIGEV_THREAD 2 and SIGEV_THREAD_ID 4), so libnto's timer_create
+ * and MsgDeliverEvent can tell a QNX event from a Linux one exactly; QNX
+ * code uses the names, never the numbers.
+ */
+#define SIGEV_SIGNAL_CODE   0x42
+#define SIGEV_SIGNAL_THREAD 0x43
+#define SIGEV_PULSE	    0x44
+#define SIGEV_UNBLOCK	    0x45
+#define SIGEV_INTR	    0x46
+#define SIGEV_MEMORY	    0x48
+/* Bits QNX ORs into sigev_notify (masked off by SIGEV_GET_TYPE). */
+#define SIGEV_FLAG_CRITICAL   0x40000000
+#define SIGEV_FLAG_UPDATEABLE 0x20000000
+#define SIGEV_FLAG_HANDLE     0x10000000
+#define SIGEV_TYPE_MASK	      0x000000ff
+#define SIGEV_GET_TYPE(_ev)   ((_ev)->sigev_notify & SIGEV_TYPE_MASK)
 
-struct nto_sigev_pulse {
-	int coid;
-	short priority;
-	short code;
-	union sigval value;
-};
-#define NTO_SIGEV_PULSE(_ev) \
-	((struct nto_sigev_pulse *)(void *)&(_ev)->_sigev_un._pad[0])
-#define SIGEV_PULSE_INIT(_ev, _coid, _prio, _code, _val)      \
-	((_ev)->sigev_notify = SIGEV_PULSE,                   \
-	 NTO_SIGEV_PULSE(_ev)->coid = (_coid),                \
-	 NTO_SIGEV_PULSE(_ev)->priority = (short)(_prio),     \
-	 NTO_SIGEV_PULSE(_ev)->code = (short)(_code),         \
-	 NTO_SIGEV_PULSE(_ev)->value.sival_int = (int)(_val), \
-	 (_ev)->sigev_value.sival_int = (int)(_val))
+#define sigev_coid     _sigev_un._pad[0]
+#define sigev_priority _sigev_un._pad[1]
+#define sigev_code     _sigev_un._pad[2]
+#define sigev_id       _sigev_un._pad[3]
+#define sigev_handle   _sigev_un._pad[4]
+
+/* sigev_priority for a pulse that takes the priority of the thread that
+ * delivers it. */
+#define SIGEV_PULSE_PRIO_INHERIT (-1)
+
+#define SIGEV_NONE_INIT(_ev)	((_ev)->sigev_notify = SIGEV_NONE)
 #define SIGEV_UNBLOCK_INIT(_ev) ((_ev)->sigev_notify = SIGEV_UNBLOCK)
+#define SIGEV_INTR_INIT(_ev)	((_ev)->sigev_notify = SIGEV_INTR)
 #define SIGEV_SIGNAL_INIT(_ev, _signo) \
 	((_ev)->sigev_notify = SIGEV_SIGNAL, (_ev)->sigev_signo = (_signo))
+#define SIGEV_SIGNAL_VALUE_INIT(_ev, _signo, _val)                          \
+	((_ev)->sigev_notify = SIGEV_SIGNAL, (_ev)->sigev_signo = (_signo), \
+	 (_ev)->sigev_value.sival_ptr = (void *)(_val))
+#define SIGEV_SIGNAL_CODE_INIT(_ev, _signo, _val, _code) \
+	((_ev)->sigev_notify = SIGEV_SIGNAL_CODE,        \
+	 (_ev)->sigev_signo = (_signo),                  \
+	 (_ev)->sigev_value.sival_ptr = (void *)(_val),  \
+	 (_ev)->sigev_code = (_code))
+#define SIGEV_SIGNAL_THREAD_INIT(_ev, _signo, _val, _code) \
+	((_ev)->sigev_notify = SIGEV_SIGNAL_THREAD,        \
+	 (_ev)->sigev_signo = (_signo),                    \
+	 (_ev)->sigev_value.sival_ptr = (void *)(_val),    \
+	 (_ev)->sigev_code = (_code))
+#define SIGEV_PULSE_INIT(_ev, _coid, _prio, _code, _val)                 \
+	((_ev)->sigev_notify = SIGEV_PULSE, (_ev)->sigev_coid = (_coid), \
+	 (_ev)->sigev_priority = (_prio), (_ev)->sigev_code = (_code),   \
+	 (_ev)->sigev_value.sival_ptr = (void *)(_val))
+#define SIGEV_PULSE_INT_INIT(_ev, _coid, _prio, _code, _val)             \
+	((_ev)->sigev_notify = SIGEV_PULSE, (_ev)->sigev_coid = (_coid), \
+	 (_ev)->sigev_priority = (_prio), (_ev)->sigev_code = (_code),   \
+	 (_ev)->sigev_value.sival_int = (_val))
+#define SIGEV_PULSE_PTR_INIT SIGEV_PULSE_INIT
+#define SIGEV_MAKE_UPDATEABLE(_ev) \
+	((_ev)->sigev_notify |= SIGEV_FLAG_UPDATEABLE)
+#define SIGEV_CLEAR_UPDATEABLE(_ev) \
+	((_ev)->sigev_notify &= ~SIGEV_FLAG_UPDATEABLE)
+#define SIGEV_MAKE_CRITICAL(_ev) ((_ev)->sigev_notify |= SIGEV_FLAG_CRITICAL)
 
 /*
  * Kernel calls. Each returns as QNX documents: the value (chid, coid, rcvid,

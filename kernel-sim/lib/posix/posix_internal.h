@@ -14,7 +14,7 @@
 #include <sys/types.h>
 #include <sys/uio.h>
 
-#include "internal.h"
+#include "lib/internal.h"
 
 /* Largest single _IO_READ / _IO_WRITE payload: bigger requests become a
  * short read or several messages, so one call never needs a huge extent in

@@ -16,7 +16,7 @@
 #include <sys/iofunc.h>
 #include <sys/dispatch.h>
 
-#include "internal.h"
+#include "lib/internal.h"
 
 /* dispatch_t.flags (QNX's private values where QNX has them) */
 #define _DISPATCH_BLOCK_RECEIVE 1

@@ -19,7 +19,7 @@
 #include <sys/neutrino.h>
 #include <sys/ntosim.h>
 
-#include "internal.h"
+#include "lib/internal.h"
 
 static pthread_mutex_t hb_lock = PTHREAD_MUTEX_INITIALIZER;
 static pid_t hb_pid;	    /* process that read the environment */

@@ -1,0 +1,22 @@
+/*
+ * Raw system calls for the bottom layer. libnto interposes close(), write()
+ * and friends for simulated fds; the kernel-call layer must never go through
+ * those entry points (it would call up into the POSIX layer), so it uses
+ * these instead. Nothing here touches simulated fds.
+ */
+#include "config.h"
+
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "internal.h"
+
+int nto__sys_close(int fd)
+{
+	return (int)syscall(SYS_close, fd);
+}
+
+ssize_t nto__sys_write(int fd, const void *buf, size_t n)
+{
+	return (ssize_t)syscall(SYS_write, fd, buf, n);
+}
