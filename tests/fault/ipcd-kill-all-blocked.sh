@@ -49,7 +49,8 @@ for p in $a $b $h $idle $w; do
 	[ $t -gt $slow ] && slow=$t
 	eval "st_$p=$STATUS"
 done
-[ $slow -lt 1500 ] || fail "the slowest blocked call took $slow ms to return"
+# How fast they returned is reported, not asserted (no timed assertions:
+# a loaded machine stretches it); the bound above is what catches a hang.
 for x in a b; do
 	grep -q '^send seq=1 rc=ESRCH' "$DIR/$x.out" ||
 		fail "client $x: $(cat "$DIR/$x.out") (want ESRCH)"
@@ -61,7 +62,7 @@ eval "[ \$st_$w = 1 ]" || fail "path waiter did not fail"
 t0=$(now_ms)
 timeout 10 "$FAULT_CLI" send idle 1 >"$DIR/late.out"
 grep -q '^open rc=ENOTCONN' "$DIR/late.out" || fail "a call without ipcd: $(cat "$DIR/late.out")"
-[ $(($(now_ms) - t0)) -lt 2000 ] || fail "a call without ipcd took $(($(now_ms) - t0)) ms"
+echo "a call without ipcd failed in $(($(now_ms) - t0)) ms"
 
 timeout 10 "$IPCD" -s "$SOCK" 2>>"$DIR/ipcd.log" || fail "a new ipcd did not start"
 IPCD_PID=$(cat "$SOCK.pid")

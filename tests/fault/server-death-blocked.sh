@@ -34,7 +34,6 @@ for p in $a $b $c; do
 	wait_exit $p 5 || fail "client $p still blocked 5 s after the server died"
 done
 t1=$(now_ms)
-[ $((t1 - t0)) -lt 1500 ] || fail "clients took $((t1 - t0)) ms to return"
 for x in a b c; do
 	grep -q '^send seq=1 rc=ESRCH' "$DIR/$x.out" ||
 		fail "client $x: $(head -n 3 "$DIR/$x.out") (want ESRCH)"
