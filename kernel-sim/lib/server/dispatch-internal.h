@@ -121,6 +121,12 @@ int nto__link_add(dispatch_t *dpp, const char *path, unsigned ftype,
  * handlers run): dispatch_destroy. */
 void nto__resmgr_forget(dispatch_t *dpp);
 
+/* ---- notify.c ---- */
+/* Drop every notification entry iofunc_notify armed for client connection
+ * (scoid, coid) (coid -1: every coid of scoid): the connection closed or
+ * its client is gone. */
+void nto__notify_forget(int scoid, int coid);
+
 /* ---- iofunc.c ---- */
 /* The ioflag an open grants: the message's ioflag with the access bits
  * masked by .access (0 from a sender that leaves it unset: no mask). */
