@@ -370,7 +370,6 @@ int iofunc_unblock(resmgr_context_t *ctp, iofunc_attr_t *attr);
  */
 int iofunc_time_update(iofunc_attr_t *attr);
 
-
 /* ---- notification (select/poll/ionotify on a resource manager) ---- */
 
 /*
@@ -413,25 +412,25 @@ typedef struct _iofunc_notify {
 #define IOFUNC_NOTIFY_HUP    6
 #define IOFUNC_NOTIFY_NVAL   12
 
-#define IOFUNC_NOTIFY_UNMASKABLE                                 \
+#define IOFUNC_NOTIFY_UNMASKABLE                               \
 	((1 << IOFUNC_NOTIFY_ERR) | (1 << IOFUNC_NOTIFY_HUP) | \
 	 (1 << IOFUNC_NOTIFY_NVAL))
 
 /* Is an iofunc_notify_trigger for __cnt units due? (__tran: the buffer
  * went from empty to non-empty, which TRANARM entries wait for.) */
-#define IOFUNC_NOTIFY_INPUT_CHECK(__nop, __cnt, __tran)        \
-	((__nop)[IOFUNC_NOTIFY_INPUT].cnt <= (__cnt) &&         \
+#define IOFUNC_NOTIFY_INPUT_CHECK(__nop, __cnt, __tran) \
+	((__nop)[IOFUNC_NOTIFY_INPUT].cnt <= (__cnt) && \
 	 ((__nop)[IOFUNC_NOTIFY_INPUT].cnt || (__tran)))
 #define IOFUNC_NOTIFY_OUTPUT_CHECK(__nop, __cnt) \
 	((__nop)[IOFUNC_NOTIFY_OUTPUT].cnt <= (__cnt))
-#define IOFUNC_NOTIFY_OBAND_CHECK(__nop, __cnt, __tran)        \
-	((__nop)[IOFUNC_NOTIFY_OBAND].cnt <= (__cnt) &&         \
+#define IOFUNC_NOTIFY_OBAND_CHECK(__nop, __cnt, __tran) \
+	((__nop)[IOFUNC_NOTIFY_OBAND].cnt <= (__cnt) && \
 	 ((__nop)[IOFUNC_NOTIFY_OBAND].cnt || (__tran)))
 
 #define IOFUNC_NOTIFY_DISARM(__nop, __index) \
 	((__nop)[__index].cnt = (int)((~0u) >> 1))
 
-#define IOFUNC_NOTIFY_INIT(__nop)                                         \
+#define IOFUNC_NOTIFY_INIT(__nop)                                              \
 	((__nop)[0].cnt = (__nop)[1].cnt = (__nop)[2].cnt = (int)((~0u) >> 1), \
 	 (__nop)[0].list = (__nop)[1].list = (__nop)[2].list = NULL)
 

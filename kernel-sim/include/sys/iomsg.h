@@ -114,15 +114,15 @@ struct _xtype_offset {
 #define _NOTIFY_COND_MASK   0xf0000000
 #define _NOTIFY_DATA_MASK   (~_NOTIFY_COND_MASK)
 /* with _NOTIFY_COND_EXTEN: the POLL* conditions, in flags_exten */
-#define _NOTIFY_CONDE_RDNORM 0x00000001
-#define _NOTIFY_CONDE_WRNORM 0x00000002
-#define _NOTIFY_CONDE_RDBAND 0x00000004
-#define _NOTIFY_CONDE_PRI    0x00000008
-#define _NOTIFY_CONDE_WRBAND 0x00000010
-#define _NOTIFY_CONDE_ERR    0x00000020
-#define _NOTIFY_CONDE_HUP    0x00000040
-#define _NOTIFY_CONDE_NVAL   0x00001000
-#define _NOTIFY_MAXCOND	     15
+#define _NOTIFY_CONDE_RDNORM	  0x00000001
+#define _NOTIFY_CONDE_WRNORM	  0x00000002
+#define _NOTIFY_CONDE_RDBAND	  0x00000004
+#define _NOTIFY_CONDE_PRI	  0x00000008
+#define _NOTIFY_CONDE_WRBAND	  0x00000010
+#define _NOTIFY_CONDE_ERR	  0x00000020
+#define _NOTIFY_CONDE_HUP	  0x00000040
+#define _NOTIFY_CONDE_NVAL	  0x00001000
+#define _NOTIFY_MAXCOND		  15
 #define _NOTIFY_FLAGS_EXTEN_FIRST 0x00000001
 /* io_notify actions (an armed event is disarmed when it fires) */
 #define _NOTIFY_ACTION_TRANARM 0x0 /* arm for the next transition */
