@@ -9,6 +9,7 @@
  * Usage: notify_cli select|poll PATH   (the scenario)
  *        notify_cli arm PATH           (print "waiting", block in select)
  *        notify_cli stats PATH         (print PATH-stats)
+ *        notify_cli write PATH TEXT    (write TEXT to the device)
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -261,6 +262,14 @@ static int scenario(const char *path)
 
 int main(int argc, char **argv)
 {
+	if (argc == 4 && !strcmp(argv[1], "write")) {
+		int fd = open(argv[2], O_WRONLY);
+
+		if (fd < 0)
+			die("open");
+		xwrite(fd, argv[3]);
+		return close(fd) == 0 ? 0 : 1;
+	}
 	if (argc != 3) {
 		fprintf(stderr,
 			"usage: notify_cli select|poll|arm|stats PATH\n");

@@ -7,7 +7,10 @@
  * fd), MSG_QUIT ends the server. Before serving it checks
  * dispatch_timeout: a block with nothing to receive gives up with
  * ETIMEDOUT, a bad time is EINVAL.
- * Usage: notify_selsrv NAME FIFO   (prints "ready" once it serves)
+ * With DEV, the resource manager's device at that path (notify_dev) is
+ * attached too: a simulated fd, armed with ionotify as on QNX; MSG_GETDEV
+ * replies what its handler read from it.
+ * Usage: notify_selsrv NAME FIFO [DEV]  (prints "ready" once it serves)
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -19,8 +22,9 @@
 #include <sys/dispatch.h>
 #include <sys/neutrino.h>
 
-#define MSG_GET	 (_IO_MAX + 1)
-#define MSG_QUIT (_IO_MAX + 2)
+#define MSG_GET	   (_IO_MAX + 1)
+#define MSG_QUIT   (_IO_MAX + 2)
+#define MSG_GETDEV (_IO_MAX + 3)
 
 struct sel_msg {
 	unsigned short type;
@@ -29,6 +33,22 @@ struct sel_msg {
 
 static char got[1024];
 static int got_len, fifo_fd, bad_flags, calls;
+static char dev_got[1024];
+static int dev_len, dev_fd = -1;
+
+static int dev_ready(select_context_t *ctp, int fd, unsigned flags,
+		     void *handle)
+{
+	ssize_t n;
+
+	if (fd != dev_fd || flags != SELECT_FLAG_READ || ctp->fd != fd ||
+	    handle != &dev_fd)
+		bad_flags = 1;
+	n = read(fd, dev_got + dev_len, sizeof(dev_got) - 1 - (size_t)dev_len);
+	if (n > 0)
+		dev_len += (int)n;
+	return 0;
+}
 
 static int fifo_ready(select_context_t *ctp, int fd, unsigned flags,
 		      void *handle)
@@ -57,6 +77,12 @@ static int on_msg(message_context_t *ctp, int type, unsigned flags,
 		MsgReply(ctp->rcvid, 0, NULL, 0);
 		exit(0);
 	}
+	if (type == MSG_GETDEV) {
+		n = snprintf(reply, sizeof(reply), "%s:%.*s",
+			     bad_flags ? "bad" : "ok", dev_len, dev_got);
+		MsgReply(ctp->rcvid, 0, reply, n + 1);
+		return 0;
+	}
 	n = snprintf(reply, sizeof(reply), "%s:%.*s",
 		     bad_flags || calls == 0 ? "bad" : "ok", got_len, got);
 	if (got_len == 0)
@@ -72,8 +98,8 @@ int main(int argc, char **argv)
 	name_attach_t *att;
 	dispatch_t *dpp;
 
-	if (argc != 3) {
-		fprintf(stderr, "usage: notify_selsrv NAME FIFO\n");
+	if (argc != 3 && argc != 4) {
+		fprintf(stderr, "usage: notify_selsrv NAME FIFO [DEV]\n");
 		return 2;
 	}
 	if (!(dpp = dispatch_create()) ||
@@ -81,7 +107,8 @@ int main(int argc, char **argv)
 		perror("name_attach");
 		return 1;
 	}
-	if (message_attach(dpp, NULL, MSG_GET, MSG_QUIT, on_msg, NULL) == -1) {
+	if (message_attach(dpp, NULL, MSG_GET, MSG_GETDEV, on_msg, NULL) ==
+	    -1) {
 		perror("message_attach");
 		return 1;
 	}
@@ -132,6 +159,18 @@ int main(int argc, char **argv)
 	    errno != EINVAL) {
 		fprintf(stderr, "select_attach/detach accepted bad args\n");
 		return 1;
+	}
+	if (argc == 4) {
+		dev_fd = open(argv[3], O_RDONLY);
+		if (dev_fd < 0) {
+			perror("open dev");
+			return 1;
+		}
+		if (select_attach(dpp, NULL, dev_fd, SELECT_FLAG_READ,
+				  dev_ready, &dev_fd) == -1) {
+			perror("select_attach dev");
+			return 1;
+		}
 	}
 	printf("ready\n");
 	fflush(stdout);
