@@ -1,12 +1,12 @@
 /*
  * notify_cli: a plain POSIX client of notify_dev, built twice: linked with
  * libnto, and without it (run under LD_PRELOAD=libnto.so). It waits with
- * select() or poll() on the device beside a pipe and checks what a user
+ * select(), poll() or epoll on the device beside a pipe and checks what a user
  * sees: a timeout returns 0 with nothing ready, data written to either
  * side wakes a waiter blocked on both (the writer waits until the waiter
  * is blocked in the kernel, seen in /proc), both ready at once count 2,
  * the device is writable, and nothing stays armed afterwards.
- * Usage: notify_cli select|poll PATH   (the scenario)
+ * Usage: notify_cli select|poll|epoll PATH   (the scenario)
  *        notify_cli arm PATH           (print "waiting", block in select)
  *        notify_cli stats PATH         (print PATH-stats)
  *        notify_cli write PATH TEXT    (write TEXT to the device)
@@ -17,13 +17,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/epoll.h>
 #include <sys/select.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
-static int use_poll;
+static int use_poll, use_epoll;
 
 #define DEV_READY  1
 #define PIPE_READY 2
@@ -35,13 +36,48 @@ static void die(const char *what)
 	exit(1);
 }
 
+/* epoll: a fresh set per wait (so a closed set's number is reused);
+ * returns what epoll_wait returned, the ready bits in *bits. */
+static int epoll_wait2(int dev, int pfd, int ms, int *bits)
+{
+	struct epoll_event ev, out[4];
+	int ep, rc, i;
+
+	ep = epoll_create1(EPOLL_CLOEXEC);
+	if (ep < 0)
+		die("epoll_create1");
+	ev.events = EPOLLIN;
+	ev.data.u32 = DEV_READY;
+	if (epoll_ctl(ep, EPOLL_CTL_ADD, dev, &ev) < 0)
+		die("epoll_ctl dev");
+	ev.data.u32 = PIPE_READY;
+	if (epoll_ctl(ep, EPOLL_CTL_ADD, pfd, &ev) < 0)
+		die("epoll_ctl pipe");
+	if (epoll_ctl(ep, EPOLL_CTL_ADD, dev, &ev) != -1 || errno != EEXIST)
+		die("epoll_ctl ADD twice");
+	rc = epoll_wait(ep, out, 4, ms);
+	if (rc < 0)
+		die("epoll_wait");
+	*bits = 0;
+	for (i = 0; i < rc; i++) {
+		if (out[i].events != EPOLLIN || (*bits & (int)out[i].data.u32))
+			die("epoll_wait: unexpected event");
+		*bits |= (int)out[i].data.u32;
+	}
+	close(ep);
+	return rc;
+}
+
 /* Wait up to ms for dev or pfd to be readable: the DEV_READY/PIPE_READY
  * bits, 0 on timeout. Checks the count the call returned. */
 static int wait2(int dev, int pfd, int ms)
 {
 	int rc, bits = 0, n = 0;
 
-	if (use_poll) {
+	if (use_epoll) {
+		rc = epoll_wait2(dev, pfd, ms, &bits);
+		n = (bits & DEV_READY ? 1 : 0) + (bits & PIPE_READY ? 1 : 0);
+	} else if (use_poll) {
 		struct pollfd p[2] = {{dev, POLLIN, 0}, {pfd, POLLIN, 0}};
 
 		rc = poll(p, 2, ms);
@@ -93,6 +129,19 @@ static void xwrite(int fd, const char *s)
 		die("write");
 }
 
+/* Is system call nr one a poll/select/epoll wait blocks in? */
+static int waiting_call(int nr)
+{
+	return nr == SYS_ppoll || nr == SYS_pselect6 || nr == SYS_epoll_pwait
+#ifdef SYS_poll
+	       || nr == SYS_poll || nr == SYS_select || nr == SYS_epoll_wait
+#endif
+#ifdef SYS_epoll_pwait2
+	       || nr == SYS_epoll_pwait2
+#endif
+		;
+}
+
 /* Wait (bounded) until process pid sleeps in poll/select: read from
  * /proc/PID/syscall; where that is not readable, until it sleeps. */
 static void wait_blocked(pid_t pid)
@@ -112,11 +161,7 @@ static void wait_blocked(pid_t pid)
 				buf[n] = '\0';
 				nr = atoi(buf);
 				if (buf[0] >= '0' && buf[0] <= '9' &&
-				    (nr == SYS_ppoll || nr == SYS_pselect6
-#ifdef SYS_poll
-				     || nr == SYS_poll || nr == SYS_select
-#endif
-				     ))
+				    waiting_call(nr))
 					return;
 				nanosleep(&tick, NULL);
 				continue;
@@ -236,7 +281,21 @@ static int scenario(const char *path)
 	printf("both: 2\n");
 
 	/* 5. the device is always writable */
-	if (use_poll) {
+	if (use_epoll) {
+		struct epoll_event ev = {EPOLLOUT, {0}}, out[2];
+		int ep = epoll_create1(0);
+
+		ev.data.u32 = 7;
+		if (ep < 0 || epoll_ctl(ep, EPOLL_CTL_ADD, dev, &ev) < 0 ||
+		    epoll_wait(ep, out, 2, 20000) != 1 ||
+		    out[0].events != EPOLLOUT || out[0].data.u32 != 7)
+			die("epoll EPOLLOUT");
+		if (epoll_ctl(ep, EPOLL_CTL_DEL, dev, NULL) < 0 ||
+		    epoll_ctl(ep, EPOLL_CTL_DEL, dev, NULL) != -1 ||
+		    errno != ENOENT)
+			die("epoll_ctl DEL");
+		close(ep);
+	} else if (use_poll) {
 		struct pollfd w = {dev, POLLOUT, 0};
 
 		if (poll(&w, 1, 20000) != 1 || w.revents != POLLOUT)
@@ -272,12 +331,14 @@ int main(int argc, char **argv)
 	}
 	if (argc != 3) {
 		fprintf(stderr,
-			"usage: notify_cli select|poll|arm|stats PATH\n");
+			"usage: notify_cli select|poll|epoll|arm|stats PATH\n");
 		return 2;
 	}
 	setvbuf(stdout, NULL, _IOLBF, 0);
-	if (!strcmp(argv[1], "select") || !strcmp(argv[1], "poll")) {
+	if (!strcmp(argv[1], "select") || !strcmp(argv[1], "poll") ||
+	    !strcmp(argv[1], "epoll")) {
 		use_poll = argv[1][0] == 'p';
+		use_epoll = argv[1][0] == 'e';
 		return scenario(argv[2]);
 	}
 	if (!strcmp(argv[1], "arm")) {

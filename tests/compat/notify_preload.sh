@@ -14,7 +14,7 @@ track $!
 wait_until 10 has_path "$P" || fail "notify_dev did not register $P"
 # without the preload the path does not exist
 "$CLI" stats "$P" >/dev/null 2>&1 && fail "$P opened without libnto"
-for mode in select poll; do
+for mode in select poll epoll; do
 	timeout 60 $NTO "$CLI" $mode "$P" >"$DIR/$mode.out" \
 		2>"$DIR/$mode.err" ||
 		fail "notify_cli_plain $mode: $(cat "$DIR/$mode.err")"

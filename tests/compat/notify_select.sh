@@ -15,7 +15,7 @@ P=/dev/ntosim-notify-$$
 SRV=$!
 track $SRV
 wait_until 10 has_path "$P" || fail "notify_dev did not register $P"
-for mode in select poll; do
+for mode in select poll epoll; do
 	timeout 60 "$CLI" $mode "$P" >"$DIR/$mode.out" 2>"$DIR/$mode.err" ||
 		fail "notify_cli $mode: $(cat "$DIR/$mode.err")"
 	[ "$(tail -n 1 "$DIR/$mode.out")" = "armed=0" ] ||

@@ -1,12 +1,12 @@
 /*
  * Readiness over a mix of real Linux fds and simulated fds: ionotify(),
- * poll/ppoll, select/pselect (and their fortify entry points), and epoll's
- * refusal of simulated fds. A call with no simulated fd goes straight to
- * libc after one table load per fd. Otherwise each simulated fd is armed
- * with _IO_NOTIFY (POLLARM) to send a pulse to a per-process bridge
- * channel; the bridge thread turns the pulse into a write on the waiting
- * call's eventfd, which sits in the real ppoll beside the real fds. The
- * design is in docs/posix.md ("select, poll and ionotify").
+ * poll/ppoll, select/pselect (and their fortify entry points). A call with no
+ * simulated fd goes straight to libc after one table load per fd. Otherwise
+ * each simulated fd is armed with _IO_NOTIFY (POLLARM) to send a pulse to a
+ * per-process bridge channel; the bridge thread turns the pulse into a write on
+ * the waiting call's eventfd, which sits in the real ppoll beside the real fds.
+ * The design is in docs/posix.md ("select, poll and ionotify"); epoll is
+ * epoll.c, on the same bridge.
  */
 #include "config.h"
 #undef _FORTIFY_SOURCE
@@ -21,7 +21,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/epoll.h>
 #include <sys/eventfd.h>
 #include <sys/select.h>
 #include <time.h>
@@ -29,6 +28,7 @@
 
 #include <sys/iomsg.h>
 
+#include "notify-internal.h"
 #include "posix_internal.h"
 
 int __poll_chk(struct pollfd *fds, nfds_t nfds, int timeout, size_t fdslen);
@@ -41,15 +41,14 @@ NTO_REAL_DECL(__poll_chk);
 NTO_REAL_DECL(__ppoll_chk);
 NTO_REAL_DECL(select);
 NTO_REAL_DECL(pselect);
-NTO_REAL_DECL(epoll_ctl);
 
 #define SIM(fd) __builtin_expect(nto__coid_is_fd(fd), 0)
 
 /* ---- _IO_NOTIFY on a connection ---- */
 
 /* Send _IO_NOTIFY: 0 with the met conditions in *met, or -errno. */
-static int notify_send(int coid, int action, unsigned conds,
-		       const struct sigevent *ev, unsigned *met)
+int nto__notify_send(int coid, int action, unsigned conds,
+		     const struct sigevent *ev, unsigned *met)
 {
 	struct _io_notify msg;
 	struct _io_notify_reply rep;
@@ -75,7 +74,7 @@ static int notify_send(int coid, int action, unsigned conds,
 	return 0;
 }
 
-static void log_once(int *done, const char *what)
+void nto__log_once(int *done, const char *what)
 {
 	if (__atomic_exchange_n(done, 1, __ATOMIC_RELAXED))
 		return;
@@ -83,7 +82,7 @@ static void log_once(int *done, const char *what)
 }
 
 /* poll() events <-> _NOTIFY_COND_* */
-static unsigned ev_conds(short events)
+unsigned nto__poll_conds(short events)
 {
 	unsigned c = 0;
 
@@ -96,7 +95,7 @@ static unsigned ev_conds(short events)
 	return c;
 }
 
-static short conds_ev(unsigned c, short events)
+short nto__conds_poll(unsigned c, short events)
 {
 	short r = 0;
 
@@ -125,7 +124,7 @@ NTO_EXPORT int ionotify(int fd, int action, int flags,
 	c = fd >= 0 ? nto__coid_get(fd) : NULL;
 	if (c) {
 		nto__coid_put(c);
-		rc = notify_send(fd, action, (unsigned)flags, event, &met);
+		rc = nto__notify_send(fd, action, (unsigned)flags, event, &met);
 		if (rc < 0) {
 			errno = -rc;
 			return -1;
@@ -138,23 +137,23 @@ NTO_EXPORT int ionotify(int fd, int action, int flags,
 	}
 	if (action != _NOTIFY_ACTION_POLL) {
 		/* no resource manager behind a real fd to arm */
-		log_once(&logged,
-			 "ionotify: arming a real (non-simulated) fd "
-			 "is not supported; use poll/select (ENOTSUP)");
+		nto__log_once(&logged,
+			      "ionotify: arming a real (non-simulated) fd "
+			      "is not supported; use poll/select (ENOTSUP)");
 		errno = ENOTSUP;
 		return -1;
 	}
 	p.fd = fd;
-	p.events = conds_ev((unsigned)flags, POLLIN | POLLOUT | POLLPRI);
+	p.events = nto__conds_poll((unsigned)flags, POLLIN | POLLOUT | POLLPRI);
 	p.revents = 0;
 	if (NTO_REAL(poll)(&p, 1, 0) < 0)
 		return -1;
-	return (int)((unsigned)flags & ev_conds(p.revents) & _NOTIFY_COND_MASK);
+	return (int)((unsigned)flags & nto__poll_conds(p.revents) &
+		     _NOTIFY_COND_MASK);
 }
 
 /* ---- the bridge: pulses to eventfd writes ---- */
 
-#define BRIDGE_CODE  1
 #define WAITER_SLOTS 1024 /* token = slot << 18 | 18 bits of generation */
 #define GEN_BITS     18
 #define GEN_MASK     ((1u << GEN_BITS) - 1)
@@ -187,7 +186,7 @@ static void *bridge_main(void *arg)
 			(void)MsgError_r(rc, ENOSYS);
 			continue;
 		}
-		if (p.code != BRIDGE_CODE)
+		if (p.code != NTO_BRIDGE_CODE)
 			continue;
 		token = (unsigned)p.value.sival_int & _NOTIFY_DATA_MASK;
 		slot = token >> GEN_BITS;
@@ -224,7 +223,7 @@ static void bridge_atfork_child(void)
 }
 
 /* The bridge's coid, starting it if needed; or -errno. */
-static int bridge_get(void)
+int nto__bridge_coid(void)
 {
 	pthread_attr_t attr;
 	pthread_t t;
@@ -276,7 +275,7 @@ __attribute__((constructor)) static void poll_init(void)
 }
 
 /* A free waiter slot with its eventfd, drained; or -errno. */
-static int waiter_get(unsigned *token)
+int nto__waiter_get(unsigned *token)
 {
 	eventfd_t v;
 	unsigned i, g;
@@ -305,13 +304,18 @@ static int waiter_get(unsigned *token)
 	return -EAGAIN;
 }
 
-static void waiter_put(int slot)
+void nto__waiter_put(int slot)
 {
 	eventfd_t v;
 
 	atomic_fetch_add(&waiters[slot].gen, 1); /* late pulses miss */
 	(void)eventfd_read(waiters[slot].efd, &v);
 	atomic_store(&waiters[slot].active, 0);
+}
+
+int nto__waiter_efd(int slot)
+{
+	return waiters[slot].efd;
 }
 
 /* ---- the mixed poll ---- */
@@ -361,18 +365,18 @@ static int sim_ppoll(struct pollfd *fds, nfds_t n, const struct timespec *tmo,
 		}
 	}
 	memset(armed, 0, n);
-	coid = bridge_get();
+	coid = nto__bridge_coid();
 	if (coid < 0) {
 		rc = coid;
 		goto out_free;
 	}
-	slot = waiter_get(&token);
+	slot = nto__waiter_get(&token);
 	if (slot < 0) {
 		rc = slot;
 		goto out_free;
 	}
-	SIGEV_PULSE_INT_INIT(&ev, coid, SIGEV_PULSE_PRIO_INHERIT, BRIDGE_CODE,
-			     (int)token);
+	SIGEV_PULSE_INT_INIT(&ev, coid, SIGEV_PULSE_PRIO_INHERIT,
+			     NTO_BRIDGE_CODE, (int)token);
 	if (tmo)
 		deadline = (int64_t)nto__now_ns() + ts_ns(tmo);
 
@@ -383,20 +387,22 @@ static int sim_ppoll(struct pollfd *fds, nfds_t n, const struct timespec *tmo,
 			fds[i].revents = 0;
 			if (fds[i].fd < 0 || !SIM(fds[i].fd))
 				continue;
-			conds = ev_conds(fds[i].events);
+			conds = nto__poll_conds(fds[i].events);
 			if (!conds)
 				continue;
-			r = notify_send(fds[i].fd, _NOTIFY_ACTION_POLLARM,
-					conds, &ev, &met);
+			r = nto__notify_send(fds[i].fd, _NOTIFY_ACTION_POLLARM,
+					     conds, &ev, &met);
 			if (r == -ENOSYS) {
 				/* no io_notify: always ready, like a file */
-				fds[i].revents = conds_ev(conds, fds[i].events);
+				fds[i].revents =
+					nto__conds_poll(conds, fds[i].events);
 			} else if (r == -EBADF || r == -ESRCH) {
 				fds[i].revents = POLLHUP; /* server gone */
 			} else if (r < 0) {
 				fds[i].revents = POLLERR;
 			} else if (met) {
-				fds[i].revents = conds_ev(met, fds[i].events);
+				fds[i].revents =
+					nto__conds_poll(met, fds[i].events);
 			} else {
 				armed[i] = 1;
 			}
@@ -460,10 +466,11 @@ static int sim_ppoll(struct pollfd *fds, nfds_t n, const struct timespec *tmo,
 	/* disarm what is still armed (a NULL event removes our entries) */
 	for (i = 0; i < n; i++) {
 		if (armed[i])
-			(void)notify_send(fds[i].fd, _NOTIFY_ACTION_POLLARM,
-					  ev_conds(fds[i].events), NULL, &met);
+			(void)nto__notify_send(
+				fds[i].fd, _NOTIFY_ACTION_POLLARM,
+				nto__poll_conds(fds[i].events), NULL, &met);
 	}
-	waiter_put(slot);
+	nto__waiter_put(slot);
 out_free:
 	if (rp != stackp) {
 		free(rp);
@@ -639,21 +646,4 @@ NTO_EXPORT int select(int n, fd_set *r, fd_set *w, fd_set *e,
 	tv->tv_sec = (time_t)(spent / 1000000000LL);
 	tv->tv_usec = (suseconds_t)((spent % 1000000000LL) / 1000);
 	return ret(rc);
-}
-
-/* ---- epoll ---- */
-
-NTO_EXPORT int epoll_ctl(int epfd, int op, int fd, struct epoll_event *event)
-{
-	static int logged;
-
-	if ((op == EPOLL_CTL_ADD || op == EPOLL_CTL_MOD) && SIM(fd)) {
-		/* what Linux answers for an fd that cannot be polled */
-		log_once(&logged, "epoll_ctl: a simulated fd cannot be "
-				  "watched by epoll (EPERM); use poll or "
-				  "select");
-		errno = EPERM;
-		return -1;
-	}
-	return NTO_REAL(epoll_ctl)(epfd, op, fd, event);
 }
