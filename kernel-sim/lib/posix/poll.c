@@ -161,7 +161,8 @@ NTO_EXPORT int ionotify(int fd, int action, int flags,
 struct waiter {
 	_Atomic int active;
 	_Atomic unsigned gen;
-	int efd; /* eventfd, created on first use, kept */
+	int efd;      /* eventfd, created on first use, kept */
+	int have_efd; /* efd is valid (0 is a valid fd) */
 };
 
 static struct waiter waiters[WAITER_SLOTS];
@@ -286,15 +287,15 @@ int nto__waiter_get(unsigned *token)
 		if (!atomic_compare_exchange_strong(&waiters[i].active, &zero,
 						    1))
 			continue;
-		if (waiters[i].efd <= 0) {
+		if (!waiters[i].have_efd) {
 			waiters[i].efd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
 			if (waiters[i].efd < 0) {
 				int e = errno;
 
-				waiters[i].efd = 0;
 				atomic_store(&waiters[i].active, 0);
 				return -e;
 			}
+			waiters[i].have_efd = 1;
 		}
 		(void)eventfd_read(waiters[i].efd, &v);
 		g = atomic_fetch_add(&waiters[i].gen, 1) + 1;
@@ -385,6 +386,7 @@ static int sim_ppoll(struct pollfd *fds, nfds_t n, const struct timespec *tmo,
 		/* arm each simulated fd, or learn it is ready now */
 		for (i = 0; i < n; i++) {
 			fds[i].revents = 0;
+			armed[i] = 0;
 			if (fds[i].fd < 0 || !SIM(fds[i].fd))
 				continue;
 			conds = nto__poll_conds(fds[i].events);
