@@ -3,8 +3,10 @@
  * dispatch_handler) that routes each message or pulse on a channel to the
  * resource-manager layer, message_attach / pulse_attach handlers, or
  * other_func; name_attach / name_open; and thread pools that run the loop
- * in several threads. Names, signatures and values are QNX's.
- * select_attach and sigwait_attach are not provided.
+ * in several threads; select_attach / select_detach, which bring fds
+ * (real Linux fds and simulated ones alike) into the same loop. Names,
+ * signatures and values are QNX's. sigwait_attach is not provided (QNX 7.1
+ * does not declare it either).
  */
 #ifndef NTOSIM_SYS_DISPATCH_H
 #define NTOSIM_SYS_DISPATCH_H
@@ -84,6 +86,74 @@ int pulse_detach(dispatch_t *dpp, int code, int flags);
  */
 int message_connect(dispatch_t *dpp, int flags);
 
+/* ---- fds in the dispatch loop (select_attach) ---- */
+
+#define SELECT_FLAG_READ      _NOTIFY_COND_INPUT
+#define SELECT_FLAG_WRITE     _NOTIFY_COND_OUTPUT
+#define SELECT_FLAG_EXCEPT    _NOTIFY_COND_OBAND
+#define SELECT_FLAG_REARM     0x00000001 /* the default (redundant) */
+#define SELECT_FLAG_SRVEXCEPT 0x00000002
+#define SELECT_FLAG_NOREARM   0x00000004 /* wins over SELECT_FLAG_REARM */
+
+typedef struct _select_context select_context_t;
+
+typedef struct _select_attr {
+	unsigned flags;
+	unsigned reserved[3];
+} select_attr_t;
+
+/* What a select_attach handler gets: fd and the met SELECT_FLAG_*
+ * conditions in flags; dpp the dispatch. */
+struct _select_context {
+	int rcvid;
+	union {
+		struct _msg_info msginfo;
+		siginfo_t siginfo;
+	} info;
+	resmgr_iomsgs_t *msg;
+	void *dpp;
+	int fd;
+	unsigned tid;
+	unsigned reserved;
+	int flags;
+	int reserved2[2];
+	iov_t iov[1];
+};
+
+/*
+ * select_attach: call func(ctp, fd, flags, handle) from the dispatch loop
+ * (dispatch_block / dispatch_handler, any pool thread) whenever fd meets
+ * one of the SELECT_FLAG_READ / WRITE / EXCEPT conditions in `flags`;
+ * `flags` (the met conditions) is what it gets. fd may be a real Linux fd
+ * (a helper thread of the dispatch polls those) or a simulated one (armed
+ * with ionotify, as on QNX). The attachment re-arms after each call unless
+ * SELECT_FLAG_NOREARM is given (then it fires once). Attaching an fd
+ * again replaces its flags, func and handle. Creates the dispatch's
+ * channel if needed. Returns 0, or -1 with errno: EINVAL (dpp or func
+ * NULL, fd < 0, no condition in flags), EBADF (fd is not open), ENOMEM,
+ * EAGAIN (no pulse code or thread), or ChannelCreate's errno.
+ */
+int select_attach(void *dpp, select_attr_t *attr, int fd, unsigned flags,
+		  int (*func)(select_context_t *ctp, int fd, unsigned flags,
+			      void *handle),
+		  void *handle);
+
+/*
+ * select_detach: stop watching fd (a pending wake-up is dropped). Returns
+ * 0, or -1 with errno EINVAL (dpp NULL or fd not attached).
+ */
+int select_detach(void *dpp, int fd);
+
+/*
+ * select_query: from inside a select handler, the attachment it runs for
+ * (fd, its SELECT_FLAG_* flags, func, handle; any pointer may be NULL).
+ * Returns 0, or -1 with errno EINVAL (ctp is no select handler's).
+ */
+int select_query(select_context_t *ctp, int *fd, unsigned *flags,
+		 int (**func)(select_context_t *ctp, int fd, unsigned flags,
+			      void *handle),
+		 void **handle);
+
 /* ---- names ---- */
 
 #define NAME_FLAG_ATTACH_GLOBAL	 0x00000002 /* /dev/name/global/ */
@@ -161,6 +231,7 @@ enum dispatch_type {
 typedef union _dispatch_context {
 	resmgr_context_t resmgr_context;
 	message_context_t message_context;
+	select_context_t select_context;
 } dispatch_context_t;
 
 /*

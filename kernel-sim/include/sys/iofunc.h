@@ -370,6 +370,114 @@ int iofunc_unblock(resmgr_context_t *ctp, iofunc_attr_t *attr);
  */
 int iofunc_time_update(iofunc_attr_t *attr);
 
+/* ---- notification (select/poll/ionotify on a resource manager) ---- */
+
+/*
+ * One armed notification: a client connection (scoid, coid; rcvid of the
+ * _IO_NOTIFY that armed it) waiting for cnt units of one condition.
+ * Allocated by iofunc_notify, freed when triggered or removed.
+ */
+typedef struct _iofunc_notify_event {
+	struct _iofunc_notify_event *next;
+	int rcvid;
+	int scoid;
+	int cnt;
+	struct sigevent event;
+	unsigned flags;
+	int coid;
+} iofunc_notify_event_t;
+
+/*
+ * The notification lists of a resource, as an array of three indexed by
+ * IOFUNC_NOTIFY_INPUT / OUTPUT / OBAND (declare `iofunc_notify_t
+ * notify[3]` in your attribute or OCB extension). cnt is the smallest
+ * count any armed entry of that list waits for (INT_MAX: none armed), so
+ * the IOFUNC_NOTIFY_*_CHECK macros tell cheaply whether a trigger is due.
+ */
+typedef struct _iofunc_notify {
+	int cnt;
+	struct _iofunc_notify_event *list;
+} iofunc_notify_t;
+
+#define IOFUNC_NOTIFY_INPUT  0
+#define IOFUNC_NOTIFY_OUTPUT 1
+#define IOFUNC_NOTIFY_OBAND  2
+
+#define IOFUNC_NOTIFY_RDNORM IOFUNC_NOTIFY_INPUT
+#define IOFUNC_NOTIFY_WRNORM IOFUNC_NOTIFY_OUTPUT
+#define IOFUNC_NOTIFY_RDBAND IOFUNC_NOTIFY_OBAND
+#define IOFUNC_NOTIFY_PRI    3
+#define IOFUNC_NOTIFY_WRBAND 4
+#define IOFUNC_NOTIFY_ERR    5
+#define IOFUNC_NOTIFY_HUP    6
+#define IOFUNC_NOTIFY_NVAL   12
+
+#define IOFUNC_NOTIFY_UNMASKABLE                               \
+	((1 << IOFUNC_NOTIFY_ERR) | (1 << IOFUNC_NOTIFY_HUP) | \
+	 (1 << IOFUNC_NOTIFY_NVAL))
+
+/* Is an iofunc_notify_trigger for __cnt units due? (__tran: the buffer
+ * went from empty to non-empty, which TRANARM entries wait for.) */
+#define IOFUNC_NOTIFY_INPUT_CHECK(__nop, __cnt, __tran) \
+	((__nop)[IOFUNC_NOTIFY_INPUT].cnt <= (__cnt) && \
+	 ((__nop)[IOFUNC_NOTIFY_INPUT].cnt || (__tran)))
+#define IOFUNC_NOTIFY_OUTPUT_CHECK(__nop, __cnt) \
+	((__nop)[IOFUNC_NOTIFY_OUTPUT].cnt <= (__cnt))
+#define IOFUNC_NOTIFY_OBAND_CHECK(__nop, __cnt, __tran) \
+	((__nop)[IOFUNC_NOTIFY_OBAND].cnt <= (__cnt) && \
+	 ((__nop)[IOFUNC_NOTIFY_OBAND].cnt || (__tran)))
+
+#define IOFUNC_NOTIFY_DISARM(__nop, __index) \
+	((__nop)[__index].cnt = (int)((~0u) >> 1))
+
+#define IOFUNC_NOTIFY_INIT(__nop)                                              \
+	((__nop)[0].cnt = (__nop)[1].cnt = (__nop)[2].cnt = (int)((~0u) >> 1), \
+	 (__nop)[0].list = (__nop)[1].list = (__nop)[2].list = NULL)
+
+/*
+ * iofunc_notify: the work of an io_notify handler. `trig` holds the
+ * _NOTIFY_COND_INPUT / OUTPUT / OBAND conditions met now; notifycounts
+ * (NULL: 1 each) the units each condition needs before an armed event
+ * fires. By msg->i.action:
+ *   _NOTIFY_ACTION_POLL     reply the met conditions, arm nothing;
+ *   _NOTIFY_ACTION_POLLARM  reply the met conditions; if none is met, arm
+ *                           the requested ones;
+ *   _NOTIFY_ACTION_TRANARM  arm the requested conditions, reply 0;
+ *   _NOTIFY_ACTION_CONDARM  if one is met reply it, else arm and answer
+ *                           EAGAIN.
+ * An event of type SIGEV_NONE (ionotify(fd, action, flags, NULL)) arms
+ * nothing and removes the connection's armed entries for the requested
+ * conditions. Re-arming from the same connection replaces its entry.
+ * The reply (msg->o.flags: the met requested conditions) is set up in
+ * ctp->iov[0]. *armed (may be NULL) is set to 1 if something was armed.
+ * Returns _RESMGR_NPARTS(1), or EBADMSG (a short message), EINVAL (unknown
+ * action), ENOMEM, EAGAIN (CONDARM armed).
+ */
+int iofunc_notify(resmgr_context_t *ctp, io_notify_t *msg, iofunc_notify_t *nop,
+		  int trig, const int *notifycounts, int *armed);
+
+/*
+ * iofunc_notify_trigger: deliver (MsgDeliverEvent) and disarm every entry
+ * of nop[index] waiting for at most cnt units; entries whose client has
+ * gone are dropped. iofunc_notify_trigger_strict does the same (ctp may be
+ * NULL; ntosim's rcvids always name the arming connection, so there is no
+ * stale-rcvid case for it to guard against).
+ */
+void iofunc_notify_trigger(iofunc_notify_t *nop, int cnt, int index);
+void iofunc_notify_trigger_strict(resmgr_context_t *ctp, iofunc_notify_t *nop,
+				  int cnt, int index);
+
+/*
+ * iofunc_notify_remove: drop every entry of the three lists armed by the
+ * connection the current message came on (ctp->info.scoid and coid); call
+ * it from io_close_dup. iofunc_notify_remove_strict looks at the first
+ * `lim` lists only. (ntosim's framework also drops a closing or departed
+ * connection's entries itself, after your close_dup runs.)
+ */
+void iofunc_notify_remove(resmgr_context_t *ctp, iofunc_notify_t *nop);
+void iofunc_notify_remove_strict(resmgr_context_t *ctp, iofunc_notify_t *nop,
+				 int lim);
+
 #ifdef __cplusplus
 }
 #endif

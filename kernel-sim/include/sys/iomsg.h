@@ -2,7 +2,7 @@
  * <sys/iomsg.h>: the QNX I/O message formats (_IO_* types, struct _io_connect
  * and the per-message io_*_t unions) that clients send to resource managers
  * and that the resmgr framework (<sys/resmgr.h>) decodes. Names, layouts and
- * values are QNX's; this header declares no functions.
+ * values are QNX's; the one function declared here is ionotify().
  *
  * Wire format of _IO_CONNECT in ntosim: struct _io_connect up to (not
  * including) .path, i.e. offsetof(struct _io_connect, path) bytes, then the
@@ -104,6 +104,33 @@ struct _xtype_readcond {
 struct _xtype_offset {
 	_Int64t offset;
 };
+
+/* ---- notification conditions and actions (QNX <sys/iomgr.h>) ---- */
+#ifndef _NOTIFY_COND_INPUT
+#define _NOTIFY_COND_EXTEN  0x80000000
+#define _NOTIFY_COND_OBAND  0x40000000 /* out-of-band data available */
+#define _NOTIFY_COND_OUTPUT 0x20000000 /* room for more output */
+#define _NOTIFY_COND_INPUT  0x10000000 /* data available */
+#define _NOTIFY_COND_MASK   0xf0000000
+#define _NOTIFY_DATA_MASK   (~_NOTIFY_COND_MASK)
+/* with _NOTIFY_COND_EXTEN: the POLL* conditions, in flags_exten */
+#define _NOTIFY_CONDE_RDNORM	  0x00000001
+#define _NOTIFY_CONDE_WRNORM	  0x00000002
+#define _NOTIFY_CONDE_RDBAND	  0x00000004
+#define _NOTIFY_CONDE_PRI	  0x00000008
+#define _NOTIFY_CONDE_WRBAND	  0x00000010
+#define _NOTIFY_CONDE_ERR	  0x00000020
+#define _NOTIFY_CONDE_HUP	  0x00000040
+#define _NOTIFY_CONDE_NVAL	  0x00001000
+#define _NOTIFY_MAXCOND		  15
+#define _NOTIFY_FLAGS_EXTEN_FIRST 0x00000001
+/* io_notify actions (an armed event is disarmed when it fires) */
+#define _NOTIFY_ACTION_TRANARM 0x0 /* arm for the next transition */
+#define _NOTIFY_ACTION_CONDARM 0x1 /* arm if no condition is met */
+#define _NOTIFY_ACTION_POLL    0x2 /* report, never arm */
+#define _NOTIFY_ACTION_POLLARM 0x3 /* report; arm if nothing is met */
+#define _NOTIFY_ACTION_MASK    0x3
+#endif
 
 /* ---- pathname (connect) messages ---- */
 
@@ -607,6 +634,18 @@ enum _io_power_subtypes {
 typedef union {
 	struct _io_power i;
 } io_power_t;
+
+/*
+ * ionotify (QNX <unistd.h>): send _IO_NOTIFY on fd (a simulated fd or any
+ * connection to a resource manager) asking it to deliver `event` when one
+ * of the _NOTIFY_COND_* conditions in `flags` occurs, as `action` says
+ * (see iofunc_notify in <sys/iofunc.h>). event NULL disarms. Returns the
+ * conditions met now (a subset of flags' _NOTIFY_COND_* bits), or -1 with
+ * errno: EBADF (fd is no connection), EINVAL, EAGAIN (CONDARM armed),
+ * ENOSYS (the server has no io_notify), ENOTSUP (an arming action on a
+ * real Linux fd: logged once), or the server's errno.
+ */
+int ionotify(int fd, int action, int flags, const struct sigevent *event);
 
 /* The pulse a resource manager sees (UNBLOCK, DISCONNECT, user codes). */
 typedef struct _pulse io_pulse_t;

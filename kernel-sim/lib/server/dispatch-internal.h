@@ -91,6 +91,7 @@ struct _dispatch {
 	int nvec;
 	int self_coid; /* dispatch_unblock's connection to our channel, or -1 */
 	struct nto_bindent *bind[NTO_BIND_BUCKETS];
+	struct nto_select *select; /* select_attach state (select.c), or NULL */
 };
 
 /* ---- dispatch.c ---- */
@@ -120,6 +121,17 @@ int nto__link_add(dispatch_t *dpp, const char *path, unsigned ftype,
 /* Detach every registration of dpp and free its bindings (no close
  * handlers run): dispatch_destroy. */
 void nto__resmgr_forget(dispatch_t *dpp);
+
+/* ---- select.c ---- */
+/* Stop dpp's select_attach helper thread and free its attachments
+ * (dispatch_destroy). */
+void nto__select_destroy(dispatch_t *dpp);
+
+/* ---- notify.c ---- */
+/* Drop every notification entry iofunc_notify armed for client connection
+ * (scoid, coid) (coid -1: every coid of scoid): the connection closed or
+ * its client is gone. */
+void nto__notify_forget(int scoid, int coid);
 
 /* ---- iofunc.c ---- */
 /* The ioflag an open grants: the message's ioflag with the access bits

@@ -164,6 +164,8 @@ NTO_EXPORT int dispatch_destroy(dispatch_t *dpp)
 		return -1;
 	}
 	nto__resmgr_forget(dpp);
+	/* select_attach: stop the fd watcher before the channel goes */
+	nto__select_destroy(dpp);
 	if (dpp->self_coid != -1)
 		(void)ConnectDetach_r(dpp->self_coid);
 	if (dpp->chid != -1)

@@ -222,6 +222,8 @@ void nto__bind_drop_id(dispatch_t *dpp, int id, int run_close)
 		b = e->b;
 		if (!run_close)
 			b->noclose = 1;
+		/* notify: the connection's entries go with its binding */
+		nto__notify_forget(e->scoid, e->coid);
 		nto__bind_release(&ctx, b);
 		free(e);
 	}

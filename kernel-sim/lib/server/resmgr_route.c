@@ -72,6 +72,9 @@ static int io_handler(resmgr_context_t *ctp, resmgr_iomsgs_t *msg,
 					locked = 0;
 				}
 				n = fn ? fn(ctp, msg, b->ocb) : EOK;
+				/* notify: drop what the closed coid armed */
+				nto__notify_forget(ctp->info.scoid,
+						   ctp->info.coid);
 				nto__bind_release(ctp, rm);
 			} else {
 				n = EBADF;
@@ -177,6 +180,8 @@ static int combine_handler(resmgr_context_t *ctp, struct nto_link *l,
 
 			(void)fn(ctp, (resmgr_iomsgs_t *)(void *)&cl, b->ocb);
 		}
+		/* notify: drop what the closed coid armed */
+		nto__notify_forget(ctp->info.scoid, ctp->info.coid);
 		nto__bind_release(ctp, rm);
 		ctp->rcvid = rcvid;
 		ctp->status = status;
@@ -295,6 +300,8 @@ static int close_handler(resmgr_context_t *ctp, resmgr_iomsgs_t *msg)
 	ctp->size = ctp->info.msglen;
 	fn = nto__io_func(b->funcs, _IO_CLOSE);
 	n = fn ? fn(ctp, msg, b->ocb) : EOK;
+	/* notify: nothing stays armed for a closed connection */
+	nto__notify_forget(ctp->info.scoid, ctp->info.coid);
 	nto__bind_release(ctp, b);
 	return n;
 }
@@ -324,8 +331,11 @@ static void disconnect_handler(resmgr_context_t *ctp, int scoid)
 		fn = nto__io_func(b->funcs, _IO_CLOSE);
 		if (fn)
 			(void)fn(ctp, msg, b->ocb);
+		/* notify: a departed client leaves nothing armed */
+		nto__notify_forget(scoid, coid);
 		nto__bind_release(ctp, b);
 	}
+	nto__notify_forget(scoid, -1); /* e.g. armed on a name_open coid */
 	(void)ConnectDetach_r(scoid);
 }
 
