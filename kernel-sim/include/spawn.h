@@ -67,7 +67,8 @@ typedef struct inheritance {
  * flag bits), ENOENT/EACCES/ENOEXEC/... (the exec failed), EBADF (a bad
  * fd_map entry), ENOTSUP (SPAWN_SETSIGIGN, SPAWN_TCSETPGROUP,
  * SPAWN_EXPLICIT_CPU, SPAWN_DEBUG, SPAWN_HOLD), ENOREMOTE (SPAWN_SETND to a
- * node other than the local one). With SPAWN_EXEC it returns only on error.
+ * node other than the local one). With SPAWN_EXEC it returns only on error;
+ * SPAWN_EXEC with an fd_map or attribute flags gives EINVAL.
  */
 pid_t spawn(const char *path, int fd_count, const int fd_map[],
 	    const struct inheritance *inherit, char *const argv[],
