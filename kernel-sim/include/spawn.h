@@ -14,6 +14,7 @@
 #include <signal.h>
 #include <sys/platform.h>
 #include <sys/types.h>
+#include <sys/wait.h> /* QNX code waits for what it spawned */
 
 #ifdef __cplusplus
 extern "C" {

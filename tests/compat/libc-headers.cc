@@ -13,6 +13,8 @@
 #include <string>
 #include <thread>
 
+#include <atomic.h>
+#include <errno.h>
 #include <gulliver.h>
 #include <process.h>
 #include <pthread.h>
@@ -136,6 +138,10 @@ int main()
 		FAIL("gulliver");
 	if (std::min(3, 4) != 3 || std::max(3, 4) != 4 || __min(1, 2) != 1)
 		FAIL("min/max");
+	volatile unsigned flags = 1;
+	atomic_set(&flags, 4);
+	if (atomic_clr_value(&flags, 1) != 5 || flags != 4 || EOK != 0)
+		FAIL("atomic.h/EOK");
 	if (getprio(0) != 10)
 		FAIL("getprio: %d", getprio(0));
 	if (delay(1) != 0)

@@ -1,8 +1,8 @@
 #!/bin/sh
 # Behaviour: QNX's libc extensions and small headers work as QNX code
-# expects: min/max, strlcpy and friends, the itoa family, gulliver.h, the
-# QNX types and constants, the spawn family (exit status, P_NOWAIT,
-# P_NOWAITO, P_OVERLAY, fd maps), delay(), pthread_create(NULL) (linked
+# expects: min/max, strlcpy and friends, EOK and <atomic.h>, the itoa
+# family, gulliver.h, the QNX types and constants, the spawn family (exit
+# status, P_NOWAIT, P_NOWAITO, P_OVERLAY, fd maps), delay(), pthread_create(NULL) (linked
 # with libnto and preloaded into a plain binary), sival_long, and a C++17
 # program over every public header doing a message round trip.
 # Forced: nothing; each program asserts its results and exits non-zero on
@@ -12,7 +12,7 @@ T=$NTOSIM_BUILDDIR/tests/compat
 start_ipcd
 
 for p in minmax strlcpy itoa gulliver types spawn delay pthread sigval \
-	headers; do
+	atomic headers; do
 	[ -x "$T/libc-$p" ] || hard "$T/libc-$p is not built"
 	timeout 60 "$T/libc-$p" >"$DIR/$p.out" 2>"$DIR/$p.err" ||
 		fail "libc-$p failed (rc $?): $(cat "$DIR/$p.err")"

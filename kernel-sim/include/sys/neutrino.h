@@ -38,23 +38,8 @@ typedef struct iovec iov_t;
 #define GETIOVBASE(_iov) ((_iov)->iov_base)
 #define GETIOVLEN(_iov)	 ((_iov)->iov_len)
 
-/* errno values Linux lacks. EOK is QNX's "no error"; the others get values
- * above Linux's range so they never collide with a real Linux errno. */
-#ifndef EOK
-#define EOK 0
-#endif
-#ifndef ENOREMOTE
-#define ENOREMOTE 300
-#endif
-#ifndef EBADFSYS
-#define EBADFSYS 302
-#endif
-#ifndef ESRVRFAULT
-#define ESRVRFAULT 312
-#endif
-#ifndef EENDIAN
-#define EENDIAN 313
-#endif
+/* EOK and the QNX-only errno values (ENOREMOTE, EBADFSYS, ESRVRFAULT,
+ * EENDIAN) come from <errno.h> (ntosim's overlay), included above. */
 /* ERESTART exists on Linux (85); MsgError(rcvid, ERESTART) re-sends. */
 
 /* Channel flags (ChannelCreate). */
