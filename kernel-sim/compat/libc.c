@@ -1,6 +1,7 @@
 /*
  * QNX libc extensions that glibc lacks: the itoa family, strlcpy/strlcat,
- * the DOS-style case-insensitive and in-place string calls, and delay().
+ * the Watcom case-insensitive and in-place string calls, memcpyv, and
+ * delay().
  * Declared in ntosim's <stdlib.h>, <string.h> and <unistd.h> overlays.
  * Pure libc-level code: nothing here talks to ipcd.
  */
@@ -11,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/uio.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -118,12 +120,17 @@ NTO_EXPORT int stricmp(const char *s1, const char *s2)
 	return strcasecmp(s1, s2);
 }
 
-NTO_EXPORT int strcmpi(const char *s1, const char *s2)
+NTO_EXPORT int _stricmp(const char *s1, const char *s2)
 {
 	return strcasecmp(s1, s2);
 }
 
 NTO_EXPORT int strnicmp(const char *s1, const char *s2, size_t n)
+{
+	return strncasecmp(s1, s2, n);
+}
+
+NTO_EXPORT int _strnicmp(const char *s1, const char *s2, size_t n)
 {
 	return strncasecmp(s1, s2, n);
 }
@@ -141,6 +148,11 @@ NTO_EXPORT int memicmp(const void *s1, const void *s2, size_t n)
 	return 0;
 }
 
+NTO_EXPORT int _memicmp(const void *s1, const void *s2, size_t n)
+{
+	return memicmp(s1, s2, n);
+}
+
 NTO_EXPORT char *strlwr(char *s)
 {
 	for (unsigned char *p = (unsigned char *)s; *p; p++)
@@ -148,11 +160,21 @@ NTO_EXPORT char *strlwr(char *s)
 	return s;
 }
 
+NTO_EXPORT char *_strlwr(char *s)
+{
+	return strlwr(s);
+}
+
 NTO_EXPORT char *strupr(char *s)
 {
 	for (unsigned char *p = (unsigned char *)s; *p; p++)
 		*p = (unsigned char)toupper(*p);
 	return s;
+}
+
+NTO_EXPORT char *_strupr(char *s)
+{
+	return strupr(s);
 }
 
 NTO_EXPORT char *strrev(char *s)
@@ -168,16 +190,50 @@ NTO_EXPORT char *strrev(char *s)
 	return s;
 }
 
-NTO_EXPORT char *strset(char *s, int c)
+NTO_EXPORT char *_strdup(const char *s)
 {
-	memset(s, c, strlen(s));
-	return s;
+	return strdup(s);
 }
 
-NTO_EXPORT char *strnset(char *s, int c, size_t n)
+/* Skip off bytes into iov[0..parts): *i and *at locate the next byte. */
+static void iov_seek(const struct iovec *iov, int parts, size_t off, int *i,
+		     size_t *at)
 {
-	memset(s, c, strnlen(s, n));
-	return s;
+	*i = 0;
+	while (*i < parts && off >= iov[*i].iov_len) {
+		off -= iov[*i].iov_len;
+		(*i)++;
+	}
+	*at = off;
+}
+
+NTO_EXPORT size_t memcpyv(const struct iovec *dst, int dparts, size_t doff,
+			  const struct iovec *src, int sparts, size_t soff)
+{
+	int di, si;
+	size_t dat, sat, total = 0;
+
+	iov_seek(dst, dparts, doff, &di, &dat);
+	iov_seek(src, sparts, soff, &si, &sat);
+	while (di < dparts && si < sparts) {
+		size_t dl = dst[di].iov_len - dat, sl = src[si].iov_len - sat;
+		size_t n = dl < sl ? dl : sl;
+
+		memmove((char *)dst[di].iov_base + dat,
+			(const char *)src[si].iov_base + sat, n);
+		total += n;
+		dat += n;
+		sat += n;
+		if (dat == dst[di].iov_len) {
+			di++;
+			dat = 0;
+		}
+		if (sat == src[si].iov_len) {
+			si++;
+			sat = 0;
+		}
+	}
+	return total;
 }
 
 /* ---- <unistd.h> ---- */

@@ -324,17 +324,16 @@ NTO_EXPORT int spawnvp(int mode, const char *file, char *const *argv)
 }
 
 /*
- * The list forms: collect arg0..NULL (and, with_env, the envp after it)
- * into a vector, then run the vector form.
+ * The list forms' arguments: arg0..NULL into a malloc'd vector (*argvp,
+ * the caller frees it) and, with_env, the envp that follows the NULL.
+ * 0 or -1 with errno ENOMEM.
  */
-static int spawn_list(int mode, const char *path, int search, int with_env,
-		      const char *arg0, va_list ap)
+static int collect_args(const char *arg0, va_list ap, int with_env,
+			char ***argvp, char *const **envpp)
 {
 	va_list cp;
 	size_t n = 1;
 	char **argv;
-	char *const *envp = NULL;
-	int r;
 
 	va_copy(cp, ap);
 	if (arg0 != NULL)
@@ -353,8 +352,20 @@ static int spawn_list(int mode, const char *path, int search, int with_env,
 		(void)va_arg(ap, char *); /* the terminating NULL */
 	}
 	argv[arg0 != NULL ? n : 0] = NULL;
-	if (with_env)
-		envp = va_arg(ap, char *const *);
+	*envpp = with_env ? va_arg(ap, char *const *) : NULL;
+	*argvp = argv;
+	return 0;
+}
+
+static int spawn_list(int mode, const char *path, int search, int with_env,
+		      const char *arg0, va_list ap)
+{
+	char **argv;
+	char *const *envp;
+	int r;
+
+	if (collect_args(arg0, ap, with_env, &argv, &envp) == -1)
+		return -1;
 	r = spawn_mode(mode, path, search, argv, envp);
 	free(argv);
 	return r;
@@ -402,6 +413,25 @@ NTO_EXPORT int spawnlpe(int mode, const char *file, const char *arg0, ...)
 	r = spawn_list(mode, file, 1, 1, arg0, ap);
 	va_end(ap);
 	return r;
+}
+
+NTO_EXPORT int execlpe(const char *file, const char *arg0, ...)
+{
+	va_list ap;
+	char **argv;
+	char *const *envp;
+	int r, e;
+
+	va_start(ap, arg0);
+	r = collect_args(arg0, ap, 1, &argv, &envp);
+	va_end(ap);
+	if (r == -1)
+		return -1;
+	execvpe(file, argv, envp ? envp : environ);
+	e = errno;
+	free(argv);
+	errno = e;
+	return -1;
 }
 
 /* ---- <sched.h>: getprio / setprio ---- */

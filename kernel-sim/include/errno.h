@@ -1,10 +1,9 @@
 /*
  * <errno.h> overlay: glibc's <errno.h> (through #include_next, untouched)
  * plus QNX's EOK ("no error", 0: what devctl, MsgError and pthread calls
- * are compared with) and the QNX-only errno names Linux lacks. Those get
- * values above Linux's range so they never collide with a real Linux
- * errno; the names are QNX's, the numbers are not (see
- * docs/qnx-differences.md).
+ * are compared with) and the QNX-only errno names Linux lacks, with QNX's
+ * values (300 and up: above Linux's range, so they never collide with a
+ * real Linux errno).
  */
 #include_next <errno.h>
 

@@ -2,7 +2,8 @@
  * <process.h>: QNX's spawn family (spawnl, spawnle, spawnlp, spawnlpe,
  * spawnv, spawnve, spawnvp, spawnvpe) with the P_* modes, and the headers
  * QNX's brings with it (<unistd.h>, <spawn.h> for spawn(), <sched.h> for
- * getprio()/setprio()). libnto implements the calls.
+ * getprio()/setprio(), <sys/wait.h> through <spawn.h>). libnto implements
+ * the calls.
  */
 #ifndef NTOSIM_PROCESS_H
 #define NTOSIM_PROCESS_H
@@ -33,14 +34,30 @@ extern "C" {
  * EACCES, ENOEXEC, E2BIG, ENOMEM, ...), or waitpid's (ECHILD when SIGCHLD
  * is ignored, EINTR is retried).
  */
-int spawnl(int mode, const char *path, const char *arg0, ...);
-int spawnle(int mode, const char *path, const char *arg0, ...);
-int spawnlp(int mode, const char *file, const char *arg0, ...);
-int spawnlpe(int mode, const char *file, const char *arg0, ...);
+int spawnl(int mode, const char *path, const char *arg0, ...)
+	__attribute__((__sentinel__(0)));
+int spawnle(int mode, const char *path, const char *arg0, ...)
+	__attribute__((__sentinel__(1)));
+int spawnlp(int mode, const char *file, const char *arg0, ...)
+	__attribute__((__sentinel__(0)));
+int spawnlpe(int mode, const char *file, const char *arg0, ...)
+	__attribute__((__sentinel__(1)));
 int spawnv(int mode, const char *path, char *const *argv);
 int spawnve(int mode, const char *path, char *const *argv, char *const *envp);
 int spawnvp(int mode, const char *file, char *const *argv);
 int spawnvpe(int mode, const char *file, char *const *argv, char *const *envp);
+
+/*
+ * execlpe: execlp with an environment (arg0, ..., NULL, envp). Returns only
+ * on error: -1 with execvpe's errno. execvpe and gettid are glibc's
+ * (declared here also without _GNU_SOURCE, as QNX's process.h does).
+ */
+int execlpe(const char *file, const char *arg0, ...)
+	__attribute__((__sentinel__(1)));
+#ifndef __USE_GNU
+int execvpe(const char *file, char *const argv[], char *const envp[]) __THROW;
+pid_t gettid(void) __THROW;
+#endif
 
 #ifdef __cplusplus
 }

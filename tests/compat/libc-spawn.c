@@ -3,7 +3,8 @@
  * P_WAIT returning the waitpid() status, spawnv P_NOWAIT returning a pid
  * to wait for, spawnle passing an environment, P_NOWAITO leaving no
  * zombie, P_OVERLAY replacing the caller, spawn() with an fd_map, the
- * errors (ENOENT, EINVAL, ENOTSUP, ENOREMOTE), and getprio()/setprio().
+ * errors (ENOENT, EINVAL, ENOTSUP, ENOREMOTE), execlpe, gettid, and
+ * getprio()/setprio().
  * Run with "overlay" as argv[1], it P_OVERLAYs itself into `sh -c 'exit 7'`.
  */
 #include <errno.h>
@@ -58,6 +59,11 @@ int main(int argc, char **argv)
 	if (argc > 1 && strcmp(argv[1], "overlay") == 0) {
 		spawnl(P_OVERLAY, "/bin/sh", "sh", "-c", "exit 7", NULL);
 		return 99; /* only reached if the overlay failed */
+	}
+	if (argc > 1 && strcmp(argv[1], "execlpe") == 0) {
+		execlpe("sh", "sh", "-c", "test \"$FOO\" = bar && exit 8", NULL,
+			envp_foo);
+		return 99;
 	}
 
 	/* P_WAIT: the return value is the child's waitpid() status */
@@ -146,6 +152,12 @@ int main(int argc, char **argv)
 	st = spawnl(P_WAIT, "/proc/self/exe", argv[0], "overlay", NULL);
 	CHECK(st != -1 && WIFEXITED(st));
 	CHECK_INT(WEXITSTATUS(st), 7);
+
+	/* execlpe: PATH search and the given environment */
+	st = spawnl(P_WAIT, "/proc/self/exe", argv[0], "execlpe", NULL);
+	CHECK(st != -1 && WIFEXITED(st));
+	CHECK_INT(WEXITSTATUS(st), 8);
+	CHECK(gettid() == getpid()); /* the main thread */
 
 	/* errors */
 	errno = 0;

@@ -1,10 +1,14 @@
 /*
  * QNX's <string.h> additions: strlcpy/strlcat (return values and
- * truncation), stricmp/strnicmp/strcmpi/memicmp, strlwr/strupr/strrev and
- * strset/strnset. Built without _GNU_SOURCE or _DEFAULT_SOURCE games: a
+ * truncation), stricmp/strnicmp/memicmp and their _ forms,
+ * strlwr/strupr/strrev, _strdup and memcpyv across iov boundaries. Built
+ * without _GNU_SOURCE or _DEFAULT_SOURCE games: a
  * plain QNX source.
  */
+#include <errno.h>
 #include <string.h>
+#include <sys/neutrino.h> /* SETIOV */
+#include <sys/uio.h>
 
 #include "libc-check.h"
 
@@ -41,7 +45,9 @@ int main(void)
 	CHECK(stricmp("Zeta", "alpha") > 0);
 	CHECK_INT(strnicmp("ABCdef", "abcXYZ", 3), 0);
 	CHECK(strnicmp("ABCdef", "abcXYZ", 4) < 0);
-	CHECK_INT(strcmpi("MiXeD", "mixed"), 0);
+	CHECK_INT(_stricmp("MiXeD", "mixed"), 0);
+	CHECK_INT(_strnicmp("MiXeD", "miXXX", 3), 0);
+	CHECK(_memicmp("ab", "AC", 2) < 0);
 	CHECK_INT(memicmp("AbC\0x", "aBc\0y", 4), 0);
 	CHECK(memicmp("AbC\0x", "aBc\0y", 5) < 0);
 
@@ -55,9 +61,27 @@ int main(void)
 	CHECK_STR(strrev(odd), "cba");
 	char empty[] = "";
 	CHECK_STR(strrev(empty), "");
-	char f[] = "abcdef";
-	CHECK_STR(strnset(f, '*', 3), "***def");
-	CHECK_STR(strnset(f, '-', 100), "------");
-	CHECK_STR(strset(f, '#'), "######");
+	char u[] = "MiXeD";
+	CHECK_STR(_strlwr(u), "mixed");
+	CHECK_STR(_strupr(u), "MIXED");
+	char *d = _strdup("copy");
+	CHECK(d != NULL);
+	CHECK_STR(d, "copy");
+	free(d);
+
+	/* memcpyv: 3+5 source bytes (from offset 1) into 2+2+10 (from 1) */
+	char s1[] = "abc", s2[] = "defgh", d1[2] = {0}, d2[2] = {0};
+	char d3[10] = {0};
+	struct iovec src[2], dst[3];
+	SETIOV(&src[0], s1, 3);
+	SETIOV(&src[1], s2, 5);
+	SETIOV(&dst[0], d1, 2);
+	SETIOV(&dst[1], d2, 2);
+	SETIOV(&dst[2], d3, sizeof d3);
+	CHECK_INT(memcpyv(dst, 3, 1, src, 2, 1), 7);
+	CHECK(d1[1] == 'b' && d2[0] == 'c' && d2[1] == 'd');
+	CHECK(memcmp(d3, "efgh", 5) == 0); /* d3[4] stays 0 */
+	CHECK_INT(memcpyv(dst, 3, 100, src, 2, 0), 0);
+	CHECK_INT(memcpyv(dst, 3, 0, src, 2, 8), 0);
 	return 0;
 }

@@ -32,6 +32,9 @@ int main(void)
 	CHECK(sizeof(_Uintptrt) == sizeof(void *));
 	CHECK((_Intptrt)-1 < 0 && (_Uintptrt)-1 > 0);
 	CHECK(sizeof(rcvid_t) == 8 && __RCVID_T_SIZE == 8);
+	CHECK(sizeof(uint_t) == sizeof(unsigned) && (uint_t)-1 > 0);
+	CHECK(sizeof(uchar_t) == 1 && sizeof(ushort_t) == 2);
+	CHECK(sizeof(ulong_t) == sizeof(long));
 
 	CHECK_INT(STATE_DEAD, 0);
 	CHECK_INT(STATE_SEND, 4);

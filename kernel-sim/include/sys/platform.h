@@ -46,6 +46,24 @@ typedef _Paddrt paddr_t;
 typedef _Paddr32t paddr32_t;
 typedef _Paddr64t paddr64_t;
 
+/* Short unsigned names (QNX <sys/types.h>), with QNX's guards. */
+#ifndef _UCHAR_T_DEFINED
+#define _UCHAR_T_DEFINED
+typedef unsigned char uchar_t;
+#endif
+#ifndef _USHORT_T_DEFINED
+#define _USHORT_T_DEFINED
+typedef unsigned short ushort_t;
+#endif
+#ifndef _UINT_T_DEFINED
+#define _UINT_T_DEFINED
+typedef unsigned int uint_t;
+#endif
+#ifndef _ULONG_T_DEFINED
+#define _ULONG_T_DEFINED
+typedef unsigned long ulong_t;
+#endif
+
 #ifdef __cplusplus
 }
 #endif
