@@ -64,7 +64,7 @@ static int pattern_close_ocb(resmgr_context_t *ctp, void *reserved,
 	return rc;
 }
 
-static void delay(unsigned us)
+static void delay_us(unsigned us)
 {
 	struct timespec ts = {(time_t)(us / 1000000u),
 			      (long)(us % 1000000u) * 1000L};
@@ -111,7 +111,7 @@ static int pattern_read(resmgr_context_t *ctp, io_read_t *msg,
 	srv_vlog("read of %" PRIu64 " bytes at %" PRIu64 " by pid %d", n, off,
 		 (int)ctp->info.pid);
 	if (d->opts->delay_us)
-		delay(d->opts->delay_us);
+		delay_us(d->opts->delay_us);
 	if (!pread)
 		ocb->offset = (int64_t)(off + n);
 	ocb->attr->flags |= IOFUNC_ATTR_ATIME;

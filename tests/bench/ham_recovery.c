@@ -82,7 +82,7 @@ static char *prog(const char *name)
 	return b;
 }
 
-static pid_t spawn(char *const argv[], const char *errlog)
+static pid_t spawn_proc(char *const argv[], const char *errlog)
 {
 	posix_spawn_file_actions_t fa;
 	pid_t pid;
@@ -256,7 +256,7 @@ static double floor_once(const char *server, int i)
 		argv[5] = NULL;
 	}
 	t0 = now_ns();
-	pid = spawn(argv, NULL);
+	pid = spawn_proc(argv, NULL);
 	if (pid < 0 || nto_path_wait(path, WAIT_MS) < 0) {
 		reap(pid);
 		return -1;
@@ -383,7 +383,7 @@ int main(int argc, char **argv)
 	ipcd_argv[1] = (char *)"-s";
 	ipcd_argv[2] = sock;
 	ipcd_argv[3] = NULL;
-	p = spawn(ipcd_argv, NULL); /* returns once ipcd listens */
+	p = spawn_proc(ipcd_argv, NULL); /* returns once ipcd listens */
 	if (p < 0 || waitpid(p, &st, 0) != p || !WIFEXITED(st) ||
 	    WEXITSTATUS(st) != 0) {
 		fprintf(stderr, "ham_recovery: ipcd did not start\n");
@@ -408,7 +408,7 @@ int main(int argc, char **argv)
 	ham_argv[1] = (char *)"-f";
 	ham_argv[2] = conf;
 	ham_argv[3] = NULL;
-	ham_pid = spawn(ham_argv, log);
+	ham_pid = spawn_proc(ham_argv, log);
 	if (ham_pid < 0 ||
 	    nto_path_wait("/dev/name/local/" HAM_DEFAULT_NAME, WAIT_MS) < 0 ||
 	    (ham_coid = name_open(HAM_DEFAULT_NAME, 0)) < 0) {

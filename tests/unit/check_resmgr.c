@@ -43,9 +43,8 @@
  * single-threaded device, plus the io_read that serves a string), compiled
  * as QNX shows it. Only main() is renamed, given a return type, and the
  * buffer made an array (C forbids writing through a string literal).
+ * min() comes from <stdlib.h>, as on QNX.
  */
-#define min(a, b) ((a) < (b) ? (a) : (b))
-
 static resmgr_connect_funcs_t connect_funcs;
 static resmgr_io_funcs_t io_funcs;
 static iofunc_attr_t attr;

@@ -20,31 +20,12 @@
 #include <sys/types.h>
 #include <utime.h>
 
+#include <sys/ftype.h> /* _FTYPE_* */
 #include <sys/neutrino.h>
 
 #ifdef __cplusplus
 extern "C" {
 #endif
-
-/* File types a path registration serves and an open asks for (QNX
- * <sys/ftype.h>). */
-enum _file_type {
-	_FTYPE_MATCHED = -1,
-	_FTYPE_ANY = 0,
-	_FTYPE_FILE,
-	_FTYPE_LINK,
-	_FTYPE_SYMLINK,
-	_FTYPE_PIPE,
-	_FTYPE_SHMEM,
-	_FTYPE_MQUEUE,
-	_FTYPE_SOCKET,
-	_FTYPE_SEM,
-	_FTYPE_PHOTON,
-	_FTYPE_DUMPER,
-	_FTYPE_MOUNT,
-	_FTYPE_NAME,
-	_FTYPE_TYMEM
-};
 
 /* Message type ranges. */
 enum _msg_bases { _IO_BASE = 0x100, _IO_MAX = 0x1FF };

@@ -14,19 +14,23 @@
 #include <sys/uio.h>
 #include <time.h>
 
+/* ---- libc area: what QNX's <sys/neutrino.h> brings with it ---- */
+#include <limits.h>
+#include <sched.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/platform.h> /* _Uint32t ..., paddr_t, __SRCVERSION */
+#include <sys/states.h>	  /* STATE_* */
+/* ---- end libc area ---- */
+
 #ifdef __cplusplus
 extern "C" {
 #endif
 
-/* QNX fixed-width type names used throughout its headers. */
-typedef uint8_t _Uint8t;
-typedef int8_t _Int8t;
-typedef uint16_t _Uint16t;
-typedef int16_t _Int16t;
-typedef uint32_t _Uint32t;
-typedef int32_t _Int32t;
-typedef uint64_t _Uint64t;
-typedef int64_t _Int64t;
+/* QNX 7.1+/8 type of MsgReceive's result (a 64-bit value there; ntosim's
+ * rcvids fit in an int, which converts to it and back losslessly). */
+#define __RCVID_T_SIZE 8
+typedef _Int64t rcvid_t;
 
 typedef struct iovec iov_t;
 #define SETIOV(_iov, _addr, _len) \
@@ -34,23 +38,8 @@ typedef struct iovec iov_t;
 #define GETIOVBASE(_iov) ((_iov)->iov_base)
 #define GETIOVLEN(_iov)	 ((_iov)->iov_len)
 
-/* errno values Linux lacks. EOK is QNX's "no error"; the others get values
- * above Linux's range so they never collide with a real Linux errno. */
-#ifndef EOK
-#define EOK 0
-#endif
-#ifndef ENOREMOTE
-#define ENOREMOTE 300
-#endif
-#ifndef EBADFSYS
-#define EBADFSYS 302
-#endif
-#ifndef ESRVRFAULT
-#define ESRVRFAULT 312
-#endif
-#ifndef EENDIAN
-#define EENDIAN 313
-#endif
+/* EOK and the QNX-only errno values (ENOREMOTE, EBADFSYS, ESRVRFAULT,
+ * EENDIAN) come from <errno.h> (ntosim's overlay), included above. */
 /* ERESTART exists on Linux (85); MsgError(rcvid, ERESTART) re-sends. */
 
 /* Channel flags (ChannelCreate). */
@@ -87,32 +76,6 @@ typedef struct iovec iov_t;
 #define _NTO_MI_ENDIAN_DIFF    0x0002
 #define _NTO_MI_UNBLOCK_REQ    0x0100
 #define _NTO_MI_NET_CRED_DIRTY 0x0200
-
-/* Thread states (sys/states.h) used by TimerTimeout and pidin. */
-enum {
-	STATE_DEAD,
-	STATE_RUNNING,
-	STATE_READY,
-	STATE_STOPPED,
-	STATE_SEND,
-	STATE_RECEIVE,
-	STATE_REPLY,
-	STATE_STACK,
-	STATE_WAITTHREAD,
-	STATE_WAITPAGE,
-	STATE_SIGSUSPEND,
-	STATE_SIGWAITINFO,
-	STATE_NANOSLEEP,
-	STATE_MUTEX,
-	STATE_CONDVAR,
-	STATE_JOIN,
-	STATE_INTR,
-	STATE_SEM,
-	STATE_WAITCTX,
-	STATE_NET_SEND,
-	STATE_NET_REPLY,
-	STATE_MAX = 24
-};
 
 /* TimerTimeout flags: 1 << STATE_x. */
 #define _NTO_TIMEOUT_SEND	 (1u << STATE_SEND)
