@@ -1,0 +1,79 @@
+/*
+ * A death watcher as QNX's process-death examples write it: a private
+ * channel, a side-channel connection to it, an updateable pulse event
+ * registered with procmgr_event_notify(PROCMGR_EVENT_PROCESS_DEATH), and
+ * a MsgReceivePulse loop printing the pid each pulse carries. A second,
+ * non-updateable registration (procmgr_event_notify_add, code 2, value
+ * 42) is deleted after its first pulse.
+ * usage: pm-deathwatch   (prints "ready", then one line per pulse)
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/neutrino.h>
+#include <sys/procmgr.h>
+
+#define PULSE_CODE_DEATH 1
+#define PULSE_CODE_EXTRA 2
+
+int main(void)
+{
+	struct sigevent ev, ev2;
+	struct _pulse pulse;
+	int chid, coid, id;
+
+	chid = ChannelCreate(_NTO_CHF_PRIVATE);
+	if (chid == -1) {
+		perror("ChannelCreate");
+		return EXIT_FAILURE;
+	}
+	coid = ConnectAttach(0, 0, chid, _NTO_SIDE_CHANNEL, 0);
+	if (coid == -1) {
+		perror("ConnectAttach");
+		return EXIT_FAILURE;
+	}
+	SIGEV_PULSE_INIT(&ev, coid, 10, PULSE_CODE_DEATH, 0);
+	SIGEV_MAKE_UPDATEABLE(&ev);
+	if (procmgr_event_notify(PROCMGR_EVENT_PROCESS_DEATH, &ev) == -1) {
+		perror("procmgr_event_notify");
+		return EXIT_FAILURE;
+	}
+	SIGEV_PULSE_INIT(&ev2, coid, 10, PULSE_CODE_EXTRA, 42);
+	id = procmgr_event_notify_add(PROCMGR_EVENT_PROCESS_DEATH, &ev2);
+	if (id == -1) {
+		perror("procmgr_event_notify_add");
+		return EXIT_FAILURE;
+	}
+	/* a bad event type is refused */
+	memset(&ev2, 0, sizeof ev2);
+	ev2.sigev_notify = 0x7f;
+	if (procmgr_event_notify_add(PROCMGR_EVENT_PROCESS_DEATH, &ev2) != -1 ||
+	    errno != EINVAL) {
+		fprintf(stderr, "bad event accepted\n");
+		return EXIT_FAILURE;
+	}
+	printf("ready\n");
+	fflush(stdout);
+	for (;;) {
+		if (MsgReceivePulse(chid, &pulse, sizeof pulse, NULL) == -1) {
+			perror("MsgReceivePulse");
+			return EXIT_FAILURE;
+		}
+		if (pulse.code == PULSE_CODE_DEATH) {
+			printf("died pid=%d\n", pulse.value.sival_int);
+		} else if (pulse.code == PULSE_CODE_EXTRA && id != -1) {
+			printf("extra value=%d\n", pulse.value.sival_int);
+			if (procmgr_event_notify_delete(id) == -1)
+				perror("procmgr_event_notify_delete");
+			else if (procmgr_event_notify_delete(id) == -1 &&
+				 errno == ESRCH)
+				printf("deleted\n");
+			id = -1;
+		} else {
+			printf("unexpected code=%d value=%d\n", pulse.code,
+			       pulse.value.sival_int);
+		}
+		fflush(stdout);
+	}
+}
