@@ -8,9 +8,10 @@
 #include <stdarg.h>
 #include <stddef.h>
 
-/* Write one line from `who` (ident) to the sinks NTOSIM_SLOG selects. */
-void nto__slog_emit(const char *who, unsigned code, int severity,
-		    const char *text);
+/* Write one line from `who` to the sinks NTOSIM_SLOG selects; `id` is
+ * the syslog ident (the buffer set's or the program's name). */
+void nto__slog_emit(const char *id, const char *who, unsigned code,
+		    int severity, const char *text);
 /* The stderr form: "<who>[pid]: <SEVERITY> <code>: <text>\n" (snprintf's
  * return). */
 int nto__slog_format(char *buf, size_t len, const char *who, unsigned code,

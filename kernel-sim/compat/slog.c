@@ -21,7 +21,8 @@ static int slog_line(int code, int severity, const char *text, int ret)
 		errno = EINVAL;
 		return -1;
 	}
-	nto__slog_emit(program_invocation_short_name, (unsigned)code, severity,
+	nto__slog_emit(program_invocation_short_name,
+		       program_invocation_short_name, (unsigned)code, severity,
 		       text);
 	return ret;
 }

@@ -69,24 +69,26 @@ int nto__slog_format(char *buf, size_t len, const char *who, unsigned code,
 			sev_names[severity & 7], code, text);
 }
 
-void nto__slog_emit(const char *who, unsigned code, int severity,
-		    const char *text)
+void nto__slog_emit(const char *id, const char *who, unsigned code,
+		    int severity, const char *text)
 {
 	char line[LINE_MAX_BYTES + 128];
 	int s = sinks(), n;
 
 	severity &= 7;
 	if (s & 1) {
+		/* one ident per process in syslog(3): switch it under our
+		 * lock so each of our lines carries its own */
 		pthread_mutex_lock(&slog_lock);
-		if (!ident_open) {
+		if (!ident_open || strcmp(ident, id) != 0) {
 			/* syslog keeps the pointer: static storage */
-			snprintf(ident, sizeof(ident), "%s", who);
+			snprintf(ident, sizeof(ident), "%s", id);
 			openlog(ident, LOG_PID, LOG_USER);
 			ident_open = 1;
 		}
-		pthread_mutex_unlock(&slog_lock);
 		syslog(sev_syslog[severity], "%s: %s %u: %s", who,
 		       sev_names[severity], code, text);
+		pthread_mutex_unlock(&slog_lock);
 	}
 	if (s & 2) {
 		n = nto__slog_format(line, sizeof(line), who, code, severity,
@@ -189,7 +191,7 @@ NTO_EXPORT uint8_t slog2_get_verbosity(slog2_buffer_t buffer)
 static int emit(slog2_buffer_t b, uint16_t code, uint8_t severity,
 		const char *text)
 {
-	char who[130];
+	char who[sizeof(b->set->name) + sizeof(b->name) + 1];
 
 	if (!b || !text || severity > SLOG2_DEBUG2) {
 		errno = EINVAL;
@@ -198,7 +200,7 @@ static int emit(slog2_buffer_t b, uint16_t code, uint8_t severity,
 	if (severity > b->set->verbosity)
 		return 0;
 	snprintf(who, sizeof(who), "%s.%s", b->set->name, b->name);
-	nto__slog_emit(who, code, severity, text);
+	nto__slog_emit(b->set->name, who, code, severity, text);
 	return 0;
 }
 
