@@ -4,24 +4,35 @@
  * registered with procmgr_event_notify(PROCMGR_EVENT_PROCESS_DEATH), and
  * a MsgReceivePulse loop printing the pid each pulse carries. A second,
  * non-updateable registration (procmgr_event_notify_add, code 2, value
- * 42) is deleted after its first pulse.
+ * 42) is deleted after its first pulse. A third one delivers an
+ * updateable SIGRTMIN; after each death pulse the watcher waits (bounded)
+ * for that signal and prints the pid it carries.
  * usage: pm-deathwatch   (prints "ready", then one line per pulse)
  */
 #include <errno.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/neutrino.h>
 #include <sys/procmgr.h>
+#include <time.h>
 
 #define PULSE_CODE_DEATH 1
 #define PULSE_CODE_EXTRA 2
 
 int main(void)
 {
-	struct sigevent ev, ev2;
+	struct sigevent ev, ev2, ev3;
+	struct timespec ts = {10, 0};
 	struct _pulse pulse;
+	siginfo_t si;
+	sigset_t set;
 	int chid, coid, id;
+
+	sigemptyset(&set);
+	sigaddset(&set, SIGRTMIN);
+	sigprocmask(SIG_BLOCK, &set, NULL);
 
 	chid = ChannelCreate(_NTO_CHF_PRIVATE);
 	if (chid == -1) {
@@ -45,6 +56,12 @@ int main(void)
 		perror("procmgr_event_notify_add");
 		return EXIT_FAILURE;
 	}
+	SIGEV_SIGNAL_VALUE_INIT(&ev3, SIGRTMIN, 0);
+	SIGEV_MAKE_UPDATEABLE(&ev3);
+	if (procmgr_event_notify_add(PROCMGR_EVENT_PROCESS_DEATH, &ev3) == -1) {
+		perror("procmgr_event_notify_add(signal)");
+		return EXIT_FAILURE;
+	}
 	/* a bad event type is refused */
 	memset(&ev2, 0, sizeof ev2);
 	ev2.sigev_notify = 0x7f;
@@ -62,6 +79,13 @@ int main(void)
 		}
 		if (pulse.code == PULSE_CODE_DEATH) {
 			printf("died pid=%d\n", pulse.value.sival_int);
+			/* the same death's signal follows (queued, RT) */
+			if (sigtimedwait(&set, &si, &ts) == SIGRTMIN)
+				printf("signal pid=%d\n",
+				       si.si_value.sival_int);
+			else
+				printf("no signal for pid %d\n",
+				       pulse.value.sival_int);
 		} else if (pulse.code == PULSE_CODE_EXTRA && id != -1) {
 			printf("extra value=%d\n", pulse.value.sival_int);
 			if (procmgr_event_notify_delete(id) == -1)
