@@ -280,6 +280,7 @@ void reaper_proc_death(struct proc *p);
 #define IPCD_PROCSUBS_MAX 64u /* procmgr_event registrations per process */
 void procevent_proc_death(struct proc *p);
 void procevent_proc_create(struct proc *p);
+void procevent_pathspace(void);
 int dispatch_proc_event(struct req *rq);
 int dispatch_proc_handover(struct req *rq);
 

@@ -1,7 +1,8 @@
 /*
  * The process manager's part of ipcd: procmgr_event_notify registrations
  * (a pulse on the subscriber's coid, or a signal, when a process ipcd knows
- * is created or dies, or when someone triggers an event) and
+ * is created or dies, when the path space changes, or when someone
+ * triggers an event) and
  * procmgr_daemon's handover (a forked child becomes the process its parent
  * was, keeping its channels, connections and paths). Not the reaper.
  */
@@ -116,6 +117,12 @@ void procevent_proc_death(struct proc *p)
 void procevent_proc_create(struct proc *p)
 {
 	fire(PROCMGR_EVENT_PROCESS_CREATE, p, 1, (int)p->pid);
+}
+
+/* A path or name was attached or removed. */
+void procevent_pathspace(void)
+{
+	fire(PROCMGR_EVENT_PATHSPACE, NULL, 0, 0);
 }
 
 /* Check a registration's event; 0, -EINVAL, or IPCD_DROP for a request

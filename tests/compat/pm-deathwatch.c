@@ -6,7 +6,8 @@
  * non-updateable registration (procmgr_event_notify_add, code 2, value
  * 42) is deleted after its first pulse. A third one delivers an
  * updateable SIGRTMIN; after each death pulse the watcher waits (bounded)
- * for that signal and prints the pid it carries.
+ * for that signal and prints the pid it carries. PATHSPACE events print
+ * "pathspace"; a SYNC event it triggers itself prints "sync value=99".
  * usage: pm-deathwatch   (prints "ready", then one line per pulse)
  */
 #include <errno.h>
@@ -20,6 +21,8 @@
 
 #define PULSE_CODE_DEATH 1
 #define PULSE_CODE_EXTRA 2
+#define PULSE_CODE_PATHS 3
+#define PULSE_CODE_SYNC	 4
 
 int main(void)
 {
@@ -62,6 +65,24 @@ int main(void)
 		perror("procmgr_event_notify_add(signal)");
 		return EXIT_FAILURE;
 	}
+	SIGEV_PULSE_INIT(&ev3, coid, 10, PULSE_CODE_PATHS, 0);
+	if (procmgr_event_notify_add(PROCMGR_EVENT_PATHSPACE, &ev3) == -1) {
+		perror("procmgr_event_notify_add(pathspace)");
+		return EXIT_FAILURE;
+	}
+	SIGEV_PULSE_INIT(&ev3, coid, 10, PULSE_CODE_SYNC, 0);
+	SIGEV_MAKE_UPDATEABLE(&ev3);
+	if (procmgr_event_notify_add(PROCMGR_EVENT_SYNC, &ev3) == -1 ||
+	    procmgr_event_trigger_updateable(PROCMGR_EVENT_SYNC, 99) == -1) {
+		perror("PROCMGR_EVENT_SYNC");
+		return EXIT_FAILURE;
+	}
+	/* process events are the process manager's to fire */
+	if (procmgr_event_trigger(PROCMGR_EVENT_PROCESS_DEATH) != -1 ||
+	    errno != EINVAL) {
+		fprintf(stderr, "PROCESS_DEATH could be triggered\n");
+		return EXIT_FAILURE;
+	}
 	/* a bad event type is refused */
 	memset(&ev2, 0, sizeof ev2);
 	ev2.sigev_notify = 0x7f;
@@ -94,6 +115,10 @@ int main(void)
 				 errno == ESRCH)
 				printf("deleted\n");
 			id = -1;
+		} else if (pulse.code == PULSE_CODE_PATHS) {
+			printf("pathspace\n");
+		} else if (pulse.code == PULSE_CODE_SYNC) {
+			printf("sync value=%d\n", pulse.value.sival_int);
 		} else {
 			printf("unexpected code=%d value=%d\n", pulse.code,
 			       pulse.value.sival_int);

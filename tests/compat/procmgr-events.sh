@@ -2,7 +2,8 @@
 # procmgr_event_notify(PROCMGR_EVENT_PROCESS_DEATH): a watcher registered
 # with an updateable pulse gets the pid of a server SIGKILLed, and its
 # extra non-updateable registration its own value once (then deleted),
-# and a signal registration (SIGRTMIN, updateable) the pid too.
+# and a signal registration (SIGRTMIN, updateable) the pid too; a name
+# registration is a PATHSPACE event; a triggered SYNC event arrives.
 # Forced by SIGKILL of a registered server process.
 . "$NTOSIM_SRCDIR/tests/fault/lib.sh"
 
@@ -12,9 +13,12 @@ start_ipcd
 bg watch "$PMW"
 WATCH=$BG
 wait_line "$DIR/watch.out" '^ready$' || fail "watcher did not start"
+wait_line "$DIR/watch.out" '^sync value=99$' ||
+	fail "procmgr_event_trigger_updateable(SYNC) did not arrive"
 bg victim "$FAULT_SRV" -n victim
 VICTIM=$BG
 wait_path /dev/name/local/victim || fail "victim did not register"
+wait_line "$DIR/watch.out" '^pathspace$' || fail "no PATHSPACE event"
 kill -9 "$VICTIM"
 wait_exit "$VICTIM" 10 || hard "victim survived SIGKILL"
 wait_line "$DIR/watch.out" "^died pid=$VICTIM\$" ||
