@@ -542,6 +542,24 @@ int dispatch_client_info(struct req *rq)
 	return 0;
 }
 
+/* Queue a pulse on a coid as if its owner had sent it (MsgDeliverEvent,
+ * procmgr events). EBADF: the connection is dead; EAGAIN: pulses full. */
+int coid_post_pulse(struct coid *co, int prio, int code, int value)
+{
+	struct conn *c = co->conn;
+	int rc;
+
+	if (!c->chan)
+		return -EBADF;
+	rc = pulse_enqueue(c->r->pulse, NTO_CONN_PULSES, prio, code, value,
+			   c->scoid | SIDE_BIT);
+	if (rc < 0)
+		return rc;
+	atomic_fetch_add_explicit(&c->r->hdr.nready, 1, memory_order_acq_rel);
+	doorbell_ring(c->chan->db);
+	return 0;
+}
+
 /* MsgDeliverEvent(SIGEV_PULSE): the pulse goes on the client's coid as if
  * the client had sent it. ESRCH: no such client of the caller, or no such
  * coid; EBADF: the coid's connection is dead; EAGAIN: its pulses are full. */
@@ -551,7 +569,6 @@ int dispatch_deliver_pulse(struct req *rq)
 	struct proc *target = proc_find(in->client_pid);
 	struct conn *c;
 	struct coid *co;
-	int rc;
 
 	if (!target)
 		return -ESRCH;
@@ -565,14 +582,5 @@ int dispatch_deliver_pulse(struct req *rq)
 	co = coid_lookup(target, in->coid);
 	if (!co)
 		return -ESRCH;
-	c = co->conn;
-	if (!c->chan)
-		return -EBADF;
-	rc = pulse_enqueue(c->r->pulse, NTO_CONN_PULSES, in->priority, in->code,
-			   in->value, c->scoid | SIDE_BIT);
-	if (rc < 0)
-		return rc;
-	atomic_fetch_add_explicit(&c->r->hdr.nready, 1, memory_order_acq_rel);
-	doorbell_ring(c->chan->db);
-	return 0;
+	return coid_post_pulse(co, in->priority, in->code, in->value);
 }

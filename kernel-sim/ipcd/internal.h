@@ -97,6 +97,10 @@ struct proc {
 	struct chan *death_chan;
 	unsigned ncoids;
 	unsigned npaths;
+	/* procmgr (procevent.c) */
+	uint64_t handover_token; /* procmgr_daemon: 0 = none prepared */
+	unsigned nsubs;		 /* procmgr_event_notify registrations */
+	int daemon;		 /* called procmgr_daemon (QNX: session 1) */
 };
 
 struct chan {
@@ -224,6 +228,7 @@ void proc_free(struct proc *p);
 int proc_id_alloc(struct proc *p, enum id_kind kind, void *obj);
 void proc_id_free(struct proc *p, int idx);
 void *proc_id_get(struct proc *p, int idx, enum id_kind kind);
+void proc_rekey(struct proc *p, pid_t pid);
 
 /* ---- region.c ---- */
 int region_create(struct region *rg, const char *name, uint64_t size,
@@ -256,6 +261,7 @@ int dispatch_connect_rebind(struct req *rq);
 int dispatch_conn_fd(struct req *rq);
 int dispatch_deliver_pulse(struct req *rq);
 int dispatch_client_info(struct req *rq);
+int coid_post_pulse(struct coid *co, int prio, int code, int value);
 
 /* ---- pathspace.c ---- */
 void pathspace_drop_proc(struct proc *p);
@@ -269,6 +275,14 @@ int dispatch_wait_path(struct req *rq);
 
 /* ---- reaper.c ---- */
 void reaper_proc_death(struct proc *p);
+
+/* ---- procevent.c: procmgr events and procmgr_daemon's handover ---- */
+#define IPCD_PROCSUBS_MAX 64u /* procmgr_event registrations per process */
+void procevent_proc_death(struct proc *p);
+void procevent_proc_create(struct proc *p);
+void procevent_pathspace(void);
+int dispatch_proc_event(struct req *rq);
+int dispatch_proc_handover(struct req *rq);
 
 /* ---- info.c ---- */
 int dispatch_info(struct req *rq);

@@ -152,6 +152,7 @@ static void pathreg_free(struct pathreg *r)
 		(int)r->proc->pid);
 	free(r->path);
 	free(r);
+	procevent_pathspace(); /* procmgr: the path space changed */
 }
 
 static void waiter_free(struct waiter *w)
@@ -295,6 +296,7 @@ int dispatch_path_attach(struct req *rq)
 		if (path_matches(r, w->path, strlen(w->path)))
 			waiter_finish(w, 0);
 	}
+	procevent_pathspace(); /* procmgr: the path space changed */
 	return 0;
 }
 

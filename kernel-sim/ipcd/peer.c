@@ -75,6 +75,11 @@ static const struct handler handlers[NTO_CTL_TYPE_MAX] = {
 	[NTO_CTL_WAIT_PATH] = PATHREQ(dispatch_wait_path, 0),
 	[NTO_CTL_CLIENT_INFO] =
 		FIXED(dispatch_client_info, struct nto_ctl_id, 1),
+	/* procmgr (procevent.c); ADOPT comes from an unregistered AUX peer */
+	[NTO_CTL_PROC_EVENT] =
+		FIXED(dispatch_proc_event, struct nto_ctl_proc_event, 1),
+	[NTO_CTL_PROC_HANDOVER] =
+		FIXED(dispatch_proc_handover, struct nto_ctl_handover, 0),
 };
 
 static void peer_destroy(struct peer *pe)
@@ -215,6 +220,7 @@ static int dispatch_hello(struct req *rq)
 		rc = proc_create(pe, &pe->proc);
 		if (rc < 0)
 			return rc;
+		procevent_proc_create(pe->proc);
 	}
 	pe->hello = 1;
 	rq->drop_after = 0;

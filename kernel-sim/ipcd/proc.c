@@ -119,3 +119,12 @@ void *proc_id_get(struct proc *p, int idx, enum id_kind kind)
 		return NULL;
 	return p->ids[idx].obj;
 }
+
+/* A process continues under another pid (procmgr_daemon's child). */
+void proc_rekey(struct proc *p, pid_t pid)
+{
+	LIST_REMOVE(p, hlink);
+	p->pid = pid;
+	LIST_INSERT_HEAD(&ipcd.phash[proc_hash(pid)], p, hlink);
+	proc_read_name(p);
+}

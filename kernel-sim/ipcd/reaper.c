@@ -154,6 +154,8 @@ void reaper_proc_death(struct proc *p)
 		conn_client_release(TAILQ_FIRST(&p->cconns));
 	/* 5. its names and paths vanish, and its ids are freed */
 	pathspace_drop_proc(p);
+	/* 6. its procmgr event registrations go; the others hear of it */
+	procevent_proc_death(p);
 	if (p->peer)
 		p->peer->proc = NULL;
 	proc_free(p);

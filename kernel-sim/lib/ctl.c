@@ -26,6 +26,9 @@ static uint32_t ctl_seq;
 static pid_t cached_pid;
 static pthread_once_t atfork_once = PTHREAD_ONCE_INIT;
 static __thread pid_t cached_tid;
+/* procmgr_daemon: this thread forks a child that continues the process */
+static __thread int fork_keep;
+static int handover_fd = -1; /* that child: the parent's control socket */
 
 static void atfork_prepare(void)
 {
@@ -39,6 +42,17 @@ static void atfork_parent(void)
 
 static void atfork_child(void)
 {
+	if (fork_keep) {
+		/* procmgr_daemon's child keeps every table; it takes the
+		 * process over in ipcd on a socket of its own (see
+		 * nto__ctl_adopt), never on this one */
+		handover_fd = ctl_fd;
+		ctl_fd = -1;
+		cached_pid = 0;
+		cached_tid = 0;
+		pthread_mutex_init(&ctl_lock, NULL);
+		return;
+	}
 	/* The child is a new process to ipcd: never speak on the parent's
 	 * socket, and forget the parent's objects (QNX does not give a child
 	 * its parent's channels or side-channel connections either). */
@@ -304,4 +318,85 @@ NTO_EXPORT int nto_path_wait(const char *path, int timeout_ms)
 		return -1;
 	}
 	return 0;
+}
+
+/* ---- procmgr_daemon's handover (compat/procmgr.c) ---- */
+
+int nto__ctl_handover_prepare(pid_t *pid, uint64_t *token)
+{
+	struct nto_ctl_handover req = {.op = NTO_HANDOVER_PREPARE};
+	struct nto_ctl_handover rep;
+	size_t got = 0;
+	int rc, registered;
+
+	pthread_mutex_lock(&ctl_lock);
+	registered = ctl_fd >= 0 && !ctl_gone;
+	pthread_mutex_unlock(&ctl_lock);
+	*token = 0;
+	if (!registered)
+		return 0; /* nothing in ipcd to hand over */
+	rc = nto__ctl_call(NTO_CTL_PROC_HANDOVER, &req, sizeof(req), &rep,
+			   sizeof(rep), &got, NULL, 0, NULL);
+	if (rc < 0)
+		return rc;
+	if (got < sizeof(rep) || rep.token == 0)
+		return -EPROTO;
+	*pid = rep.pid;
+	*token = rep.token;
+	return 0;
+}
+
+pid_t nto__ctl_fork_keep(void)
+{
+	pid_t pid;
+
+	fork_keep = 1;
+	pid = fork();
+	fork_keep = 0;
+	return pid;
+}
+
+int nto__ctl_adopt(pid_t pid, uint64_t token, uint32_t op)
+{
+	struct nto_ctl_handover req = {
+		.op = op, .pid = (int32_t)pid, .token = token};
+	int fd, rc;
+
+	pthread_mutex_lock(&ctl_lock);
+	if (op == NTO_HANDOVER_ADOPT) {
+		fd = ctl_open(NTO_HELLO_AUX);
+		rc = fd;
+		if (fd >= 0) {
+			rc = ctl_exchange(fd, ++ctl_seq, NTO_CTL_PROC_HANDOVER,
+					  &req, sizeof(req), NULL, 0, NULL,
+					  NULL, 0, NULL);
+			if (rc < 0)
+				nto__sys_close(fd);
+			else
+				ctl_fd =
+					fd; /* this socket is the process now */
+		}
+	} else {
+		rc = ctl_ensure_locked();
+		if (rc == 0)
+			rc = ctl_exchange(
+				ctl_fd, ++ctl_seq, NTO_CTL_PROC_HANDOVER, &req,
+				sizeof(req), NULL, 0, NULL, NULL, 0, NULL);
+	}
+	if (handover_fd >= 0) {
+		nto__sys_close(handover_fd);
+		handover_fd = -1;
+	}
+	pthread_mutex_unlock(&ctl_lock);
+	if (rc < 0 && op == NTO_HANDOVER_ADOPT) {
+		/* we are a new, empty process after all */
+		nto__conn_fork_reset();
+		nto__srv_fork_reset();
+	}
+	return rc;
+}
+
+int nto__ctl_fd(void)
+{
+	return ctl_fd;
 }

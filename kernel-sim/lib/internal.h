@@ -49,6 +49,16 @@ int nto__resolve(const char *path, struct nto_ctl_resolve_ent *ents, int max);
 /* Reset the client and server tables in a forked child. */
 void nto__conn_fork_reset(void);
 void nto__srv_fork_reset(void);
+/* procmgr_daemon (compat/procmgr.c): PREPARE a handover (token 0 when the
+ * process never registered); fork a child that keeps libnto's tables;
+ * in that child, ADOPT the parent's process in ipcd (on failure the
+ * tables are reset as after a plain fork), or with op DAEMON just mark
+ * the (new) process as a daemon. The parent's socket is closed in both.
+ * nto__ctl_fd: the control socket (a descriptor procmgr_daemon keeps). */
+int nto__ctl_handover_prepare(pid_t *pid, uint64_t *token);
+pid_t nto__ctl_fork_keep(void);
+int nto__ctl_adopt(pid_t pid, uint64_t token, uint32_t op);
+int nto__ctl_fd(void);
 /* First libnto call of a thread: arm its THREADDEATH notice. */
 void nto__thread_register(void);
 /* The caller's pid as registered (getpid() cached per fork). */

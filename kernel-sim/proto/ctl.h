@@ -70,6 +70,14 @@ enum nto_ctl_type {
 	/* point an existing coid at another channel, same number: req
 	 * nto_ctl_attach (.coid = the coid); rep and fds as CONNECT_ATTACH */
 	NTO_CTL_CONNECT_REBIND = 15,
+	/* ---- procmgr (sys/procmgr.h; ipcd/procevent.c) ---- */
+	/* procmgr_event_notify*(): req nto_ctl_proc_event; rep nto_ctl_id
+	 * (.id of an ADD) */
+	NTO_CTL_PROC_EVENT = 16,
+	/* procmgr_daemon(): PREPARE on the owner's socket (rep
+	 * nto_ctl_handover with .token), then ADOPT on a new AUX socket of
+	 * the forked child: the child becomes that process (rep empty) */
+	NTO_CTL_PROC_HANDOVER = 18,
 	NTO_CTL_TYPE_MAX
 };
 
@@ -158,5 +166,37 @@ struct nto_ctl_client {
 };
 
 #define NTO_INFO_JSON 1
+
+/* ---- procmgr (NTO_CTL_PROC_EVENT, NTO_CTL_PROC_HANDOVER) ---- */
+#define NTO_PROC_EVENT_NOTIFY	1u /* the one registration (0 clears) */
+#define NTO_PROC_EVENT_ADD	2u /* one more registration; rep .id */
+#define NTO_PROC_EVENT_DELETE	3u /* remove registration .id */
+#define NTO_PROC_EVENT_TRIGGER	4u /* fire .flags for every subscriber */
+#define NTO_PROC_NOTIFY_PULSE	1u /* on .coid of the subscriber */
+#define NTO_PROC_NOTIFY_SIGNAL	2u /* sigqueue(.signo) to the subscriber */
+#define NTO_PROC_NOTIFY_NONE	3u
+#define NTO_PROC_EVF_UPDATEABLE 0x1u /* value replaced by the pid */
+#define NTO_PROC_EVF_HAS_VALUE	0x2u /* TRIGGER: .value for updateable */
+struct nto_ctl_proc_event {
+	uint32_t op;
+	int32_t id;	 /* DELETE */
+	uint32_t events; /* PROCMGR_EVENT_* bits */
+	uint32_t notify; /* NTO_PROC_NOTIFY_* (NOTIFY with events 0: none) */
+	uint32_t flags;	 /* NTO_PROC_EVF_* */
+	int32_t coid;
+	int32_t priority;
+	int32_t code;
+	int32_t value;
+	int32_t signo;
+};
+
+#define NTO_HANDOVER_PREPARE 1u
+#define NTO_HANDOVER_ADOPT   2u
+#define NTO_HANDOVER_DAEMON  3u /* mark the caller a daemon (session 1) */
+struct nto_ctl_handover {
+	uint32_t op;
+	int32_t pid; /* ADOPT: the process to become */
+	uint64_t token;
+};
 
 #endif /* NTOSIM_PROTO_CTL_H */

@@ -371,6 +371,30 @@ static int c_no_reader(int fd)
 	return 0;
 }
 
+/* procmgr requests (ipcd/procevent.c) with operations libnto never sends */
+static int c_procev_op(int fd)
+{
+	struct nto_ctl_proc_event ev = {
+		.op = 77, .events = 0x00100000, .notify = NTO_PROC_NOTIFY_NONE};
+
+	return send_pkt(fd, NTO_CTL_PROC_EVENT, 2, &ev, sizeof(ev), -1, -1);
+}
+
+static int c_procev_notify(int fd)
+{
+	struct nto_ctl_proc_event ev = {
+		.op = NTO_PROC_EVENT_ADD, .events = 0x00100000, .notify = 99};
+
+	return send_pkt(fd, NTO_CTL_PROC_EVENT, 2, &ev, sizeof(ev), -1, -1);
+}
+
+static int c_handover_op(int fd)
+{
+	struct nto_ctl_handover h = {.op = 99, .pid = 1, .token = 1};
+
+	return send_pkt(fd, NTO_CTL_PROC_HANDOVER, 2, &h, sizeof(h), -1, -1);
+}
+
 static const struct mcase cases[] = {
 	{"short packet", PRE_NONE, c_short},
 	{"empty packet", PRE_NONE, c_empty},
@@ -393,6 +417,10 @@ static const struct mcase cases[] = {
 	{"fd passed with HELLO", PRE_NONE, c_fd_hello},
 	{"fd passed with a request", PRE_HELLO, c_fd_request},
 	{"peer that never reads its replies", PRE_AUX, c_no_reader},
+	{"procmgr event with an unknown op", PRE_HELLO, c_procev_op},
+	{"procmgr event with an unknown notify type", PRE_HELLO,
+	 c_procev_notify},
+	{"handover with an unknown op", PRE_AUX, c_handover_op},
 };
 
 static int run_cases(void)
