@@ -17,6 +17,11 @@ for mode in enosys eok; do
 	bg srv-$mode "$PROG" server raw_$mode $mode
 	srv=$BG
 	wait_path /dev/name/local/raw_$mode || fail "$mode server did not register"
+	# a path below a name is no name
+	timeout 10 "$PROG" client raw_$mode/below x >"$DIR/below-$mode.out" 2>&1 &&
+		fail "$mode server: name_open of raw_$mode/below succeeded"
+	grep -q '^client: name_open: No such file or directory$' "$DIR/below-$mode.out" ||
+		fail "$mode server: raw_$mode/below: $(cat "$DIR/below-$mode.out")"
 	timeout 10 "$PROG" client raw_$mode hello >"$DIR/cli-$mode.out" 2>&1 ||
 		fail "$mode server: client failed: $(cat "$DIR/cli-$mode.out")"
 	grep -q '^client: checksum 532 (want 532)$' "$DIR/cli-$mode.out" ||

@@ -183,8 +183,11 @@ NTO_EXPORT int name_open(const char *name, int flags)
 		 * server that answers unknown types (_IO_CONNECT included)
 		 * with ENOSYS works, a server may name_open its own name,
 		 * and two servers that name_open each other before they
-		 * receive do not deadlock. */
-		if (e->ftype == _FTYPE_NAME && !*rest) {
+		 * receive do not deadlock. A path below a name is no name
+		 * (QNX: ENOENT). */
+		if (e->ftype == _FTYPE_NAME) {
+			if (*rest)
+				continue;
 			coid = ConnectAttach_r(0, e->pid, e->chid,
 					       _NTO_SIDE_CHANNEL,
 					       _NTO_COF_CLOEXEC);
