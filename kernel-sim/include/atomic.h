@@ -1,10 +1,9 @@
 /*
- * <atomic.h>: QNX's atomic operations on an unsigned int, as QNX code uses
- * them for counters and flag words shared between threads (or processes,
- * in shared memory). atomic_add/sub add and subtract, atomic_set ORs bits
- * in, atomic_clr clears bits, atomic_toggle XORs them; each _value form
- * returns the value *before* the operation. Sequentially consistent, as on
- * QNX. Header-only (compiler builtins).
+ * <atomic.h>: QNX's atomic operations on an unsigned int, safe between
+ * threads and between processes sharing the memory. Each is one sequentially
+ * consistent read-modify-write (GCC/Clang __atomic builtins in libnto). The
+ * plain forms return nothing; the _value forms return the value *loc held
+ * before the operation. None fails and none sets errno.
  */
 #ifndef NTOSIM_ATOMIC_H
 #define NTOSIM_ATOMIC_H
@@ -13,49 +12,26 @@
 extern "C" {
 #endif
 
-static inline void atomic_add(volatile unsigned *loc, unsigned incr)
-{
-	(void)__atomic_fetch_add(loc, incr, __ATOMIC_SEQ_CST);
-}
-static inline unsigned atomic_add_value(volatile unsigned *loc, unsigned incr)
-{
-	return __atomic_fetch_add(loc, incr, __ATOMIC_SEQ_CST);
-}
-static inline void atomic_sub(volatile unsigned *loc, unsigned decr)
-{
-	(void)__atomic_fetch_sub(loc, decr, __ATOMIC_SEQ_CST);
-}
-static inline unsigned atomic_sub_value(volatile unsigned *loc, unsigned decr)
-{
-	return __atomic_fetch_sub(loc, decr, __ATOMIC_SEQ_CST);
-}
-static inline void atomic_set(volatile unsigned *loc, unsigned bits)
-{
-	(void)__atomic_fetch_or(loc, bits, __ATOMIC_SEQ_CST);
-}
-static inline unsigned atomic_set_value(volatile unsigned *loc, unsigned bits)
-{
-	return __atomic_fetch_or(loc, bits, __ATOMIC_SEQ_CST);
-}
-static inline void atomic_clr(volatile unsigned *loc, unsigned bits)
-{
-	(void)__atomic_fetch_and(loc, ~bits, __ATOMIC_SEQ_CST);
-}
-static inline unsigned atomic_clr_value(volatile unsigned *loc, unsigned bits)
-{
-	return __atomic_fetch_and(loc, ~bits, __ATOMIC_SEQ_CST);
-}
-static inline void atomic_toggle(volatile unsigned *loc, unsigned bits)
-{
-	(void)__atomic_fetch_xor(loc, bits, __ATOMIC_SEQ_CST);
-}
-static inline unsigned atomic_toggle_value(volatile unsigned *loc,
-					   unsigned bits)
-{
-	return __atomic_fetch_xor(loc, bits, __ATOMIC_SEQ_CST);
-}
+/* *loc += incr */
+void atomic_add(volatile unsigned *loc, unsigned incr);
+/* *loc &= ~bits */
+void atomic_clr(volatile unsigned *loc, unsigned bits);
+/* *loc |= bits */
+void atomic_set(volatile unsigned *loc, unsigned bits);
+/* *loc -= decr */
+void atomic_sub(volatile unsigned *loc, unsigned decr);
+/* *loc ^= bits */
+void atomic_toggle(volatile unsigned *loc, unsigned bits);
+
+/* The same, returning the previous value of *loc. */
+unsigned atomic_add_value(volatile unsigned *loc, unsigned incr);
+unsigned atomic_clr_value(volatile unsigned *loc, unsigned bits);
+unsigned atomic_set_value(volatile unsigned *loc, unsigned bits);
+unsigned atomic_sub_value(volatile unsigned *loc, unsigned decr);
+unsigned atomic_toggle_value(volatile unsigned *loc, unsigned bits);
 
 #ifdef __cplusplus
 }
 #endif
+
 #endif /* NTOSIM_ATOMIC_H */

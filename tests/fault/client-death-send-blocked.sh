@@ -3,8 +3,8 @@
 # the channel's queue: the server never receives its message, and goes on
 # serving others; many such deaths racing a busy server leave no object
 # behind and never disturb another client's replies.
-# Forced: NTOSIM_FAULT=send-queued=2:kill (send 1 is name_open's
-# handshake): the victim posts its request and SIGKILLs itself. In part 1
+# Forced: NTOSIM_FAULT=send-queued=1:kill (name_open sends nothing): the
+# victim posts its request and SIGKILLs itself. In part 1
 # the server is SIGSTOPped (inside MsgReceive) while that happens, so the
 # victim is certainly SEND-blocked; in part 2, 20 victims die while a good
 # client runs 300 requests.
@@ -18,7 +18,7 @@ srv=$BG
 wait_path /dev/name/local/sb || fail "server did not register"
 
 # 1. one victim, server stopped
-bg victim env NTOSIM_FAULT=send-queued=2:kill "$FAULT_CLI" send sb 1 -s 5000 -g
+bg victim env NTOSIM_FAULT=send-queued=1:kill "$FAULT_CLI" send sb 1 -s 5000 -g
 v=$BG
 wait_line "$DIR/victim.out" '^connected' || fail "victim did not connect"
 wait_until 10 in_state $srv RECEIVE || fail "server not RECEIVE-blocked"
@@ -38,7 +38,7 @@ bg good2 "$FAULT_CLI" send sb 300 -s 3000 -r 3000
 g=$BG
 i=0
 while [ $i -lt 20 ]; do
-	env NTOSIM_FAULT=send-queued=2:kill "$FAULT_CLI" send sb 1 -s 100 >/dev/null 2>&1 &
+	env NTOSIM_FAULT=send-queued=1:kill "$FAULT_CLI" send sb 1 -s 100 >/dev/null 2>&1 &
 	vs="${vs:-} $!"
 	track $!
 	i=$((i + 1))

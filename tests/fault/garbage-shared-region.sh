@@ -6,10 +6,10 @@
 # (0x7fffffff) in the slot, before its reply or in the middle of a
 # MsgWrite, cannot make the client read past its own buffer: the client
 # clamps, survives, and every byte it was sent is exact.
-# Forced: NTOSIM_FAULT=send-queued=2:garbage on clients (send 1 is
-# name_open's handshake; in part 1 the server is SIGSTOPped while the
-# client posts, so the server certainly reads the scribbled slot),
-# reply-before=3:garbage and write-mid=2:garbage on servers.
+# Forced: NTOSIM_FAULT=send-queued=1:garbage on clients (name_open sends
+# nothing; in part 1 the server is SIGSTOPped while the client posts, so
+# the server certainly reads the scribbled slot), reply-before=2:garbage
+# and write-mid=2:garbage on servers.
 . "${NTOSIM_SRCDIR:-.}/tests/fault/lib.sh"
 need "$IPCD" "$PIDIN" "$FAULT_SRV" "$FAULT_CLI"
 start_ipcd
@@ -19,7 +19,7 @@ baseline
 bg srv "$FAULT_SRV" -n gc
 srv=$BG
 wait_path /dev/name/local/gc || fail "server did not register"
-bg x env NTOSIM_FAULT=send-queued=2:garbage "$FAULT_CLI" send gc 2 -s 3000 -r 3000 -g
+bg x env NTOSIM_FAULT=send-queued=1:garbage "$FAULT_CLI" send gc 2 -s 3000 -r 3000 -g
 x=$BG
 wait_line "$DIR/x.out" '^connected' || fail "client x did not connect"
 wait_until 10 in_state $srv RECEIVE || fail "server not RECEIVE-blocked"
@@ -37,7 +37,7 @@ grep -q "^msg seq=1 pid=$x " "$DIR/srv.out" && fail "the server accepted a scrib
 # server took its slot before the scribble, a good reply
 vs=""
 for i in 1 2 3 4 5 6 7 8 9 10; do
-	bg x$i env NTOSIM_FAULT=send-queued=2:garbage "$FAULT_CLI" send gc 2 -s 100 -r 100
+	bg x$i env NTOSIM_FAULT=send-queued=1:garbage "$FAULT_CLI" send gc 2 -s 100 -r 100
 	vs="$vs $BG"
 done
 for p in $vs; do
@@ -56,7 +56,7 @@ kill -0 $srv || fail "the server died"
 kill -9 $srv
 
 # 2. a server leaves a lying reply length, before its reply...
-bg srv2 env NTOSIM_FAULT=reply-before=3:garbage "$FAULT_SRV" -n gs
+bg srv2 env NTOSIM_FAULT=reply-before=2:garbage "$FAULT_SRV" -n gs
 srv=$BG
 wait_path /dev/name/local/gs || fail "server 2 did not register"
 timeout 20 "$FAULT_CLI" send gs 3 -r 5000 >"$DIR/c2.out"

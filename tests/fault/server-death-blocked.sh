@@ -14,7 +14,7 @@ baseline
 bg srv "$FAULT_SRV" -n dies -H -m 1
 srv=$BG
 wait_path /dev/name/local/dies || fail "server did not register"
-# b and c connect first: name_open's handshake needs a receiving server
+# b and c connect first (they wait for SIGUSR1 before sending)
 bg b "$FAULT_CLI" send dies 2 -s 20000 -r 16 -g
 b=$BG
 bg c "$FAULT_CLI" send dies 2 -g

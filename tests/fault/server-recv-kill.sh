@@ -6,20 +6,20 @@
 # again (so it reaches a server twice), and with the at-most-once policy it
 # is not (the call fails with HA_ENOTRESENT, ECONNABORTED) while the
 # requests after it go through.
-# Forced: NTOSIM_FAULT=recv=3:kill on fault-srv (its 1st message is
-# name_open's handshake, so it dies holding request 2); the script starts
-# the replacement server once the first one is gone.
+# Forced: NTOSIM_FAULT=recv=2:kill on fault-srv (name_open sends the
+# server nothing, so it dies holding request 2); the script starts the
+# replacement server once the first one is gone.
 . "${NTOSIM_SRCDIR:-.}/tests/fault/lib.sh"
 need "$IPCD" "$PIDIN" "$FAULT_SRV" "$FAULT_CLI"
 start_ipcd
 baseline
 
 # 1. plain client
-bg srv1 env NTOSIM_FAULT=recv=3:kill "$FAULT_SRV" -n rk
+bg srv1 env NTOSIM_FAULT=recv=2:kill "$FAULT_SRV" -n rk
 srv=$BG
 wait_path /dev/name/local/rk || fail "server did not register"
 timeout 20 "$FAULT_CLI" send rk 4 -r 1000 >"$DIR/plain.out" || fail "client failed"
-wait_exit $srv 5 || fail "server did not die at recv=3"
+wait_exit $srv 5 || fail "server did not die at recv=2"
 for want in 'seq=1 rc=OK .*data=ok' 'seq=2 rc=ESRCH' 'seq=3 rc=EBADF' 'seq=4 rc=EBADF'; do
 	grep -q "^send $want" "$DIR/plain.out" ||
 		fail "plain client: want '$want' in: $(cat "$DIR/plain.out")"
@@ -30,12 +30,12 @@ grep -q '^msg seq=2' "$DIR/srv1.out" && fail "server lived past request 2"
 # ha_round TAG CLIENT-FLAGS: an HA client against a server that dies on
 # request 2 and a replacement; leaves the client's output in $DIR/TAG.out.
 ha_round() {
-	bg $1-a env NTOSIM_FAULT=recv=3:kill "$FAULT_SRV" -n rk
+	bg $1-a env NTOSIM_FAULT=recv=2:kill "$FAULT_SRV" -n rk
 	local s1=$BG
 	wait_path /dev/name/local/rk || fail "$1: server did not register"
 	bg $1 "$FAULT_CLI" send rk 4 -r 1000 -h 10000 $2
 	local cl=$BG
-	wait_exit $s1 10 || fail "$1: server did not die at recv=3"
+	wait_exit $s1 10 || fail "$1: server did not die at recv=2"
 	bg $1-b "$FAULT_SRV" -n rk
 	local s2=$BG
 	wait_exit $cl 20 || fail "$1: HA client still running"

@@ -7,8 +7,8 @@
 # request after the death was never received, so it is re-sent and
 # applied exactly once: a key-value counter ends exactly at the number of
 # increments.
-# Forced: NTOSIM_FAULT=reply-after=3:kill and reply-after=3:exit:7 on
-# fault-srv (reply 1 is name_open's handshake), reply-after=5:kill on
+# Forced: NTOSIM_FAULT=reply-after=2:kill and reply-after=2:exit:7 on
+# fault-srv (name_open sends the server nothing), reply-after=4:kill on
 # ntosim-kvsrv; the script starts the replacement kvsrv.
 . "${NTOSIM_SRCDIR:-.}/tests/fault/lib.sh"
 need "$IPCD" "$PIDIN" "$FAULT_SRV" "$FAULT_CLI" "$KVSRV" "$HA_KV"
@@ -16,11 +16,11 @@ start_ipcd
 baseline
 
 for action in kill exit:7; do
-	bg srv env NTOSIM_FAULT=reply-after=3:$action "$FAULT_SRV" -n ra
+	bg srv env NTOSIM_FAULT=reply-after=2:$action "$FAULT_SRV" -n ra
 	srv=$BG
 	wait_path /dev/name/local/ra || fail "$action: server did not register"
 	timeout 20 "$FAULT_CLI" send ra 4 -r 30000 >"$DIR/cli.out" || fail "client failed"
-	wait_exit $srv 5 || fail "$action: server did not die at reply-after=3"
+	wait_exit $srv 5 || fail "$action: server did not die at reply-after=2"
 	case $action in
 	kill) [ "$STATUS" = 137 ] || fail "server exit status $STATUS, want SIGKILL" ;;
 	exit:7) [ "$STATUS" = 7 ] || fail "server exit status $STATUS, want 7" ;;
@@ -34,12 +34,12 @@ for action in kill exit:7; do
 done
 
 # libha + at-most-once against kvsrv dying after its 4th INCR reply
-bg kv1 env NTOSIM_FAULT=reply-after=5:kill "$KVSRV" -n kvra -f "$DIR/kv.db"
+bg kv1 env NTOSIM_FAULT=reply-after=4:kill "$KVSRV" -n kvra -f "$DIR/kv.db"
 kv=$BG
 wait_path /dev/name/local/kvra || fail "kvsrv did not register"
 bg kvc "$HA_KV" -n kvra -a -w 10000 hits 10
 kvc=$BG
-wait_exit $kv 20 || fail "kvsrv did not die at reply-after=5"
+wait_exit $kv 20 || fail "kvsrv did not die at reply-after=4"
 bg kv2 "$KVSRV" -n kvra -f "$DIR/kv.db"
 kv=$BG
 wait_exit $kvc 20 || fail "kv client still running"

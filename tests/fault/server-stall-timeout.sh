@@ -7,9 +7,9 @@
 # only asks to unblock (QNX): it stays blocked until the server answers,
 # and gets the reply. A server sleeping past a client's timeout behaves
 # like the first case and keeps serving.
-# Forced: NTOSIM_FAULT=recv=N:stop (the server SIGSTOPs itself holding a
-# request; each name_open handshake counts as one receive) and
-# recv=2:sleep:3000; clients arm TimerTimeout(SEND|REPLY, 300 ms).
+# Forced: NTOSIM_FAULT=recv=1:stop (the server SIGSTOPs itself holding
+# its first request; name_open sends the server nothing) and
+# recv=1:sleep:3000; clients arm TimerTimeout(SEND|REPLY, 300 ms).
 . "${NTOSIM_SRCDIR:-.}/tests/fault/lib.sh"
 need "$IPCD" "$PIDIN" "$FAULT_SRV" "$FAULT_CLI"
 start_ipcd
@@ -23,7 +23,7 @@ ms_between() {
 }
 
 # 1. stopped server, no _NTO_CHF_UNBLOCK
-bg srv1 env NTOSIM_FAULT=recv=3:stop "$FAULT_SRV" -n st1
+bg srv1 env NTOSIM_FAULT=recv=1:stop "$FAULT_SRV" -n st1
 srv=$BG
 wait_path /dev/name/local/st1 || fail "server did not register"
 bg b "$FAULT_CLI" send st1 1 -t 300 -g
@@ -31,7 +31,7 @@ b=$BG
 wait_line "$DIR/b.out" '^connected' || fail "client b did not connect"
 bg a "$FAULT_CLI" send st1 1 -t 300
 a=$BG
-wait_until 10 stopped $srv || fail "server did not stop at recv=3"
+wait_until 10 stopped $srv || fail "server did not stop at recv=1"
 wait_exit $a 10 || fail "REPLY-blocked client ignored its timeout"
 grep -q '^send seq=1 rc=ETIMEDOUT' "$DIR/a.out" || fail "client a: $(cat "$DIR/a.out")"
 ms_between "$DIR/a.out" 250 1500 || fail "client a: $(cat "$DIR/a.out") (want ~300 ms)"
@@ -49,12 +49,12 @@ grep -q "^msg .*pid=$b " "$DIR/srv1.out" && fail "the server received the withdr
 kill -9 $srv
 
 # 2. stopped server, _NTO_CHF_UNBLOCK: the timeout only asks to unblock
-bg srv2 env NTOSIM_FAULT=recv=2:stop "$FAULT_SRV" -n st2 -u
+bg srv2 env NTOSIM_FAULT=recv=1:stop "$FAULT_SRV" -n st2 -u
 srv=$BG
 wait_path /dev/name/local/st2 || fail "server 2 did not register"
 bg u "$FAULT_CLI" send st2 1 -t 300 -r 5000
 u=$BG
-wait_until 10 stopped $srv || fail "server 2 did not stop at recv=2"
+wait_until 10 stopped $srv || fail "server 2 did not stop at recv=1"
 sleep 1 # a negative check: the client must still be blocked after its timeout
 exited $u && fail "client left on its timeout despite _NTO_CHF_UNBLOCK: $(cat "$DIR/u.out")"
 in_state $u REPLY || fail "client not REPLY-blocked after its timeout"
@@ -65,7 +65,7 @@ wait_line "$DIR/srv2.out" '^pulse code=-32 ' || fail "no UNBLOCK pulse reached t
 kill -9 $srv
 
 # 3. server sleeping 3 s in the middle of a request
-bg srv3 env NTOSIM_FAULT=recv=2:sleep:3000 "$FAULT_SRV" -n st3
+bg srv3 env NTOSIM_FAULT=recv=1:sleep:3000 "$FAULT_SRV" -n st3
 srv=$BG
 wait_path /dev/name/local/st3 || fail "server 3 did not register"
 timeout 20 "$FAULT_CLI" send st3 1 -t 300 >"$DIR/s.out"

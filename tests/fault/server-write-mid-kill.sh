@@ -6,8 +6,8 @@
 # later sends get EBADF. An HA reader of the pattern device, whose large
 # reads are answered with MsgWrite, recovers across such deaths and still
 # gets every byte exact.
-# Forced: NTOSIM_FAULT=reply-before=2:kill (reply 1 is name_open's
-# handshake) and write-mid=N:kill on fault-srv, write-mid=N:kill on
+# Forced: NTOSIM_FAULT=reply-before=1:kill (name_open sends the server
+# nothing) and write-mid=N:kill on fault-srv, write-mid=N:kill on
 # ntosim-pattern serving 1 MiB reads (chunked MsgWrite); the script starts
 # each replacement server once the previous one is gone.
 . "${NTOSIM_SRCDIR:-.}/tests/fault/lib.sh"
@@ -16,11 +16,11 @@ start_ipcd
 baseline
 
 # 1. plain client, server dies inside MsgReply
-bg srv0 env NTOSIM_FAULT=reply-before=2:kill "$FAULT_SRV" -n rbk
+bg srv0 env NTOSIM_FAULT=reply-before=1:kill "$FAULT_SRV" -n rbk
 srv=$BG
 wait_path /dev/name/local/rbk || fail "server did not register"
 timeout 20 "$FAULT_CLI" send rbk 2 -r 5000 >"$DIR/rb.out" || fail "client failed"
-wait_exit $srv 5 || fail "server did not die at reply-before=2"
+wait_exit $srv 5 || fail "server did not die at reply-before=1"
 grep -q '^send seq=1 rc=ESRCH' "$DIR/rb.out" &&
 	grep -q '^send seq=2 rc=EBADF' "$DIR/rb.out" ||
 	fail "death inside MsgReply: $(cat "$DIR/rb.out") (want ESRCH, then EBADF)"

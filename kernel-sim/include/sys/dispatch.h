@@ -172,9 +172,11 @@ typedef struct _name_attach {
  * /dev/name/global/<name> with NAME_FLAG_ATTACH_GLOBAL), file type
  * _FTYPE_NAME, served on dpp's channel (dpp NULL: a new dispatch_create()
  * one, destroyed again on failure). Receive on the returned ->chid with
- * MsgReceive (reply EOK to _IO_CONNECT: that is name_open's handshake) or
- * run dispatch_block/dispatch_handler on ->dpp (which answers the
- * handshake itself). The name vanishes when the process dies.
+ * MsgReceive or run dispatch_block/dispatch_handler on ->dpp. As QNX's
+ * docs ask, a server should reply EOK to an _IO_CONNECT (QNX's name_open
+ * sends one when gns runs; ntosim's never does, as QNX without gns; the
+ * dispatch layer answers it itself). The name vanishes when the process
+ * dies.
  * Returns a malloc'd name_attach_t (free it with name_detach), or NULL with
  * errno: EINVAL (name NULL, empty, starting with '/', or with a ".."
  * component), ENAMETOOLONG, ENOMEM, EEXIST (a live process has the name),
@@ -191,17 +193,20 @@ int name_detach(name_attach_t *attach, unsigned flags);
 
 /*
  * name_open: connect to the server that name_attach'ed `name` (flags
- * NAME_FLAG_ATTACH_GLOBAL: a global name): resolve it, ConnectAttach a
- * side channel (_NTO_COF_CLOEXEC) and send the _IO_CONNECT handshake
- * (_IO_CONNECT_OPEN, _FTYPE_NAME, O_RDWR). A registration whose server
- * is gone or answers ENOENT, ENOSYS, ENXIO, ESRCH, EROFS, EBADFSYS, EBADF or
- * a network errno is skipped for the next one, and so is the calling
- * process's own registration (as on QNX, where resolving to oneself is
- * refused: a single-threaded server would deadlock).
+ * NAME_FLAG_ATTACH_GLOBAL: a global name): resolve it and ConnectAttach a
+ * side channel (_NTO_COF_CLOEXEC) to its channel. As on QNX without gns
+ * (the process manager answers with the server's pid/chid), the server
+ * receives no message: a raw server that answers every unknown type with
+ * ENOSYS works, a process may open its own name, and two servers that
+ * name_open each other before receiving do not deadlock. A resource
+ * manager that owns a prefix of the name instead gets open()'s
+ * _IO_CONNECT (_IO_CONNECT_OPEN, _FTYPE_NAME, O_RDWR), never from its own
+ * process; one that is gone or answers ENOENT, ENOSYS, ENXIO, ESRCH,
+ * EROFS, EBADFSYS, EBADF or a network errno is skipped for the next one.
  * Returns a side-channel coid (>= _NTO_SIDE_CHANNEL; close with
  * name_close), or -1 with errno: EINVAL (bad name), ENAMETOOLONG, ENOENT
- * (no live server has the name), ENOTCONN (ipcd unreachable), or the errno
- * the server answered the handshake with (e.g. EACCES, EBUSY), or
+ * (no live server has the name), ENOTCONN (ipcd unreachable), the errno a
+ * prefix resource manager answered with (e.g. EACCES, EBUSY), or
  * ConnectAttach's errno (EAGAIN, EMFILE).
  */
 int name_open(const char *name, int flags);

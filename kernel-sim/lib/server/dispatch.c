@@ -287,12 +287,8 @@ again:
 		}
 		ctp->info.msglen += n;
 	}
-	/* Handlers may look at a whole header of a message that was shorter:
-	 * let them see zeros rather than the previous message. */
-	if (ctp->info.msglen >= 0 &&
-	    (size_t)ctp->info.msglen < sizeof(resmgr_iomsgs_t))
-		memset((char *)ctp->msg + ctp->info.msglen, 0,
-		       sizeof(resmgr_iomsgs_t) - (size_t)ctp->info.msglen);
+	/* Past msglen the buffer keeps what it held (as on QNX): handlers
+	 * check ctp->info.msglen / ctp->size before reading a header. */
 	return dctp;
 }
 

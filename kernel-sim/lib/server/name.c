@@ -1,8 +1,10 @@
 /*
  * name_attach / name_detach (a _FTYPE_NAME registration under
  * /dev/name/{local,global}/ on a dispatch channel) and name_open /
- * name_close (resolve the name, attach a side channel, do the _IO_CONNECT
- * handshake). The registration itself is resmgr.c's.
+ * name_close (resolve the name and attach a side channel to its server, as
+ * QNX does without gns: no message; a resource manager owning a prefix of
+ * the name gets open()'s _IO_CONNECT). The registration itself is
+ * resmgr.c's.
  */
 #include "config.h"
 
@@ -171,15 +173,36 @@ NTO_EXPORT int name_open(const char *name, int flags)
 
 		if (e->ftype != _FTYPE_ANY && e->ftype != _FTYPE_NAME)
 			continue;
-		/* as QNX's process manager: never to ourselves (a
-		 * single-threaded caller would deadlock) unless the server
-		 * asked for it */
-		if (e->pid == nto__pid() && !(e->flags & _RESMGR_FLAG_SELF))
-			continue;
 		rest = e->prefix_len <= strlen(path) ? path + e->prefix_len
 						     : "";
 		while (*rest == '/')
 			rest++;
+		/* The name itself, name_attach'ed: as QNX's process manager
+		 * (no gns) answers name_open with the server's pid/chid and
+		 * libc only attaches, the server sees no message. So a raw
+		 * server that answers unknown types (_IO_CONNECT included)
+		 * with ENOSYS works, a server may name_open its own name,
+		 * and two servers that name_open each other before they
+		 * receive do not deadlock. A path below a name is no name
+		 * (QNX: ENOENT). */
+		if (e->ftype == _FTYPE_NAME) {
+			if (*rest)
+				continue;
+			coid = ConnectAttach_r(0, e->pid, e->chid,
+					       _NTO_SIDE_CHANNEL,
+					       _NTO_COF_CLOEXEC);
+			if (coid >= 0)
+				return coid;
+			if (falls_through(-coid))
+				continue;
+			errno = -coid;
+			return -1;
+		}
+		/* A resource manager owning a prefix of the name: open()'s
+		 * _IO_CONNECT handshake, never to ourselves (a
+		 * single-threaded caller would deadlock) unless it asked. */
+		if (e->pid == nto__pid() && !(e->flags & _RESMGR_FLAG_SELF))
+			continue;
 		rlen = strlen(rest) + 1;
 
 		coid = ConnectAttach_r(0, e->pid, e->chid, _NTO_SIDE_CHANNEL,
