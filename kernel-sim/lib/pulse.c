@@ -7,10 +7,11 @@
 
 #include <errno.h>
 #include <signal.h>
+#include <string.h>
 
 #include "internal.h"
 
-NTO_EXPORT int MsgSendPulse_r(int coid, int priority, int code, int value)
+int nto__pulse_post(int coid, int priority, int code, union sigval value)
 {
 	struct nto_coid *c;
 	struct nto_conn *conn;
@@ -41,7 +42,9 @@ NTO_EXPORT int MsgSendPulse_r(int coid, int priority, int code, int value)
 			continue;
 		p->priority = priority;
 		p->code = code;
-		p->value = value;
+		p->value = value.sival_int;
+		p->value_hi = (uint32_t)((uint64_t)(uintptr_t)value.sival_ptr >>
+					 32);
 		p->scoid = conn->scoid;
 		p->ticket = nto__now_ns();
 		atomic_store(&p->state, NTO_PULSE_READY);
@@ -54,6 +57,29 @@ NTO_EXPORT int MsgSendPulse_r(int coid, int priority, int code, int value)
 out:
 	nto__coid_put(c);
 	return rc;
+}
+
+NTO_EXPORT int MsgSendPulse_r(int coid, int priority, int code, int value)
+{
+	union sigval v;
+
+	memset(&v, 0, sizeof(v));
+	v.sival_int = value;
+	return nto__pulse_post(coid, priority, code, v);
+}
+
+NTO_EXPORT int MsgSendPulsePtr_r(int coid, int priority, int code,
+				 void *value)
+{
+	union sigval v;
+
+	v.sival_ptr = value;
+	return nto__pulse_post(coid, priority, code, v);
+}
+
+NTO_EXPORT int MsgSendPulsePtr(int coid, int priority, int code, void *value)
+{
+	return nto__ret_eok(MsgSendPulsePtr_r(coid, priority, code, value));
 }
 
 NTO_EXPORT int MsgSendPulse(int coid, int priority, int code, int value)
