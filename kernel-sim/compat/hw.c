@@ -61,7 +61,8 @@ NTO_EXPORT int InterruptAttach(int intr,
 			       const struct sigevent *(*handler)(void *, int),
 			       const void *area, int size, unsigned flags)
 {
-	return nto__ret_val(InterruptAttach_r(intr, handler, area, size, flags));
+	return nto__ret_val(
+		InterruptAttach_r(intr, handler, area, size, flags));
 }
 
 NTO_EXPORT int InterruptAttachEvent_r(int intr, const struct sigevent *event,
@@ -148,18 +149,18 @@ NTO_EXPORT void InterruptUnlock(struct intrspin *spin)
 
 /* ---- I/O ports: reads give 0, writes do nothing ---- */
 
-#define PORT_IN(_name, _type)                                  \
-	NTO_EXPORT _type _name(uintptr_t port)                 \
-	{                                                      \
-		(void)port;                                    \
-		errno = nto__unsupported(#_name, ENOTSUP);     \
-		return 0;                                      \
+#define PORT_IN(_name, _type)                              \
+	NTO_EXPORT _type _name(uintptr_t port)             \
+	{                                                  \
+		(void)port;                                \
+		errno = nto__unsupported(#_name, ENOTSUP); \
+		return 0;                                  \
 	}
-#define PORT_OUT(_name, _type)                                 \
-	NTO_EXPORT void _name(uintptr_t port, _type val)       \
-	{                                                      \
-		(void)port, (void)val;                         \
-		errno = nto__unsupported(#_name, ENOTSUP);     \
+#define PORT_OUT(_name, _type)                             \
+	NTO_EXPORT void _name(uintptr_t port, _type val)   \
+	{                                                  \
+		(void)port, (void)val;                     \
+		errno = nto__unsupported(#_name, ENOTSUP); \
 	}
 #define PORT_INS(_name, _type)                                          \
 	NTO_EXPORT void *_name(void *buf, unsigned len, uintptr_t port) \
@@ -172,12 +173,12 @@ NTO_EXPORT void InterruptUnlock(struct intrspin *spin)
 		errno = nto__unsupported(#_name, ENOTSUP);              \
 		return p + len;                                         \
 	}
-#define PORT_OUTS(_name, _type)                                           \
+#define PORT_OUTS(_name, _type)                                         \
 	NTO_EXPORT void *_name(uintptr_t port, void *buf, unsigned len) \
-	{                                                                 \
-		(void)port;                                               \
-		errno = nto__unsupported(#_name, ENOTSUP);                \
-		return (_type *)buf + len;                                \
+	{                                                               \
+		(void)port;                                             \
+		errno = nto__unsupported(#_name, ENOTSUP);              \
+		return (_type *)buf + len;                              \
 	}
 
 PORT_IN(in8, uint8_t)
@@ -195,8 +196,8 @@ PORT_OUTS(out32s, uint32_t)
 
 /* ---- physical memory ---- */
 
-NTO_EXPORT void *mmap_device_memory(void *addr, size_t len, int prot,
-				    int flags, uint64_t physical)
+NTO_EXPORT void *mmap_device_memory(void *addr, size_t len, int prot, int flags,
+				    uint64_t physical)
 {
 	(void)addr, (void)len, (void)prot, (void)flags, (void)physical;
 	errno = nto__unsupported("mmap_device_memory", ENOTSUP);
@@ -232,8 +233,8 @@ NTO_EXPORT int mem_offset(const void *addr, int fd, size_t len, off_t *off,
 	return -1;
 }
 
-NTO_EXPORT int mem_offset64(const void *addr, int fd, size_t len,
-			    off64_t *off, size_t *contig_len)
+NTO_EXPORT int mem_offset64(const void *addr, int fd, size_t len, off64_t *off,
+			    size_t *contig_len)
 {
 	(void)addr, (void)fd, (void)len, (void)off, (void)contig_len;
 	errno = nto__unsupported("mem_offset64", ENOTSUP);

@@ -251,7 +251,8 @@ NTO_EXPORT int ThreadCtl_r(int cmd, void *data)
 	case _NTO_TCTL_IO:
 		return nto__unsupported("ThreadCtl(_NTO_TCTL_IO)", ENOTSUP);
 	case _NTO_TCTL_IO_PRIV:
-		return nto__unsupported("ThreadCtl(_NTO_TCTL_IO_PRIV)", ENOTSUP);
+		return nto__unsupported("ThreadCtl(_NTO_TCTL_IO_PRIV)",
+					ENOTSUP);
 	case _NTO_TCTL_RUNMASK:
 		return mask_set((unsigned)(uintptr_t)data);
 	case _NTO_TCTL_RUNMASK_GET_AND_SET:
@@ -317,8 +318,8 @@ NTO_EXPORT int SignalKill_r(_Uint32t nd, pid_t pid, int tid, int signo,
 	return rc < 0 ? errno : EOK;
 }
 
-NTO_EXPORT int SignalKill(_Uint32t nd, pid_t pid, int tid, int signo,
-			  int code, int value)
+NTO_EXPORT int SignalKill(_Uint32t nd, pid_t pid, int tid, int signo, int code,
+			  int value)
 {
 	return nto__ret_eok(SignalKill_r(nd, pid, tid, signo, code, value));
 }

@@ -51,7 +51,8 @@ static void cpu_model(char *name, size_t len, unsigned *mhz)
 
 		if (!colon)
 			continue;
-		if (!strncmp(line, "model name", 10) && !strcmp(name, "unknown")) {
+		if (!strncmp(line, "model name", 10) &&
+		    !strcmp(name, "unknown")) {
 			colon += 2;
 			colon[strcspn(colon, "\n")] = '\0';
 			snprintf(name, len, "%s", colon);
@@ -167,8 +168,7 @@ NTO_EXPORT int ClockTime_r(clockid_t id, const _Uint64t *new_time,
 	return EOK;
 }
 
-NTO_EXPORT int ClockTime(clockid_t id, const _Uint64t *new_time,
-			 _Uint64t *old)
+NTO_EXPORT int ClockTime(clockid_t id, const _Uint64t *new_time, _Uint64t *old)
 {
 	return nto__ret_eok(ClockTime_r(id, new_time, old));
 }
@@ -183,8 +183,8 @@ NTO_EXPORT int ClockPeriod_r(clockid_t id,
 	(void)reserved;
 	if (!valid_clock(id))
 		return EINVAL;
-	if (new_period && (new_period->nsec < 10000ul ||
-			   new_period->nsec > 1000000000ul))
+	if (new_period &&
+	    (new_period->nsec < 10000ul || new_period->nsec > 1000000000ul))
 		return EINVAL; /* QNX's floor is 10 us */
 	pthread_mutex_lock(&period_lock);
 	if (old) {
@@ -193,9 +193,8 @@ NTO_EXPORT int ClockPeriod_r(clockid_t id,
 	}
 	if (new_period && new_period->nsec != period_ns) {
 		period_ns = new_period->nsec;
-		if (_syspage_ptr &&
-		    mprotect(_syspage_ptr, SYSPAGE_SIZE,
-			     PROT_READ | PROT_WRITE) == 0) {
+		if (_syspage_ptr && mprotect(_syspage_ptr, SYSPAGE_SIZE,
+					     PROT_READ | PROT_WRITE) == 0) {
 			SYSPAGE_ENTRY(qtime)->nsec_inc = period_ns;
 			mprotect(_syspage_ptr, SYSPAGE_SIZE, PROT_READ);
 		}

@@ -81,16 +81,16 @@ static void *libc_timer_sym(const char *name)
 	return p;
 }
 
-#define LIBC_FN(_name, _type)                                       \
-	static _type libc_##_name(void)                             \
-	{                                                           \
-		static void *cache;                                 \
-		void *p = __atomic_load_n(&cache, __ATOMIC_ACQUIRE); \
-		if (!p) {                                           \
-			p = libc_timer_sym(#_name);                 \
+#define LIBC_FN(_name, _type)                                          \
+	static _type libc_##_name(void)                                \
+	{                                                              \
+		static void *cache;                                    \
+		void *p = __atomic_load_n(&cache, __ATOMIC_ACQUIRE);   \
+		if (!p) {                                              \
+			p = libc_timer_sym(#_name);                    \
 			__atomic_store_n(&cache, p, __ATOMIC_RELEASE); \
-		}                                                   \
-		return (_type)p;                                    \
+		}                                                      \
+		return (_type)p;                                       \
 	}
 
 typedef int (*create_fn)(clockid_t, struct sigevent *, timer_t *);
@@ -737,8 +737,7 @@ NTO_EXPORT int timer_getoverrun(timer_t timerid)
 		errno = -rc;
 		return -1;
 	}
-	return info.overruns > INT_MAX ? INT_MAX
-					      : (int)info.overruns;
+	return info.overruns > INT_MAX ? INT_MAX : (int)info.overruns;
 }
 
 NTO_EXPORT int timer_delete(timer_t timerid)

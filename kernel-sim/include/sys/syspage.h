@@ -45,8 +45,8 @@ struct _clockadjust {
 struct qtime_entry {
 	_Uint64t cycles_per_sec; /* ClockCycles() ticks per second */
 	_Uint64t volatile nsec_tod_adjust;
-	_Uint64t volatile nsec; /* since boot, when the page was built */
-	unsigned long nsec_inc; /* the clock period */
+	_Uint64t volatile nsec;	 /* since boot, when the page was built */
+	unsigned long nsec_inc;	 /* the clock period */
 	unsigned long boot_time; /* UTC seconds when the machine booted */
 	struct _clockadjust adjust;
 	unsigned long timer_rate;
@@ -110,8 +110,8 @@ struct syspage_entry {
 extern struct syspage_entry *_syspage_ptr;
 
 #define _SYSPAGE_ENTRY_SIZE(__base, __field) ((__base)->__field.entry_size)
-#define SYSPAGE_ENTRY_SIZE(__field) _SYSPAGE_ENTRY_SIZE(_syspage_ptr, __field)
-#define _SYSPAGE_ENTRY(__base, __field)                   \
+#define SYSPAGE_ENTRY_SIZE(__field)	     _SYSPAGE_ENTRY_SIZE(_syspage_ptr, __field)
+#define _SYSPAGE_ENTRY(__base, __field)                        \
 	((struct __field##_entry *)(void *)((char *)(__base) + \
 					    (__base)->__field.entry_off))
 #define SYSPAGE_ENTRY(__field) _SYSPAGE_ENTRY(_syspage_ptr, __field)
