@@ -43,8 +43,8 @@ int nto__pulse_post(int coid, int priority, int code, union sigval value)
 		p->priority = priority;
 		p->code = code;
 		p->value = value.sival_int;
-		p->value_hi = (uint32_t)((uint64_t)(uintptr_t)value.sival_ptr >>
-					 32);
+		p->value_hi =
+			(uint32_t)((uint64_t)(uintptr_t)value.sival_ptr >> 32);
 		p->scoid = conn->scoid;
 		p->ticket = nto__now_ns();
 		atomic_store(&p->state, NTO_PULSE_READY);
@@ -68,8 +68,7 @@ NTO_EXPORT int MsgSendPulse_r(int coid, int priority, int code, int value)
 	return nto__pulse_post(coid, priority, code, v);
 }
 
-NTO_EXPORT int MsgSendPulsePtr_r(int coid, int priority, int code,
-				 void *value)
+NTO_EXPORT int MsgSendPulsePtr_r(int coid, int priority, int code, void *value)
 {
 	union sigval v;
 

@@ -495,8 +495,7 @@ int ThreadCtl(int cmd, void *data);
 int ThreadCtl_r(int cmd, void *data);
 
 /* Signals. */
-int SignalKill(_Uint32t nd, pid_t pid, int tid, int signo, int code,
-	       int value);
+int SignalKill(_Uint32t nd, pid_t pid, int tid, int signo, int code, int value);
 int SignalKill_r(_Uint32t nd, pid_t pid, int tid, int signo, int code,
 		 int value);
 int SignalProcmask(pid_t pid, int tid, int how, const sigset_t *set,
