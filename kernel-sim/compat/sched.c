@@ -14,6 +14,7 @@
 #include <sched.h>
 #include <signal.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/syscall.h>
@@ -138,6 +139,20 @@ NTO_EXPORT int SchedSet(pid_t pid, int tid, int algorithm,
 	return nto__ret_eok(SchedSet_r(pid, tid, algorithm, param));
 }
 
+/* /proc/sys/kernel/sched_rr_timeslice_ms, or Linux's default 100 ms. */
+static uint64_t rr_timeslice_ns(void)
+{
+	FILE *f = fopen("/proc/sys/kernel/sched_rr_timeslice_ms", "re");
+	unsigned long ms = 100;
+
+	if (f) {
+		if (fscanf(f, "%lu", &ms) != 1 || ms == 0)
+			ms = 100;
+		fclose(f);
+	}
+	return (uint64_t)ms * 1000000u;
+}
+
 NTO_EXPORT int SchedInfo_r(pid_t pid, int algorithm, struct _sched_info *info)
 {
 	struct timespec rr;
@@ -152,10 +167,14 @@ NTO_EXPORT int SchedInfo_r(pid_t pid, int algorithm, struct _sched_info *info)
 	info->priority_max = QNX_PRIO_MAX;
 	info->priority_priv = QNX_PRIO_PRIV;
 	if (algorithm == SCHED_RR) {
+		/* the process's own slice if it runs SCHED_RR, else Linux's
+		 * round-robin slice for everyone */
 		if (sched_rr_get_interval(pid, &rr) < 0)
 			return errno;
 		info->interval = (uint64_t)rr.tv_sec * 1000000000u +
 				 (uint64_t)rr.tv_nsec;
+		if (info->interval == 0)
+			info->interval = rr_timeslice_ns();
 	}
 	return EOK;
 }
