@@ -545,34 +545,46 @@ int dispatch_client_info(struct req *rq)
 /* MsgDeliverEvent(SIGEV_PULSE): the pulse goes on the client's coid as if
  * the client had sent it. ESRCH: no such client of the caller, or no such
  * coid; EBADF: the coid's connection is dead; EAGAIN: its pulses are full. */
-int dispatch_deliver_pulse(struct req *rq)
+int conn_is_client_of(struct proc *client, struct proc *server)
 {
-	const struct nto_ctl_event *in = rq->data;
-	struct proc *target = proc_find(in->client_pid);
 	struct conn *c;
-	struct coid *co;
+
+	TAILQ_FOREACH(c, &client->cconns, clink)
+	{
+		if (c->chan && c->chan->proc == server)
+			return 1;
+	}
+	return 0;
+}
+
+int conn_deliver_pulse(struct proc *target, int coid, int prio, int code,
+		       int value)
+{
+	struct coid *co = coid_lookup(target, coid);
+	struct conn *c;
 	int rc;
 
-	if (!target)
-		return -ESRCH;
-	TAILQ_FOREACH(c, &target->cconns, clink)
-	{
-		if (c->chan && c->chan->proc == rq->proc)
-			break;
-	}
-	if (!c)
-		return -ESRCH;
-	co = coid_lookup(target, in->coid);
 	if (!co)
 		return -ESRCH;
 	c = co->conn;
 	if (!c->chan)
 		return -EBADF;
-	rc = pulse_enqueue(c->r->pulse, NTO_CONN_PULSES, in->priority, in->code,
-			   in->value, c->scoid | SIDE_BIT);
+	rc = pulse_enqueue(c->r->pulse, NTO_CONN_PULSES, prio, code, value,
+			   c->scoid | SIDE_BIT);
 	if (rc < 0)
 		return rc;
 	atomic_fetch_add_explicit(&c->r->hdr.nready, 1, memory_order_acq_rel);
 	doorbell_ring(c->chan->db);
 	return 0;
+}
+
+int dispatch_deliver_pulse(struct req *rq)
+{
+	const struct nto_ctl_event *in = rq->data;
+	struct proc *target = proc_find(in->client_pid);
+
+	if (!target || !conn_is_client_of(target, rq->proc))
+		return -ESRCH;
+	return conn_deliver_pulse(target, in->coid, in->priority, in->code,
+				  in->value);
 }

@@ -75,6 +75,17 @@ static const struct handler handlers[NTO_CTL_TYPE_MAX] = {
 	[NTO_CTL_WAIT_PATH] = PATHREQ(dispatch_wait_path, 0),
 	[NTO_CTL_CLIENT_INFO] =
 		FIXED(dispatch_client_info, struct nto_ctl_id, 1),
+	/* time area */
+	[NTO_CTL_EVENT_REGISTER] =
+		FIXED(dispatch_event_register, struct nto_ctl_evreg, 1),
+	[NTO_CTL_EVENT_UNREGISTER] =
+		FIXED(dispatch_event_unregister, struct nto_ctl_id, 1),
+	[NTO_CTL_EVENT_DELIVER] =
+		FIXED(dispatch_event_deliver, struct nto_ctl_evdeliver, 1),
+	[NTO_CTL_SHM_HANDLE_CREATE] =
+		FIXED(dispatch_shm_handle_create, struct nto_ctl_shmh, 1),
+	[NTO_CTL_SHM_HANDLE_OPEN] =
+		FIXED(dispatch_shm_handle_open, struct nto_ctl_shmh, 1),
 };
 
 static void peer_destroy(struct peer *pe)

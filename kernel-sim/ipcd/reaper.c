@@ -154,6 +154,7 @@ void reaper_proc_death(struct proc *p)
 		conn_client_release(TAILQ_FIRST(&p->cconns));
 	/* 5. its names and paths vanish, and its ids are freed */
 	pathspace_drop_proc(p);
+	secure_drop_proc(p); /* its secure events and shm handles */
 	if (p->peer)
 		p->peer->proc = NULL;
 	proc_free(p);

@@ -86,21 +86,80 @@ NTO_EXPORT int MsgSendPulse(int coid, int priority, int code, int value)
 	return nto__ret_eok(MsgSendPulse_r(coid, priority, code, value));
 }
 
-NTO_EXPORT int MsgDeliverEvent_r(int rcvid, const struct sigevent *event)
+/* The client process behind an rcvid (or scoid): its pid, or 0. */
+static pid_t client_of(int rcvid)
 {
 	struct nto_srv_conn *sc;
 	pid_t pid = 0;
-	int rc;
 
-	if (!event)
-		return EFAULT;
 	nto__srv_rdlock();
 	sc = rcvid > 0 ? nto__srv_conn_by_scoid(rcvid & 0xffff) : NULL;
 	if (sc)
 		pid = sc->client_pid;
 	nto__srv_unlock();
-	if (!sc)
+	return pid;
+}
+
+/* ---- time area: a secure event (MsgRegisterEvent's handle) is delivered
+ * or verified by ipcd, which holds the registration. ---- */
+static int handle_event(pid_t pid, const struct sigevent *event, uint32_t flags)
+{
+	struct nto_ctl_evdeliver req = {pid, event->sigev_handle, flags};
+	int rc = nto__ctl_call(NTO_CTL_EVENT_DELIVER, &req, sizeof(req), NULL,
+			       0, NULL, NULL, 0, NULL);
+
+	return rc < 0 ? -rc : EOK;
+}
+
+NTO_EXPORT int MsgVerifyEvent_r(int rcvid, const struct sigevent *event)
+{
+	pid_t pid;
+
+	if (!event)
+		return EFAULT;
+	pid = client_of(rcvid);
+	if (!pid)
 		return ESRCH;
+	if (event->sigev_notify & SIGEV_FLAG_HANDLE)
+		return handle_event(pid, event, NTO_EVDELIVER_VERIFY);
+	switch (SIGEV_GET_TYPE(event)) {
+	case SIGEV_PULSE:
+		if (event->sigev_priority < -1 || event->sigev_priority > 255 ||
+		    event->sigev_code < -128 || event->sigev_code > 127)
+			return EINVAL;
+		return EOK;
+	case SIGEV_SIGNAL:
+	case SIGEV_SIGNAL_CODE:
+	case SIGEV_SIGNAL_THREAD:
+		return event->sigev_signo > 0 && event->sigev_signo < NSIG
+			       ? EOK
+			       : EINVAL;
+	case SIGEV_NONE:
+	case SIGEV_UNBLOCK:
+		return EOK;
+	default:
+		return EINVAL;
+	}
+}
+
+NTO_EXPORT int MsgVerifyEvent(int rcvid, const struct sigevent *event)
+{
+	return nto__ret_eok(MsgVerifyEvent_r(rcvid, event));
+}
+/* ---- end of the time area ---- */
+
+NTO_EXPORT int MsgDeliverEvent_r(int rcvid, const struct sigevent *event)
+{
+	pid_t pid;
+	int rc;
+
+	if (!event)
+		return EFAULT;
+	pid = client_of(rcvid);
+	if (!pid)
+		return ESRCH;
+	if (event->sigev_notify & SIGEV_FLAG_HANDLE) /* time area */
+		return handle_event(pid, event, 0);
 	switch (SIGEV_GET_TYPE(event)) {
 	case SIGEV_PULSE: {
 		struct nto_ctl_event req = {
@@ -114,6 +173,8 @@ NTO_EXPORT int MsgDeliverEvent_r(int rcvid, const struct sigevent *event)
 		return rc < 0 ? -rc : EOK;
 	}
 	case SIGEV_SIGNAL:
+	case SIGEV_SIGNAL_CODE:	  /* time area: the code is not carried */
+	case SIGEV_SIGNAL_THREAD: /* time area: to the process */
 		if (sigqueue(pid, event->sigev_signo, event->sigev_value) < 0)
 			return errno;
 		return EOK;

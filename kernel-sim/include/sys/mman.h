@@ -36,6 +36,23 @@ extern "C" {
 #endif
 #define MAP_DEVICE_FAILED ((uintptr_t)MAP_FAILED)
 
+/*
+ * QNX 7.1 shared-memory handles. shm_create_handle: let process `pid` open
+ * the object `fd` refers to, once, with access `flags` (O_RDONLY, O_WRONLY
+ * or O_RDWR; no more than fd has); 0, or -1 with errno EBADF (fd), ESRCH
+ * (no such pid), EACCES (more access than fd has), EINVAL (flags or
+ * options), ENOTSUP (SHM_CREATE_HANDLE_OPT_NOFD), EAGAIN (too many unused
+ * handles), ENOTCONN (ipcd unreachable). shm_open_handle: the fd, or -1
+ * with errno EINVAL (unknown handle, already opened, or meant for another
+ * process), EACCES (more access than the handle grants). An unused handle
+ * dies with the process that created it.
+ */
+typedef unsigned int shm_handle_t;
+#define SHM_CREATE_HANDLE_OPT_NOFD 0x1u
+int shm_create_handle(int fd, pid_t pid, int flags, shm_handle_t *handlep,
+		      unsigned options);
+int shm_open_handle(shm_handle_t handle, int flags);
+
 void *mmap_device_memory(void *addr, size_t len, int prot, int flags,
 			 uint64_t physical);
 int munmap_device_memory(void *addr, size_t len);
