@@ -257,7 +257,7 @@ static void atfork_child(void)
 	if (epfd >= 0)
 		nto__sys_close(epfd);
 	epfd = -1;
-	pthread_mutex_init(&tlock, NULL);
+	pthread_mutex_unlock(&tlock); /* taken in atfork_prepare */
 }
 
 static void atfork_register(void)

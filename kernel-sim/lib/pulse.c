@@ -111,17 +111,31 @@ static int handle_event(pid_t pid, const struct sigevent *event, uint32_t flags)
 	return rc < 0 ? -rc : EOK;
 }
 
+/* Where MsgDeliverEvent and MsgVerifyEvent start: the client behind rcvid
+ * in *pid; a handle event is settled here (*done = 1). EOK or an errno. */
+static int event_begin(int rcvid, const struct sigevent *event, uint32_t flags,
+		       pid_t *pid, int *done)
+{
+	*done = 1;
+	if (!event)
+		return EFAULT;
+	*pid = client_of(rcvid);
+	if (!*pid)
+		return ESRCH;
+	if (event->sigev_notify & SIGEV_FLAG_HANDLE)
+		return handle_event(*pid, event, flags);
+	*done = 0;
+	return EOK;
+}
+
 NTO_EXPORT int MsgVerifyEvent_r(int rcvid, const struct sigevent *event)
 {
 	pid_t pid;
+	int done, rc = event_begin(rcvid, event, NTO_EVDELIVER_VERIFY, &pid,
+				   &done);
 
-	if (!event)
-		return EFAULT;
-	pid = client_of(rcvid);
-	if (!pid)
-		return ESRCH;
-	if (event->sigev_notify & SIGEV_FLAG_HANDLE)
-		return handle_event(pid, event, NTO_EVDELIVER_VERIFY);
+	if (done)
+		return rc;
 	switch (SIGEV_GET_TYPE(event)) {
 	case SIGEV_PULSE:
 		if (event->sigev_priority < -1 || event->sigev_priority > 255 ||
@@ -151,15 +165,10 @@ NTO_EXPORT int MsgVerifyEvent(int rcvid, const struct sigevent *event)
 NTO_EXPORT int MsgDeliverEvent_r(int rcvid, const struct sigevent *event)
 {
 	pid_t pid;
-	int rc;
+	int done, rc = event_begin(rcvid, event, 0, &pid, &done);
 
-	if (!event)
-		return EFAULT;
-	pid = client_of(rcvid);
-	if (!pid)
-		return ESRCH;
-	if (event->sigev_notify & SIGEV_FLAG_HANDLE) /* time area */
-		return handle_event(pid, event, 0);
+	if (done) /* an error, or a secure event (time area) */
+		return rc;
 	switch (SIGEV_GET_TYPE(event)) {
 	case SIGEV_PULSE: {
 		struct nto_ctl_event req = {

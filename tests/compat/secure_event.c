@@ -26,21 +26,14 @@
 #include <sys/neutrino.h>
 #include <unistd.h>
 
+#include "time-check.h"
+
 #define NAME	     "ntosim-time-sec"
 #define OP_EVENT     1
 #define OP_SHM	     2
 #define OP_QUIT	     3
 #define CODE_NOTIFY  (_PULSE_CODE_MINAVAIL + 5)
 #define NOTIFY_VALUE 4242
-
-#define CHECK(_c)                                                       \
-	do {                                                            \
-		if (!(_c)) {                                            \
-			fprintf(stderr, "line %d: %s (errno %d: %s)\n", \
-				__LINE__, #_c, errno, strerror(errno)); \
-			exit(1);                                        \
-		}                                                       \
-	} while (0)
 
 typedef struct {
 	uint16_t type;

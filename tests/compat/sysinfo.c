@@ -21,14 +21,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#define CHECK(_c)                                                       \
-	do {                                                            \
-		if (!(_c)) {                                            \
-			fprintf(stderr, "line %d: %s (errno %d: %s)\n", \
-				__LINE__, #_c, errno, strerror(errno)); \
-			exit(1);                                        \
-		}                                                       \
-	} while (0)
+#include "time-check.h"
 
 static void syspage(void)
 {

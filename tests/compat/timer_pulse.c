@@ -19,6 +19,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "time-check.h"
+
 #define PULSE_CODE_TIMER  (_PULSE_CODE_MINAVAIL + 1)
 #define PULSE_CODE_KTIMER (_PULSE_CODE_MINAVAIL + 2)
 #define PULSE_CODE_MARKER (_PULSE_CODE_MINAVAIL + 3)
@@ -31,15 +33,6 @@ typedef union {
 
 static int chid, coid;
 static int marker_object; /* its address is the timer pulse's value */
-
-#define CHECK(_c)                                                       \
-	do {                                                            \
-		if (!(_c)) {                                            \
-			fprintf(stderr, "line %d: %s (errno %d: %s)\n", \
-				__LINE__, #_c, errno, strerror(errno)); \
-			exit(1);                                        \
-		}                                                       \
-	} while (0)
 
 /* MsgReceive with a bound: the rcvid, or -1 with errno ETIMEDOUT. */
 static int receive(my_message_t *msg, uint64_t timeout_ns)
