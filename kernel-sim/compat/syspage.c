@@ -63,11 +63,22 @@ static void cpu_model(char *name, size_t len, unsigned *mhz)
 	fclose(f);
 }
 
+/* The machine's memory in bytes (at least one page). */
+static uint64_t ram_bytes(void)
+{
+	long pages = sysconf(_SC_PHYS_PAGES), psz = sysconf(_SC_PAGESIZE);
+
+	if (pages <= 0 || psz <= 0)
+		return 4096;
+	return (uint64_t)pages * (uint64_t)psz;
+}
+
 __attribute__((constructor)) static void syspage_build(void)
 {
 	struct syspage_entry *sp;
 	struct qtime_entry *qt;
 	struct cpuinfo_entry *ci;
+	struct asinfo_entry *as;
 	char name[NAME_MAX_LEN];
 	unsigned mhz, off, i;
 	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
@@ -117,9 +128,21 @@ __attribute__((constructor)) static void syspage_build(void)
 	ci = (struct cpuinfo_entry *)(void *)((char *)sp + off);
 	off = (off + sp->cpuinfo.entry_size + 15u) & ~15u;
 
+	sp->asinfo.entry_off = (_Uint16t)off;
+	sp->asinfo.entry_size = sizeof(*as);
+	as = (struct asinfo_entry *)(void *)((char *)sp + off);
+	as->start = 0;
+	as->end = ram_bytes() - 1;
+	as->owner = AS_NULL_OFF;
+	as->name = (_Uint16t)(strlen(name) + 1); /* "ram", after the model */
+	as->attr = AS_ATTR_READABLE | AS_ATTR_WRITABLE | AS_ATTR_CACHABLE;
+	as->priority = AS_PRIORITY_DEFAULT;
+	off = (off + sizeof(*as) + 15u) & ~15u;
+
 	sp->strings.entry_off = (_Uint16t)off;
-	sp->strings.entry_size = (_Uint16t)(strlen(name) + 1);
+	sp->strings.entry_size = (_Uint16t)(strlen(name) + 1 + sizeof("ram"));
 	memcpy((char *)sp + off, name, strlen(name) + 1);
+	memcpy((char *)sp + off + strlen(name) + 1, "ram", sizeof("ram"));
 	for (i = 0; i < (unsigned)ncpu; i++) {
 		ci[i].cpu = i;
 		ci[i].speed = mhz;

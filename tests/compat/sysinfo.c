@@ -40,6 +40,12 @@ static void syspage(void)
 	CHECK(cpu[_syspage_ptr->num_cpu - 1].cpu ==
 	      (unsigned)_syspage_ptr->num_cpu - 1u);
 	CHECK(strings[cpu[0].name] != '\0');
+	/* memory size, the way QNX programs add it up */
+	CHECK(SYSPAGE_ENTRY_SIZE(asinfo) == sizeof(struct asinfo_entry));
+	CHECK(strcmp(strings + SYSPAGE_ENTRY(asinfo)->name, "ram") == 0);
+	CHECK(SYSPAGE_ENTRY(asinfo)->end + 1 ==
+	      (uint64_t)sysconf(_SC_PHYS_PAGES) *
+		      (uint64_t)sysconf(_SC_PAGESIZE));
 	CHECK(cps > 0);
 	CHECK(qt->boot_time > 0 && qt->boot_time <= (unsigned long)time(NULL));
 

@@ -4,10 +4,11 @@
  * cpuinfo_entry per CPU (speed in MHz when /proc/cpuinfo says, name in the
  * strings section), and qtime (cycles_per_sec = 1000000000 because
  * ClockCycles() counts CLOCK_MONOTONIC nanoseconds; boot_time; nsec_inc =
- * the ClockPeriod() value). qtime->nsec is the time since boot when the
- * page was built, not a live clock: read ClockTime() or clock_gettime().
- * Sections real programs do not read here (asinfo, hwinfo, callouts ...)
- * are present with size 0. The page is mapped PROT_READ: writing faults.
+ * the ClockPeriod() value), and asinfo with one "ram" entry as large as
+ * the machine's memory. qtime->nsec is the time since boot when the page
+ * was built, not a live clock: read ClockTime() or clock_gettime().
+ * Sections real programs do not read here (hwinfo, callouts, system_private
+ * ...) are present with size 0. The page is mapped PROT_READ: writing faults.
  */
 #ifndef NTOSIM_SYS_SYSPAGE_H
 #define NTOSIM_SYS_SYSPAGE_H
@@ -17,6 +18,8 @@
 #ifdef __cplusplus
 extern "C" {
 #endif
+
+struct syspage_entry;
 
 typedef struct {
 	_Uint16t entry_off;
@@ -73,6 +76,28 @@ struct cpuinfo_entry {
 	_Uint16t name; /* offset in the strings section */
 	_Uint8t ins_cache;
 	_Uint8t data_cache;
+};
+
+#define AS_NULL_OFF	    ((_Uint16t)-1)
+#define AS_ATTR_READABLE    0x0001
+#define AS_ATTR_WRITABLE    0x0002
+#define AS_ATTR_CACHABLE    0x0004
+#define AS_ATTR_VISIBLE	    0x0008
+#define AS_ATTR_KIDS	    0x0010
+#define AS_ATTR_CONTINUED   0x0020
+#define AS_PRIORITY_DEFAULT 100
+
+/* One "ram" entry here: [0, the machine's RAM - 1]. */
+struct asinfo_entry {
+	_Uint64t start;
+	_Uint64t end;
+	_Uint16t owner;
+	_Uint16t name; /* offset in the strings section */
+	_Uint16t attr;
+	_Uint16t priority;
+	int (*alloc_checker)(struct syspage_entry *__sp, _Uint64t *__base,
+			     _Uint64t *__len, size_t __size, size_t __align);
+	_Uint32t spare;
 };
 
 struct strings_entry {
