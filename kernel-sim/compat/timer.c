@@ -38,6 +38,14 @@
 
 #include "compat/time-internal.h"
 
+/* the definitions below, not <sys/neutrino.h>'s int-accepting wrappers */
+#undef TimerDestroy
+#undef TimerDestroy_r
+#undef TimerSettime
+#undef TimerSettime_r
+#undef TimerInfo
+#undef TimerInfo_r
+
 #define NTO_TIMER_MAX 512
 
 #if UINTPTR_MAX > 0xffffffffu

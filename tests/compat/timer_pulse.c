@@ -175,13 +175,13 @@ static void kernel_calls(void)
 			     PULSE_CODE_KTIMER, 99);
 	id = TimerCreate(CLOCK_MONOTONIC, &ev);
 	CHECK(id >= 0);
-	CHECK(TimerSettime((timer_t)(intptr_t)id, 0, &it, &old) == 0);
+	CHECK(TimerSettime(id, 0, &it, &old) == 0);
 	CHECK(old.nsec == 0); /* it was not armed */
 	for (i = 0; i < 3; i++) {
 		CHECK(receive(&msg, 10000000000ull) == 0);
 		expect_timer_pulse(&msg, PULSE_CODE_KTIMER);
 	}
-	CHECK(TimerInfo(0, (timer_t)(intptr_t)id, 0, &info) == id);
+	CHECK(TimerInfo(0, id, 0, &info) == id);
 	CHECK(info.flags & _NTO_TI_ACTIVE);
 	CHECK(info.flags & _NTO_TI_TARGET_PROCESS);
 	CHECK(!(info.flags & _NTO_TI_ABSOLUTE));
@@ -190,12 +190,11 @@ static void kernel_calls(void)
 	CHECK(info.clockid == CLOCK_MONOTONIC);
 	CHECK(SIGEV_GET_TYPE(&info.event) == SIGEV_PULSE);
 	CHECK(info.event.sigev_code == PULSE_CODE_KTIMER);
-	CHECK(TimerInfo(0, (timer_t)(intptr_t)id, _NTO_TIMER_SEARCH, NULL) ==
-	      id);
-	CHECK(TimerDestroy((timer_t)(intptr_t)id) == 0);
-	CHECK(TimerDestroy((timer_t)(intptr_t)id) == -1 && errno == EINVAL);
-	CHECK(TimerInfo_r(0, (timer_t)(intptr_t)id, 0, &info) == -EINVAL);
-	CHECK(TimerSettime_r((timer_t)(intptr_t)id, 0, &it, NULL) == EINVAL);
+	CHECK(TimerInfo(0, id, _NTO_TIMER_SEARCH, NULL) == id);
+	CHECK(TimerDestroy(id) == 0);
+	CHECK(TimerDestroy(id) == -1 && errno == EINVAL);
+	CHECK(TimerInfo_r(0, id, 0, &info) == -EINVAL);
+	CHECK(TimerSettime_r(id, 0, &it, NULL) == EINVAL);
 	/* a pulse for a coid that is not ours */
 	SIGEV_PULSE_INIT(&ev, 12345, 10, PULSE_CODE_KTIMER, 0);
 	CHECK(TimerCreate(CLOCK_MONOTONIC, &ev) == -1 && errno == EBADF);

@@ -466,6 +466,56 @@ int TimerAlarm(clockid_t id, const struct _itimer *itime,
 int TimerAlarm_r(clockid_t id, const struct _itimer *itime,
 		 struct _itimer *otime);
 
+/*
+ * On QNX timer_t is an int, and code passes TimerCreate()'s int straight
+ * to the other Timer* calls; here timer_t is glibc's pointer. So the Timer*
+ * calls take either: in C11 through these _Generic wrappers, in C++
+ * through int overloads.
+ */
+#if defined(__cplusplus)
+extern "C++" {
+inline int TimerDestroy(int id)
+{
+	return TimerDestroy((timer_t)(intptr_t)id);
+}
+inline int TimerDestroy_r(int id)
+{
+	return TimerDestroy_r((timer_t)(intptr_t)id);
+}
+inline int TimerSettime(int id, int flags, const struct _itimer *itime,
+			struct _itimer *oitime)
+{
+	return TimerSettime((timer_t)(intptr_t)id, flags, itime, oitime);
+}
+inline int TimerSettime_r(int id, int flags, const struct _itimer *itime,
+			  struct _itimer *oitime)
+{
+	return TimerSettime_r((timer_t)(intptr_t)id, flags, itime, oitime);
+}
+inline int TimerInfo(pid_t pid, int id, int flags, struct _timer_info *info)
+{
+	return TimerInfo(pid, (timer_t)(intptr_t)id, flags, info);
+}
+inline int TimerInfo_r(pid_t pid, int id, int flags, struct _timer_info *info)
+{
+	return TimerInfo_r(pid, (timer_t)(intptr_t)id, flags, info);
+}
+}
+#elif defined(__STDC_VERSION__) && __STDC_VERSION__ >= 201112L
+#define NTOSIM_TIMER_ID(_id) \
+	_Generic((_id), timer_t : (_id), default : (timer_t)(intptr_t)(_id))
+#define TimerDestroy(_id)   TimerDestroy(NTOSIM_TIMER_ID(_id))
+#define TimerDestroy_r(_id) TimerDestroy_r(NTOSIM_TIMER_ID(_id))
+#define TimerSettime(_id, _f, _i, _o) \
+	TimerSettime(NTOSIM_TIMER_ID(_id), _f, _i, _o)
+#define TimerSettime_r(_id, _f, _i, _o) \
+	TimerSettime_r(NTOSIM_TIMER_ID(_id), _f, _i, _o)
+#define TimerInfo(_pid, _id, _f, _info) \
+	TimerInfo(_pid, NTOSIM_TIMER_ID(_id), _f, _info)
+#define TimerInfo_r(_pid, _id, _f, _info) \
+	TimerInfo_r(_pid, NTOSIM_TIMER_ID(_id), _f, _info)
+#endif
+
 /* Clocks. ClockCycles() counts nanoseconds of CLOCK_MONOTONIC (so
  * SYSPAGE_ENTRY(qtime)->cycles_per_sec is 1000000000). */
 _Uint64t ClockCycles(void);
