@@ -222,6 +222,33 @@ static uint32_t handle_new(void)
 	return v;
 }
 
+/* The access mode of fd `fd` of process `pid` (from its fdinfo), or -1. */
+static int fd_accmode(pid_t pid, int fd)
+{
+	char path[64], line[128];
+	unsigned long flags;
+	int mode = -1;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/fdinfo/%d", (int)pid, fd);
+	f = fopen(path, "re");
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "flags: %lo", &flags) == 1) {
+			mode = (int)(flags & O_ACCMODE);
+			break;
+		}
+	fclose(f);
+	return mode;
+}
+
+/* 1 if access mode `want` is no more than `have` grants. */
+static int acc_within(int want, int have)
+{
+	return want == have || have == O_RDWR;
+}
+
 int dispatch_shm_handle_create(struct req *rq)
 {
 	const struct nto_ctl_shmh *in = rq->data;
@@ -229,7 +256,7 @@ int dispatch_shm_handle_create(struct req *rq)
 	char path[64];
 	struct shmh *h;
 	unsigned n = 0;
-	int fd, acc = in->flags & O_ACCMODE;
+	int fd, have, acc = in->flags & O_ACCMODE;
 
 	if ((in->flags & ~O_ACCMODE) != 0 || acc == O_ACCMODE)
 		return -EINVAL;
@@ -244,10 +271,15 @@ int dispatch_shm_handle_create(struct req *rq)
 	}
 	if (n >= HANDLES_PER_PROC)
 		return -EAGAIN;
+	/* The creator's own fd bounds what it can grant (checked here, not
+	 * only in its library: ipcd may run with more rights than it). */
+	have = fd_accmode(rq->proc->pid, in->fd);
+	if (have < 0)
+		return -EBADF;
+	if (!acc_within(acc, have))
+		return -EACCES;
 	snprintf(path, sizeof(path), "/proc/%d/fd/%d", (int)rq->proc->pid,
 		 (int)in->fd);
-	/* the creator's own access to the object bounds what it can grant:
-	 * the kernel re-checks the file's permissions on this open */
 	fd = open(path, acc | O_CLOEXEC | O_NOCTTY);
 	if (fd < 0)
 		return errno == ENOENT ? -EBADF : -EACCES;
@@ -276,7 +308,7 @@ int dispatch_shm_handle_open(struct req *rq)
 
 	if (!h || h->target != rq->proc->pid)
 		return -EINVAL; /* unknown, used, or someone else's */
-	if (acc == O_ACCMODE || (acc != h->flags && h->flags != O_RDWR))
+	if (acc == O_ACCMODE || !acc_within(acc, h->flags))
 		return -EACCES;
 	TAILQ_REMOVE(&handles, h, link); /* a handle opens once */
 	fd = h->fd;
