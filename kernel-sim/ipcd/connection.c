@@ -560,6 +560,31 @@ int coid_post_pulse(struct coid *co, int prio, int code, int value)
 	return 0;
 }
 
+/* 1 if `server` has a channel `client` is connected to, else 0. */
+int conn_is_client_of(struct proc *client, struct proc *server)
+{
+	struct conn *c;
+
+	TAILQ_FOREACH(c, &client->cconns, clink)
+	{
+		if (c->chan && c->chan->proc == server)
+			return 1;
+	}
+	return 0;
+}
+
+/* Queue a pulse on `coid` of `target` as if it had sent it. ESRCH: no such
+ * coid; EBADF: the coid's connection is dead; EAGAIN: its pulses are full. */
+int conn_deliver_pulse(struct proc *target, int coid, int prio, int code,
+		       int value)
+{
+	struct coid *co = coid_lookup(target, coid);
+
+	if (!co)
+		return -ESRCH;
+	return coid_post_pulse(co, prio, code, value);
+}
+
 /* MsgDeliverEvent(SIGEV_PULSE): the pulse goes on the client's coid as if
  * the client had sent it. ESRCH: no such client of the caller, or no such
  * coid; EBADF: the coid's connection is dead; EAGAIN: its pulses are full. */
@@ -567,20 +592,9 @@ int dispatch_deliver_pulse(struct req *rq)
 {
 	const struct nto_ctl_event *in = rq->data;
 	struct proc *target = proc_find(in->client_pid);
-	struct conn *c;
-	struct coid *co;
 
-	if (!target)
+	if (!target || !conn_is_client_of(target, rq->proc))
 		return -ESRCH;
-	TAILQ_FOREACH(c, &target->cconns, clink)
-	{
-		if (c->chan && c->chan->proc == rq->proc)
-			break;
-	}
-	if (!c)
-		return -ESRCH;
-	co = coid_lookup(target, in->coid);
-	if (!co)
-		return -ESRCH;
-	return coid_post_pulse(co, in->priority, in->code, in->value);
+	return conn_deliver_pulse(target, in->coid, in->priority, in->code,
+				  in->value);
 }

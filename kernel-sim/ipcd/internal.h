@@ -260,6 +260,12 @@ int dispatch_connect_detach(struct req *rq);
 int dispatch_connect_rebind(struct req *rq);
 int dispatch_conn_fd(struct req *rq);
 int dispatch_deliver_pulse(struct req *rq);
+/* Queue a pulse on `coid` of `target` (as MsgDeliverEvent does); 0 or
+ * -ESRCH (no such coid), -EBADF (dead connection), -EAGAIN (full). */
+int conn_deliver_pulse(struct proc *target, int coid, int prio, int code,
+		       int value);
+/* 1 if `server` has a channel `client` is connected to, else 0. */
+int conn_is_client_of(struct proc *client, struct proc *server);
 int dispatch_client_info(struct req *rq);
 int coid_post_pulse(struct coid *co, int prio, int code, int value);
 
@@ -283,6 +289,14 @@ void procevent_proc_create(struct proc *p);
 void procevent_pathspace(void);
 int dispatch_proc_event(struct req *rq);
 int dispatch_proc_handover(struct req *rq);
+
+/* ---- secure.c (time area): secure events and shm handles ---- */
+void secure_drop_proc(struct proc *p);
+int dispatch_event_register(struct req *rq);
+int dispatch_event_unregister(struct req *rq);
+int dispatch_event_deliver(struct req *rq);
+int dispatch_shm_handle_create(struct req *rq);
+int dispatch_shm_handle_open(struct req *rq);
 
 /* ---- info.c ---- */
 int dispatch_info(struct req *rq);

@@ -80,6 +80,17 @@ static const struct handler handlers[NTO_CTL_TYPE_MAX] = {
 		FIXED(dispatch_proc_event, struct nto_ctl_proc_event, 1),
 	[NTO_CTL_PROC_HANDOVER] =
 		FIXED(dispatch_proc_handover, struct nto_ctl_handover, 0),
+	/* time area */
+	[NTO_CTL_EVENT_REGISTER] =
+		FIXED(dispatch_event_register, struct nto_ctl_evreg, 1),
+	[NTO_CTL_EVENT_UNREGISTER] =
+		FIXED(dispatch_event_unregister, struct nto_ctl_id, 1),
+	[NTO_CTL_EVENT_DELIVER] =
+		FIXED(dispatch_event_deliver, struct nto_ctl_evdeliver, 1),
+	[NTO_CTL_SHM_HANDLE_CREATE] =
+		FIXED(dispatch_shm_handle_create, struct nto_ctl_shmh, 1),
+	[NTO_CTL_SHM_HANDLE_OPEN] =
+		FIXED(dispatch_shm_handle_open, struct nto_ctl_shmh, 1),
 };
 
 static void peer_destroy(struct peer *pe)

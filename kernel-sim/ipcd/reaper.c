@@ -156,6 +156,7 @@ void reaper_proc_death(struct proc *p)
 	pathspace_drop_proc(p);
 	/* 6. its procmgr event registrations go; the others hear of it */
 	procevent_proc_death(p);
+	secure_drop_proc(p); /* its secure events and shm handles */
 	if (p->peer)
 		p->peer->proc = NULL;
 	proc_free(p);

@@ -104,7 +104,7 @@ int pulse_enqueue(struct nto_pulse_ent *ents, unsigned n, int prio, int code,
 		e->code = code;
 		e->value = value;
 		e->scoid = scoid;
-		e->pad = 0;
+		e->value_hi = 0;
 		e->ticket = ticket_next();
 		atomic_store_explicit(&e->state, NTO_PULSE_READY,
 				      memory_order_release);

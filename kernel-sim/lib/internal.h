@@ -230,6 +230,11 @@ int nto__chan_sync(struct nto_chan *ch);
 int nto__rcvr_enter(struct nto_chan *ch);
 void nto__rcvr_leave(struct nto_chan *ch, int slot);
 
+/* ---- pulse.c ---- */
+/* MsgSendPulse with a full sigval (both halves of sival_ptr travel):
+ * EOK or a positive errno, as MsgSendPulse_r. */
+int nto__pulse_post(int coid, int priority, int code, union sigval value);
+
 /* ---- fault.c: the NTOSIM_FAULT plan (docs/fault-model.md) ---- */
 enum nto_fault_point {
 	NTO_FP_RECV,

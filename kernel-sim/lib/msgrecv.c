@@ -98,7 +98,9 @@ static int take_pulse(struct nto_pulse_ent *p, struct _pulse *out)
 	out->type = _PULSE_TYPE;
 	out->subtype = _PULSE_SUBTYPE;
 	out->code = (int8_t)p->code;
-	out->value.sival_int = p->value;
+	out->value.sival_ptr =
+		(void *)(uintptr_t)(((uint64_t)p->value_hi << 32) |
+				    (uint32_t)p->value);
 	out->scoid = p->scoid;
 	atomic_store(&p->state, NTO_PULSE_FREE);
 	return 0;

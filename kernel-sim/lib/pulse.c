@@ -7,10 +7,11 @@
 
 #include <errno.h>
 #include <signal.h>
+#include <string.h>
 
 #include "internal.h"
 
-NTO_EXPORT int MsgSendPulse_r(int coid, int priority, int code, int value)
+int nto__pulse_post(int coid, int priority, int code, union sigval value)
 {
 	struct nto_coid *c;
 	struct nto_conn *conn;
@@ -41,7 +42,9 @@ NTO_EXPORT int MsgSendPulse_r(int coid, int priority, int code, int value)
 			continue;
 		p->priority = priority;
 		p->code = code;
-		p->value = value;
+		p->value = value.sival_int;
+		p->value_hi =
+			(uint32_t)((uint64_t)(uintptr_t)value.sival_ptr >> 32);
 		p->scoid = conn->scoid;
 		p->ticket = nto__now_ns();
 		atomic_store(&p->state, NTO_PULSE_READY);
@@ -56,26 +59,116 @@ out:
 	return rc;
 }
 
+NTO_EXPORT int MsgSendPulse_r(int coid, int priority, int code, int value)
+{
+	union sigval v;
+
+	memset(&v, 0, sizeof(v));
+	v.sival_int = value;
+	return nto__pulse_post(coid, priority, code, v);
+}
+
+NTO_EXPORT int MsgSendPulsePtr_r(int coid, int priority, int code, void *value)
+{
+	union sigval v;
+
+	v.sival_ptr = value;
+	return nto__pulse_post(coid, priority, code, v);
+}
+
+NTO_EXPORT int MsgSendPulsePtr(int coid, int priority, int code, void *value)
+{
+	return nto__ret_eok(MsgSendPulsePtr_r(coid, priority, code, value));
+}
+
 NTO_EXPORT int MsgSendPulse(int coid, int priority, int code, int value)
 {
 	return nto__ret_eok(MsgSendPulse_r(coid, priority, code, value));
 }
 
-NTO_EXPORT int MsgDeliverEvent_r(int rcvid, const struct sigevent *event)
+/* The client process behind an rcvid (or scoid): its pid, or 0. */
+static pid_t client_of(int rcvid)
 {
 	struct nto_srv_conn *sc;
 	pid_t pid = 0;
-	int rc;
 
-	if (!event)
-		return EFAULT;
 	nto__srv_rdlock();
 	sc = rcvid > 0 ? nto__srv_conn_by_scoid(rcvid & 0xffff) : NULL;
 	if (sc)
 		pid = sc->client_pid;
 	nto__srv_unlock();
-	if (!sc)
+	return pid;
+}
+
+/* ---- time area: a secure event (MsgRegisterEvent's handle) is delivered
+ * or verified by ipcd, which holds the registration. ---- */
+static int handle_event(pid_t pid, const struct sigevent *event, uint32_t flags)
+{
+	struct nto_ctl_evdeliver req = {pid, event->sigev_handle, flags};
+	int rc = nto__ctl_call(NTO_CTL_EVENT_DELIVER, &req, sizeof(req), NULL,
+			       0, NULL, NULL, 0, NULL);
+
+	return rc < 0 ? -rc : EOK;
+}
+
+/* Where MsgDeliverEvent and MsgVerifyEvent start: the client behind rcvid
+ * in *pid; a handle event is settled here (*done = 1). EOK or an errno. */
+static int event_begin(int rcvid, const struct sigevent *event, uint32_t flags,
+		       pid_t *pid, int *done)
+{
+	*done = 1;
+	if (!event)
+		return EFAULT;
+	*pid = client_of(rcvid);
+	if (!*pid)
 		return ESRCH;
+	if (event->sigev_notify & SIGEV_FLAG_HANDLE)
+		return handle_event(*pid, event, flags);
+	*done = 0;
+	return EOK;
+}
+
+NTO_EXPORT int MsgVerifyEvent_r(int rcvid, const struct sigevent *event)
+{
+	pid_t pid;
+	int done, rc = event_begin(rcvid, event, NTO_EVDELIVER_VERIFY, &pid,
+				   &done);
+
+	if (done)
+		return rc;
+	switch (SIGEV_GET_TYPE(event)) {
+	case SIGEV_PULSE:
+		if (event->sigev_priority < -1 || event->sigev_priority > 255 ||
+		    event->sigev_code < -128 || event->sigev_code > 127)
+			return EINVAL;
+		return EOK;
+	case SIGEV_SIGNAL:
+	case SIGEV_SIGNAL_CODE:
+	case SIGEV_SIGNAL_THREAD:
+		return event->sigev_signo > 0 && event->sigev_signo < NSIG
+			       ? EOK
+			       : EINVAL;
+	case SIGEV_NONE:
+	case SIGEV_UNBLOCK:
+		return EOK;
+	default:
+		return EINVAL;
+	}
+}
+
+NTO_EXPORT int MsgVerifyEvent(int rcvid, const struct sigevent *event)
+{
+	return nto__ret_eok(MsgVerifyEvent_r(rcvid, event));
+}
+/* ---- end of the time area ---- */
+
+NTO_EXPORT int MsgDeliverEvent_r(int rcvid, const struct sigevent *event)
+{
+	pid_t pid;
+	int done, rc = event_begin(rcvid, event, 0, &pid, &done);
+
+	if (done) /* an error, or a secure event (time area) */
+		return rc;
 	switch (SIGEV_GET_TYPE(event)) {
 	case SIGEV_PULSE: {
 		struct nto_ctl_event req = {
@@ -89,6 +182,8 @@ NTO_EXPORT int MsgDeliverEvent_r(int rcvid, const struct sigevent *event)
 		return rc < 0 ? -rc : EOK;
 	}
 	case SIGEV_SIGNAL:
+	case SIGEV_SIGNAL_CODE:	  /* time area: the code is not carried */
+	case SIGEV_SIGNAL_THREAD: /* time area: to the process */
 		if (sigqueue(pid, event->sigev_signo, event->sigev_value) < 0)
 			return errno;
 		return EOK;

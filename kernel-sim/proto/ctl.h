@@ -78,6 +78,22 @@ enum nto_ctl_type {
 	 * nto_ctl_handover with .token), then ADOPT on a new AUX socket of
 	 * the forked child: the child becomes that process (rep empty) */
 	NTO_CTL_PROC_HANDOVER = 18,
+	/* 17: NTO_CTL_PATH_LIST (directories of the pathname space) */
+	/* ---- time area: secure events and shm handles (ipcd/secure.c) ---- */
+	/* client registers an event: req nto_ctl_evreg; rep nto_ctl_id
+	 * (.id = the handle) */
+	NTO_CTL_EVENT_REGISTER = 19,
+	/* req nto_ctl_id (.id = handle); rep empty (-ESRCH: unknown) */
+	NTO_CTL_EVENT_UNREGISTER = 20,
+	/* server delivers (or only verifies) a handle event: req
+	 * nto_ctl_evdeliver; rep empty */
+	NTO_CTL_EVENT_DELIVER = 21,
+	/* req nto_ctl_shmh (.fd = the caller's fd number, opened by ipcd
+	 * through /proc); rep nto_ctl_shmh (.handle) */
+	NTO_CTL_SHM_HANDLE_CREATE = 22,
+	/* req nto_ctl_shmh (.handle, .flags); rep empty; fds [the object] */
+	NTO_CTL_SHM_HANDLE_OPEN = 23,
+	/* ---- end of the time area ---- */
 	NTO_CTL_TYPE_MAX
 };
 
@@ -198,5 +214,33 @@ struct nto_ctl_handover {
 	int32_t pid; /* ADOPT: the process to become */
 	uint64_t token;
 };
+
+/* ---- time area: secure events and shm handles ---- */
+struct nto_ctl_evreg {
+	int32_t notify; /* SIGEV_PULSE, SIGEV_SIGNAL[_CODE|_THREAD], NONE */
+	int32_t server_coid; /* the caller's coid to the one server allowed,
+				or -1 (any server) */
+	int32_t coid;	     /* SIGEV_PULSE: the caller's coid to deliver on */
+	int32_t priority;
+	int32_t code;
+	int32_t signo;
+	int32_t value;
+	int32_t value_hi;
+};
+
+#define NTO_EVDELIVER_VERIFY 0x1u /* check only, deliver nothing */
+struct nto_ctl_evdeliver {
+	int32_t client_pid;
+	int32_t handle;
+	uint32_t flags;
+};
+
+struct nto_ctl_shmh {
+	int32_t fd;	 /* CREATE: the caller's fd */
+	int32_t pid;	 /* CREATE: the process that may open it */
+	int32_t flags;	 /* O_RDONLY/O_WRONLY/O_RDWR */
+	uint32_t handle; /* CREATE reply; OPEN request */
+};
+/* ---- end of the time area ---- */
 
 #endif /* NTOSIM_PROTO_CTL_H */

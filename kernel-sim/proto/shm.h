@@ -115,8 +115,8 @@ struct nto_pulse_ent {
 	int32_t priority;
 	int32_t code;
 	int32_t value;
-	int32_t scoid; /* kernel pulses: as QNX fills pulse.scoid */
-	uint32_t pad;
+	int32_t scoid;	   /* kernel pulses: as QNX fills pulse.scoid */
+	uint32_t value_hi; /* upper half of a 64-bit sigval (sival_ptr) */
 	uint64_t ticket;
 };
 

@@ -310,6 +310,259 @@ int TimerTimeout(clockid_t id, int flags, const struct sigevent *notify,
 int TimerTimeout_r(clockid_t id, int flags, const struct sigevent *notify,
 		   const _Uint64t *ntime, _Uint64t *otime);
 
+/* ---- time area: timers, clocks, scheduling, signals, thread control,
+ * secure events and the calls stock Linux cannot do (docs/qnx-differences.md,
+ * "Timers, clocks, scheduling and the system page"). ---- */
+#include <sched.h>
+
+/* A kernel timer's value: absolute or relative nanoseconds, and the
+ * reload interval (0: one-shot). */
+struct _itimer {
+	_Uint64t nsec;
+	_Uint64t interval_nsec;
+};
+
+/* TimerInfo() flags and struct _timer_info.flags bits. */
+#define _NTO_TIMER_SEARCH	  0x00000001
+#define _NTO_TIMER_RESET_OVERRUNS 0x00000002
+#define _NTO_TI_ACTIVE		  0x00000001
+#define _NTO_TI_ABSOLUTE	  0x00000002
+#define _NTO_TI_EXPIRED		  0x00000004
+#define _NTO_TI_TOD_BASED	  0x00000008
+#define _NTO_TI_TARGET_PROCESS	  0x00000010
+
+struct _timer_info {
+	struct _itimer itime; /* expiry (absolute, the timer's clock) */
+	struct _itimer otime; /* time left until it fires, and interval */
+	_Uint32t flags;	      /* _NTO_TI_* */
+	_Int32t tid;	      /* 0: targets the process */
+	_Int32t notify;	      /* the event's sigev_notify */
+	clockid_t clockid;
+	_Uint32t overruns;
+	struct sigevent event;
+};
+
+struct _sched_info {
+	int priority_min;
+	int priority_max;
+	_Uint64t interval;
+	int priority_priv;
+	int reserved[11];
+};
+
+struct _clockperiod {
+	unsigned long nsec;
+	long fract;
+};
+
+/* SchedSet(): keep the current policy. Linux has no such policy value. */
+#ifndef SCHED_NOCHANGE
+#define SCHED_NOCHANGE (-1)
+#endif
+
+/* ThreadCtl() commands. */
+#define _NTO_TCTL_IO			      1
+#define _NTO_TCTL_THREADS_HOLD		      2
+#define _NTO_TCTL_THREADS_CONT		      3
+#define _NTO_TCTL_RUNMASK		      4
+#define _NTO_TCTL_ALIGN_FAULT		      5
+#define _NTO_TCTL_RUNMASK_GET_AND_SET	      6
+#define _NTO_TCTL_PERFCOUNT		      7
+#define _NTO_TCTL_ONE_THREAD_HOLD	      8
+#define _NTO_TCTL_ONE_THREAD_CONT	      9
+#define _NTO_TCTL_RUNMASK_GET_AND_SET_INHERIT 10
+#define _NTO_TCTL_NAME			      11
+#define _NTO_TCTL_RCM_GET_AND_SET	      12
+#define _NTO_TCTL_SHR_MUTEX		      13
+#define _NTO_TCTL_IO_PRIV		      14
+
+/* _NTO_TCTL_NAME: new_name_len < 0 keeps the name, 0 deletes it; the old
+ * name comes back in name_buf when name_buf_len > 0. */
+#define _NTO_THREAD_NAME_MAX 100
+struct _thread_name {
+	int new_name_len;
+	int name_buf_len;
+	char name_buf[1];
+};
+
+/* InterruptAttach*() flags (accepted; interrupts cannot be attached). */
+#define _NTO_INTR_FLAGS_END	  0x01
+#define _NTO_INTR_FLAGS_PROCESS	  0x04
+#define _NTO_INTR_FLAGS_TRK_MSK	  0x08
+#define _NTO_INTR_FLAGS_NO_UNMASK 0x10
+#define _NTO_INTR_CLASS_EXTERNAL  (0x0000UL << 16)
+#define _NTO_INTR_CLASS_SYNTHETIC (0x7fffUL << 16)
+#define _NTO_INTR_SPARE		  (_NTO_INTR_CLASS_SYNTHETIC | 0xffff)
+#define _NTO_HOOK_TRACE		  (_NTO_INTR_CLASS_SYNTHETIC | 0)
+#define _NTO_HOOK_IDLE		  (_NTO_INTR_CLASS_SYNTHETIC | 1)
+
+/* The spinlock of InterruptLock()/InterruptUnlock(): a real spinlock
+ * between threads here (no interrupt handler can exist). */
+struct intrspin {
+	volatile unsigned value;
+};
+
+/* MsgRegisterEvent(): coid value meaning "any server may deliver it". */
+#define _NTO_REGEVENT_ALLOW_ANY_SERVER (-1)
+
+/*
+ * Timers. TimerCreate returns a small timer id (>= 0); the Timer* calls
+ * accept it or a timer_t from timer_create() for a QNX event. Events that
+ * Linux has (SIGEV_SIGNAL, SIGEV_NONE, SIGEV_THREAD) become Linux timers;
+ * SIGEV_PULSE is delivered by libnto's timer thread; SIGEV_SIGNAL_CODE and
+ * SIGEV_SIGNAL_THREAD are Linux signal timers (si_code is SI_TIMER).
+ * _r forms: TimerCreate_r and TimerInfo_r return the id or -errno;
+ * TimerDestroy_r, TimerSettime_r and TimerAlarm_r return EOK or an errno.
+ */
+int TimerCreate(clockid_t id, const struct sigevent *notify);
+int TimerCreate_r(clockid_t id, const struct sigevent *notify);
+int TimerDestroy(timer_t id);
+int TimerDestroy_r(timer_t id);
+int TimerSettime(timer_t id, int flags, const struct _itimer *itime,
+		 struct _itimer *oitime);
+int TimerSettime_r(timer_t id, int flags, const struct _itimer *itime,
+		   struct _itimer *oitime);
+int TimerInfo(pid_t pid, timer_t id, int flags, struct _timer_info *info);
+int TimerInfo_r(pid_t pid, timer_t id, int flags, struct _timer_info *info);
+int TimerAlarm(clockid_t id, const struct _itimer *itime,
+	       struct _itimer *otime);
+int TimerAlarm_r(clockid_t id, const struct _itimer *itime,
+		 struct _itimer *otime);
+
+/*
+ * On QNX timer_t is an int, and code passes TimerCreate()'s int straight
+ * to the other Timer* calls; here timer_t is glibc's pointer. So the Timer*
+ * calls take either: in C11 through these _Generic wrappers, in C++
+ * through int overloads.
+ */
+#if defined(__cplusplus)
+extern "C++" {
+inline int TimerDestroy(int id)
+{
+	return TimerDestroy((timer_t)(intptr_t)id);
+}
+inline int TimerDestroy_r(int id)
+{
+	return TimerDestroy_r((timer_t)(intptr_t)id);
+}
+inline int TimerSettime(int id, int flags, const struct _itimer *itime,
+			struct _itimer *oitime)
+{
+	return TimerSettime((timer_t)(intptr_t)id, flags, itime, oitime);
+}
+inline int TimerSettime_r(int id, int flags, const struct _itimer *itime,
+			  struct _itimer *oitime)
+{
+	return TimerSettime_r((timer_t)(intptr_t)id, flags, itime, oitime);
+}
+inline int TimerInfo(pid_t pid, int id, int flags, struct _timer_info *info)
+{
+	return TimerInfo(pid, (timer_t)(intptr_t)id, flags, info);
+}
+inline int TimerInfo_r(pid_t pid, int id, int flags, struct _timer_info *info)
+{
+	return TimerInfo_r(pid, (timer_t)(intptr_t)id, flags, info);
+}
+}
+#elif defined(__STDC_VERSION__) && __STDC_VERSION__ >= 201112L
+#define NTOSIM_TIMER_ID(_id) \
+	_Generic((_id), timer_t : (_id), default : (timer_t)(intptr_t)(_id))
+#define TimerDestroy(_id)   TimerDestroy(NTOSIM_TIMER_ID(_id))
+#define TimerDestroy_r(_id) TimerDestroy_r(NTOSIM_TIMER_ID(_id))
+#define TimerSettime(_id, _f, _i, _o) \
+	TimerSettime(NTOSIM_TIMER_ID(_id), _f, _i, _o)
+#define TimerSettime_r(_id, _f, _i, _o) \
+	TimerSettime_r(NTOSIM_TIMER_ID(_id), _f, _i, _o)
+#define TimerInfo(_pid, _id, _f, _info) \
+	TimerInfo(_pid, NTOSIM_TIMER_ID(_id), _f, _info)
+#define TimerInfo_r(_pid, _id, _f, _info) \
+	TimerInfo_r(_pid, NTOSIM_TIMER_ID(_id), _f, _info)
+#endif
+
+/* Clocks. ClockCycles() counts nanoseconds of CLOCK_MONOTONIC (so
+ * SYSPAGE_ENTRY(qtime)->cycles_per_sec is 1000000000). */
+_Uint64t ClockCycles(void);
+int ClockTime(clockid_t id, const _Uint64t *new_time, _Uint64t *old);
+int ClockTime_r(clockid_t id, const _Uint64t *new_time, _Uint64t *old);
+int ClockPeriod(clockid_t id, const struct _clockperiod *new_period,
+		struct _clockperiod *old, int reserved);
+int ClockPeriod_r(clockid_t id, const struct _clockperiod *new_period,
+		  struct _clockperiod *old, int reserved);
+int ClockId(pid_t pid, int tid);
+int ClockId_r(pid_t pid, int tid);
+
+/* Scheduling. tid 0 is the calling thread; other tids are Linux thread
+ * ids (QNX's tid 1, the main thread, is accepted as such). */
+int SchedGet(pid_t pid, int tid, struct sched_param *param);
+int SchedGet_r(pid_t pid, int tid, struct sched_param *param);
+int SchedSet(pid_t pid, int tid, int algorithm,
+	     const struct sched_param *param);
+int SchedSet_r(pid_t pid, int tid, int algorithm,
+	       const struct sched_param *param);
+int SchedInfo(pid_t pid, int algorithm, struct _sched_info *info);
+int SchedInfo_r(pid_t pid, int algorithm, struct _sched_info *info);
+int SchedYield(void);
+int SchedYield_r(void);
+
+int ThreadCtl(int cmd, void *data);
+int ThreadCtl_r(int cmd, void *data);
+
+/* Signals. */
+int SignalKill(_Uint32t nd, pid_t pid, int tid, int signo, int code, int value);
+int SignalKill_r(_Uint32t nd, pid_t pid, int tid, int signo, int code,
+		 int value);
+int SignalProcmask(pid_t pid, int tid, int how, const sigset_t *set,
+		   sigset_t *oldset);
+int SignalProcmask_r(pid_t pid, int tid, int how, const sigset_t *set,
+		     sigset_t *oldset);
+int SignalSuspend(const sigset_t *set);
+int SignalSuspend_r(const sigset_t *set);
+int SignalWaitinfo(const sigset_t *set, siginfo_t *info);
+int SignalWaitinfo_r(const sigset_t *set, siginfo_t *info);
+#ifndef SIG_PENDING
+#define SIG_PENDING 5 /* SignalProcmask: return the pending set */
+#endif
+
+/* MsgSendPulse carrying a pointer (QNX 7): all of sival_ptr arrives. */
+int MsgSendPulsePtr(int coid, int priority, int code, void *value);
+int MsgSendPulsePtr_r(int coid, int priority, int code, void *value);
+
+/* Secure events (QNX 7.1). */
+int MsgRegisterEvent(struct sigevent *event, int coid);
+int MsgRegisterEvent_r(struct sigevent *event, int coid);
+int MsgUnregisterEvent(const struct sigevent *event);
+int MsgUnregisterEvent_r(const struct sigevent *event);
+int MsgVerifyEvent(int rcvid, const struct sigevent *event);
+int MsgVerifyEvent_r(int rcvid, const struct sigevent *event);
+
+/*
+ * Interrupts: not possible in a Linux user process. Each call fails with
+ * ENOTSUP (the _r forms return -ENOTSUP or ENOTSUP as QNX's conventions
+ * say) and logs one line naming the call on stderr.
+ */
+int InterruptAttach(int intr,
+		    const struct sigevent *(*handler)(void *area, int id),
+		    const void *area, int size, unsigned flags);
+int InterruptAttach_r(int intr,
+		      const struct sigevent *(*handler)(void *area, int id),
+		      const void *area, int size, unsigned flags);
+int InterruptAttachEvent(int intr, const struct sigevent *event,
+			 unsigned flags);
+int InterruptAttachEvent_r(int intr, const struct sigevent *event,
+			   unsigned flags);
+int InterruptDetach(int id);
+int InterruptDetach_r(int id);
+int InterruptWait(int flags, const _Uint64t *timeout);
+int InterruptWait_r(int flags, const _Uint64t *timeout);
+int InterruptMask(int intr, int id);
+int InterruptUnmask(int intr, int id);
+void InterruptEnable(void);
+void InterruptDisable(void);
+void InterruptLock(struct intrspin *spin);
+void InterruptUnlock(struct intrspin *spin);
+unsigned InterruptStatus(void);
+/* ---- end of the time area ---- */
+
 #ifdef __cplusplus
 }
 #endif
