@@ -148,15 +148,6 @@ NTO_EXPORT int iofunc_unblock_default(resmgr_context_t *ctp, io_pulse_t *msg,
 	return iofunc_unblock(ctp, ocb->attr);
 }
 
-NTO_EXPORT int iofunc_devctl_default(resmgr_context_t *ctp, io_devctl_t *msg,
-				     iofunc_ocb_t *ocb)
-{
-	(void)ctp;
-	(void)msg;
-	(void)ocb;
-	return _RESMGR_DEFAULT;
-}
-
 NTO_EXPORT int iofunc_pathconf_default(resmgr_context_t *ctp,
 				       io_pathconf_t *msg, iofunc_ocb_t *ocb)
 {
