@@ -70,6 +70,9 @@ enum nto_ctl_type {
 	/* point an existing coid at another channel, same number: req
 	 * nto_ctl_attach (.coid = the coid); rep and fds as CONNECT_ATTACH */
 	NTO_CTL_CONNECT_REBIND = 15,
+	/* the names one level below a pathname-space directory: req
+	 * nto_ctl_path (.path only); rep nto_ctl_path_list_rep */
+	NTO_CTL_PATH_LIST = 17,
 	NTO_CTL_TYPE_MAX
 };
 
@@ -155,6 +158,15 @@ struct nto_ctl_client {
 	int32_t pid;
 	uint32_t uid;
 	uint32_t gid;
+};
+
+/* PATH_LIST reply: n distinct first components of the registered paths
+ * below the asked directory, each NUL-terminated, back to back. truncated
+ * is 1 if more did not fit in NTO_CTL_REPLY_MAX. */
+struct nto_ctl_path_list_rep {
+	uint32_t n;
+	uint32_t truncated;
+	char names[];
 };
 
 #define NTO_INFO_JSON 1

@@ -376,8 +376,8 @@ int iofunc_time_update(iofunc_attr_t *attr);
 
 /* QNX <sys/mount.h> flags iofunc_devctl reports (IOFUNC_MOUNT_FLAGS). */
 #ifndef _MOUNT_NOEXEC
-#define _MOUNT_NOEXEC 0x00000002
-#define _MOUNT_NOSUID 0x00000004
+#define _MOUNT_NOEXEC  0x00000002
+#define _MOUNT_NOSUID  0x00000004
 #define _MOUNT_NOCREAT 0x00000008
 #endif
 #ifndef IOFUNC_PC_SYMLINK
@@ -472,8 +472,8 @@ int iofunc_pathconf(resmgr_context_t *ctp, io_pathconf_t *msg,
  * open came through when the client asked for one (msg->i.path_len), with
  * the path's full length as the status.
  */
-int iofunc_fdinfo(resmgr_context_t *ctp, iofunc_ocb_t *ocb,
-		  iofunc_attr_t *attr, struct _fdinfo *info);
+int iofunc_fdinfo(resmgr_context_t *ctp, iofunc_ocb_t *ocb, iofunc_attr_t *attr,
+		  struct _fdinfo *info);
 int iofunc_fdinfo_default(resmgr_context_t *ctp, io_fdinfo_t *msg,
 			  iofunc_ocb_t *ocb);
 

@@ -281,6 +281,42 @@ static int dup_handler(resmgr_context_t *ctp, resmgr_iomsgs_t *msg)
 	return n;
 }
 
+/* _IO_OPENFD arrives on a fresh connection and names (in .info, as
+ * _IO_DUP does) the sender's open it is to be opened through: run that
+ * binding's openfd handler, which binds a new OCB to this connection. */
+static int openfd_handler(resmgr_context_t *ctp, resmgr_iomsgs_t *msg)
+{
+	struct nto_binding *b;
+	struct _msg_info orig;
+	_resmgr_func_t fn, lock;
+	int n;
+
+	if ((size_t)ctp->info.msglen < sizeof(struct _io_openfd))
+		return EBADMSG;
+	orig = msg->openfd.i.info;
+	orig.pid = ctp->info.pid; /* only the sender's own opens */
+	b = nto__bind_find(ctp->dpp, &orig);
+	if (!b)
+		return EBADF;
+	ctp->id = b->id;
+	ctp->offset = 0;
+	ctp->size = ctp->info.msglen;
+	fn = nto__io_func(b->funcs, _IO_OPENFD);
+	lock = nto__io_func(b->funcs, _IO_RSVD_LOCK_OCB);
+	if (!fn) {
+		n = ENOSYS;
+	} else if (lock && (n = lock(ctp, NULL, b->ocb)) != EOK) {
+		/* n is the lock's error */
+	} else {
+		n = fn(ctp, msg, b->ocb);
+		lock = nto__io_func(b->funcs, _IO_RSVD_UNLOCK_OCB);
+		if (lock)
+			(void)lock(ctp, NULL, b->ocb);
+	}
+	nto__bind_release(ctp, b);
+	return n;
+}
+
 static int close_handler(resmgr_context_t *ctp, resmgr_iomsgs_t *msg)
 {
 	struct nto_binding *b;
@@ -403,6 +439,9 @@ void nto__resmgr_handler(resmgr_context_t *ctp)
 		break;
 	case _IO_CLOSE:
 		n = close_handler(ctp, msg);
+		break;
+	case _IO_OPENFD:
+		n = openfd_handler(ctp, msg);
 		break;
 	default:
 		if (msg->type >= _IO_BASE && msg->type <= _IO_MAX) {
