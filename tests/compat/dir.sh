@@ -2,8 +2,8 @@
 # Behaviour: directories and name changes in a resource manager. A
 # directory resmgr (_RESMGR_FLAG_DIR, QNX struct dirent records from
 # _IO_READ) is listed with opendir/readdir in a -lnto program and with ls
-# under LD_PRELOAD; unlink, rename, mkdir/rmdir, mknod, symlink/readlink
-# and openfd reach its handlers through the iofunc helpers; a read it holds
+# under LD_PRELOAD; unlink, rename, mkdir/rmdir, mknod, link,
+# symlink/readlink and openfd reach its handlers through the iofunc helpers; a read it holds
 # is handled again with resmgr_msg_again once data is written; and
 # `ls /dev/name/local` lists the names processes have attached.
 # Forced: tests/compat/dir_cli against tests/compat/dir_srv, ls(1), and two
@@ -50,7 +50,7 @@ out=$(timeout 10 "$CLI" list /dev/name) || fail "list: $out"
 [ -z "$SAN_RT" ] || exit 0 # a sanitizer build: no LD_PRELOAD (see lib.sh)
 LS=$(command -v ls) || exit 0
 out=$(timeout 10 $NTO "$LS" /dev/qfs | tr '\n' ' ') || fail "ls /dev/qfs: $out"
-[ "$out" = "fifo gamma ln wait " ] || fail "ls /dev/qfs: $out"
+[ "$out" = "fifo hard ln wait " ] || fail "ls /dev/qfs: $out"
 out=$(timeout 10 $NTO "$LS" -a /dev/name/local | tr '\n' ' ') ||
 	fail "ls /dev/name/local: $out"
 [ "$out" = ". .. compat-dir-one compat-dir-two " ] ||

@@ -1,7 +1,7 @@
 /*
  * The client side of tests/compat/dir_srv.c, as a QNX program would use a
  * filesystem-like resource manager: opendir/readdir/rewinddir on its
- * directory, unlink, rename, mkdir/rmdir, mknod, symlink/readlink, write
+ * directory, unlink, rename, mkdir/rmdir, mknod, link, symlink/readlink, write
  * and read back, openfd, and the _IO_FDINFO/_IO_PATHCONF messages.
  * Usage: dir_cli check MOUNT       run the checks, print "ok"
  *        dir_cli list PATH         print the sorted names readdir gives
@@ -188,7 +188,31 @@ static void check_names(void)
 			      memcmp(big, back, sizeof(big)) == 0,
 		      "read back differs");
 		close(fd);
+
+		/* a hard link: a second name for the same file */
+		CHECK(link(p("gamma"), p("hard")) == 0, "link: %s",
+		      strerror(errno));
+		CHECK(stat(p("hard"), &st) == 0 && st.st_nlink == 2,
+		      "hard link has nlink %d", (int)st.st_nlink);
+		CHECK(unlink(p("gamma")) == 0, "unlink of the first name: %s",
+		      strerror(errno));
+		memset(back, 0, sizeof(back));
+		fd = open(p("hard"), O_RDONLY);
+		CHECK(fd >= 0 &&
+			      read(fd, back, sizeof(back)) ==
+				      (ssize_t)sizeof(back) &&
+			      memcmp(big, back, sizeof(big)) == 0,
+		      "the linked file's data differs");
+		if (fd >= 0)
+			close(fd);
+		CHECK(stat(p("hard"), &st) == 0 && st.st_nlink == 1,
+		      "after unlink nlink %d", (int)st.st_nlink);
+		CHECK(link(p("hard"), "/tmp/ntosim-never-here") == -1 &&
+			      errno == EXDEV,
+		      "link to Linux: %s", strerror(errno));
 	}
+	listing(mnt, out, sizeof(out));
+	CHECK(strcmp(out, ". .. fifo hard ln wait") == 0, "listing: %s", out);
 }
 
 static void check_fd_messages(void)

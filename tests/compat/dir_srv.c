@@ -2,7 +2,7 @@
  * A small filesystem-like resource manager in the style of QNX's guide
  * ("Handling directories", the atoz example): it attaches a directory
  * (_RESMGR_FLAG_DIR) whose _IO_READ answers struct dirent records, and
- * serves unlink, rename, mknod/mkdir, symlink and readlink through the
+ * serves unlink, rename, mknod/mkdir, link, symlink and readlink through the
  * iofunc helpers that check permissions and count links. Files keep what
  * is written to them (the data fetched with resmgr_msgget); a read of an
  * empty file named "wait" is held and handled again with resmgr_msg_again
@@ -36,7 +36,8 @@ struct qnx_dirent {
 struct entry {
 	int used;
 	char name[64];
-	char target[256]; /* symbolic links */
+	char target[256];  /* symbolic links */
+	iofunc_attr_t *ap; /* &attr, or a hard link's other entry's */
 	iofunc_attr_t attr;
 	char data[DATAMAX];
 };
@@ -59,11 +60,15 @@ static struct entry *lookup(const char *name)
 	return NULL;
 }
 
+/* The entry that owns attr (and its data). */
 static struct entry *of_attr(iofunc_attr_t *attr)
 {
-	return attr == &root ? NULL
-			     : (struct entry *)((char *)attr -
-						offsetof(struct entry, attr));
+	int i;
+
+	for (i = 0; i < MAXENT; i++)
+		if (ents[i].used && &ents[i].attr == attr)
+			return &ents[i];
+	return NULL;
 }
 
 static struct entry *create(const char *name, mode_t mode,
@@ -81,6 +86,7 @@ static struct entry *create(const char *name, mode_t mode,
 		strcpy(ents[i].name, name);
 		iofunc_attr_init(&ents[i].attr, mode, &root, info);
 		ents[i].attr.inode = (uint64_t)i + 2;
+		ents[i].ap = &ents[i].attr;
 		if (S_ISDIR(mode)) {
 			ents[i].attr.nlink = 2; /* "." and the entry */
 			root.nlink++;		/* its ".." */
@@ -112,7 +118,7 @@ static int io_open(resmgr_context_t *ctp, io_open_t *msg,
 	}
 	if (!e)
 		return ENOENT;
-	return iofunc_open_default(ctp, msg, &e->attr, extra);
+	return iofunc_open_default(ctp, msg, e->ap, extra);
 }
 
 static int io_unlink(resmgr_context_t *ctp, io_unlink_t *msg,
@@ -124,13 +130,13 @@ static int io_unlink(resmgr_context_t *ctp, io_unlink_t *msg,
 	(void)reserved;
 	if (!e)
 		return ENOENT;
-	status = iofunc_unlink(ctp, msg, &e->attr, handle, NULL);
+	status = iofunc_unlink(ctp, msg, e->ap, handle, NULL);
 	if (status != EOK)
 		return status;
-	if (e->attr.nlink == 0 && e->attr.count == 0)
-		e->used = 0;
+	if (e->ap != &e->attr || (e->attr.nlink == 0 && e->attr.count == 0))
+		e->used = 0; /* a hard link's name, or nothing left */
 	else
-		e->name[0] = '\0'; /* open still: gone from the directory */
+		e->name[0] = '\0'; /* linked or open still: keep the data */
 	return EOK;
 }
 
@@ -149,8 +155,8 @@ static int io_rename(resmgr_context_t *ctp, io_rename_t *msg,
 	if (!(from = lookup(old)))
 		return ENOENT;
 	to = lookup(msg->connect.path);
-	status = iofunc_rename(ctp, msg, &from->attr, handle,
-			       to ? &to->attr : NULL, handle, NULL);
+	status = iofunc_rename(ctp, msg, from->ap, handle, to ? to->ap : NULL,
+			       handle, NULL);
 	if (status != EOK)
 		return status;
 	if (to && to != from)
@@ -169,7 +175,7 @@ static int io_mknod(resmgr_context_t *ctp, io_mknod_t *msg,
 	(void)reserved;
 	if ((status = iofunc_client_info(ctp, 0, &info)) != EOK)
 		return status;
-	status = iofunc_mknod(ctp, msg, e ? &e->attr : NULL, handle, &info);
+	status = iofunc_mknod(ctp, msg, e ? e->ap : NULL, handle, &info);
 	if (status != EOK)
 		return status;
 	if (!create(msg->connect.path, msg->connect.mode, &info))
@@ -184,12 +190,26 @@ static int io_link(resmgr_context_t *ctp, io_link_t *msg,
 	struct entry *e;
 	int status;
 
-	if (msg->connect.extra_type != _IO_CONNECT_EXTRA_SYMLINK)
-		return ENOSYS;
 	if (lookup(msg->connect.path))
 		return EEXIST;
 	if ((status = iofunc_client_info(ctp, 0, &info)) != EOK)
 		return status;
+	if (msg->connect.extra_type == _IO_CONNECT_EXTRA_LINK) {
+		/* a hard link: the library gives us the old file's OCB */
+		iofunc_attr_t *attr = ((iofunc_ocb_t *)extra->ocb)->attr;
+
+		if ((status = iofunc_link(ctp, msg, attr, handle, &info)) !=
+		    EOK)
+			return status;
+		if (!(e = create(msg->connect.path, attr->mode, &info))) {
+			attr->nlink--;
+			return ENOSPC;
+		}
+		e->ap = attr;
+		return EOK;
+	}
+	if (msg->connect.extra_type != _IO_CONNECT_EXTRA_SYMLINK)
+		return ENOSYS;
 	if ((status = iofunc_link(ctp, msg, NULL, handle, &info)) != EOK)
 		return status;
 	if (!(e = create(msg->connect.path, S_IFLNK | 0777, &info)))
@@ -206,8 +226,7 @@ static int io_readlink(resmgr_context_t *ctp, io_readlink_t *msg,
 
 	(void)handle;
 	(void)reserved;
-	if ((status = iofunc_readlink(ctp, msg, e ? &e->attr : NULL, NULL)) !=
-	    EOK)
+	if ((status = iofunc_readlink(ctp, msg, e ? e->ap : NULL, NULL)) != EOK)
 		return status;
 	memset(&msg->link_reply, 0, sizeof(msg->link_reply));
 	msg->link_reply.path_len = (uint16_t)strlen(e->target);

@@ -1,9 +1,10 @@
 /*
  * POSIX I/O over messages, the pathname calls that change names: rename,
- * mkdir and mknod, symlink and readlink, and QNX's openfd(). Each is one
+ * mkdir and mknod, link, symlink and readlink, and QNX's openfd(). Each is one
  * _IO_CONNECT of the matching subtype (_IO_CONNECT_RENAME with the old
  * path as an _IO_CONNECT_EXTRA_RENAME extra, _IO_CONNECT_MKNOD,
- * _IO_CONNECT_LINK with an _IO_CONNECT_EXTRA_SYMLINK extra,
+ * _IO_CONNECT_LINK with an _IO_CONNECT_EXTRA_SYMLINK extra or, for a hard
+ * link, an _IO_CONNECT_EXTRA_LINK extra naming an open of the old file,
  * _IO_CONNECT_READLINK answered with a link reply). Paths no server
  * accepts go to libc, as in posix_path.c.
  */
@@ -34,6 +35,8 @@ NTO_REAL_DECL(mkdir);
 NTO_REAL_DECL(mkdirat);
 NTO_REAL_DECL(mknod);
 NTO_REAL_DECL(mknodat);
+NTO_REAL_DECL(link);
+NTO_REAL_DECL(linkat);
 NTO_REAL_DECL(symlink);
 NTO_REAL_DECL(symlinkat);
 NTO_REAL_DECL(readlink);
@@ -181,6 +184,63 @@ NTO_EXPORT int mknodat(int dirfd, const char *path, mode_t mode, dev_t dev)
 
 	return rc != NTO_NOT_SIM ? set_errno(rc)
 				 : NTO_REAL(mknodat)(dirfd, path, mode, dev);
+}
+
+/* ---- link: the new name's server gets the old file's open ---- */
+
+static int sim_link(int olddirfd, const char *old, int newdirfd,
+		    const char *new_, int flags)
+{
+	char oldabs[NTO_PATH_MAX];
+	struct _server_info info;
+	struct nto_connect_x x = {_IO_CONNECT_EXTRA_LINK, &info, sizeof(info),
+				  NULL, 0};
+	int rc, coid;
+
+	if (!old || !new_)
+		return NTO_NOT_SIM;
+	rc = nto__sim_abspath(olddirfd, old, oldabs, sizeof(oldabs));
+	if (rc < 0)
+		return rc;
+	coid = rc == 0 ? -ENOENT
+		       : nto__connect_path(oldabs, _IO_CONNECT_OPEN, _FTYPE_ANY,
+					   O_PATH | ((flags & AT_SYMLINK_FOLLOW)
+							     ? 0
+							     : O_NOFOLLOW),
+					   0, _NTO_SIDE_CHANNEL, NULL, 0);
+	if (coid == -ENOENT || coid == -ENOTCONN) {
+		if (in_pathspace(newdirfd, new_) > 0)
+			return -EXDEV; /* from Linux's space to ours */
+		return rc == 0 ? NTO_NOT_SIM
+			       : nto__sim_not_found(olddirfd, old);
+	}
+	if (coid < 0)
+		return coid;
+	rc = ConnectServerInfo_r(0, coid, &info);
+	if (rc == coid)
+		rc = path_connect(newdirfd, new_, _IO_CONNECT_LINK, 0, &x);
+	else
+		rc = -EBADF;
+	nto__io_close(coid);
+	ConnectDetach_r(coid);
+	return rc == NTO_NOT_SIM ? -EXDEV : rc; /* ours to Linux's: EXDEV */
+}
+
+NTO_EXPORT int link(const char *old, const char *new_)
+{
+	int rc = sim_link(AT_FDCWD, old, AT_FDCWD, new_, 0);
+
+	return rc != NTO_NOT_SIM ? set_errno(rc) : NTO_REAL(link)(old, new_);
+}
+
+NTO_EXPORT int linkat(int olddirfd, const char *old, int newdirfd,
+		      const char *new_, int flags)
+{
+	int rc = sim_link(olddirfd, old, newdirfd, new_, flags);
+
+	return rc != NTO_NOT_SIM
+		       ? set_errno(rc)
+		       : NTO_REAL(linkat)(olddirfd, old, newdirfd, new_, flags);
 }
 
 /* ---- symlink, readlink ---- */

@@ -185,10 +185,45 @@ static int combine_handler(resmgr_context_t *ctp, struct nto_link *l,
 	return n;
 }
 
+/*
+ * A hard link's extra (_IO_CONNECT_EXTRA_LINK) names, as a struct
+ * _msg_info, the sender's open of the existing file: the handler gets that
+ * open's OCB in extra->ocb instead (QNX's io_link_extra_t). The extra is
+ * moved to an aligned place first. Returns EOK with the binding (release
+ * it after the handler) in *out and the extra's new place in *extrap,
+ * EXDEV if the open is not ours, EBADMSG if the extra is short.
+ */
+static int link_extra_ocb(resmgr_context_t *ctp, struct _io_connect *c,
+			  char **extrap, struct nto_binding **out)
+{
+	size_t off = (size_t)(*extrap - (char *)ctp->msg);
+	size_t aligned = (off + 7) & ~(size_t)7;
+	struct nto_binding *b;
+	struct _msg_info orig;
+	void *ocb;
+
+	if (c->extra_len < sizeof(orig) ||
+	    off + sizeof(orig) > (size_t)ctp->info.msglen ||
+	    aligned + sizeof(io_link_extra_t) > ctp->msg_max_size)
+		return EBADMSG;
+	memcpy(&orig, *extrap, sizeof(orig));
+	orig.pid = ctp->info.pid; /* only the sender's own opens */
+	b = nto__bind_find(ctp->dpp, &orig);
+	if (!b)
+		return EXDEV;
+	ocb = b->ocb;
+	*extrap = (char *)ctp->msg + aligned;
+	memset(*extrap, 0, sizeof(io_link_extra_t));
+	((io_link_extra_t *)(void *)*extrap)->ocb = ocb;
+	*out = b;
+	return EOK;
+}
+
 static int connect_handler(resmgr_context_t *ctp, resmgr_iomsgs_t *msg)
 {
 	typedef int (*connect_fn)(resmgr_context_t *, void *, void *, void *);
 	struct _io_connect *c = &msg->connect;
+	struct nto_binding *lb = NULL;
 	size_t hdr = offsetof(struct _io_connect, path);
 	struct nto_link *l;
 	connect_fn fn = NULL;
@@ -240,7 +275,17 @@ static int connect_handler(resmgr_context_t *ctp, resmgr_iomsgs_t *msg)
 		return _RESMGR_DEFAULT;
 	}
 	ctp->size = ctp->info.msglen;
+	if (c->subtype == _IO_CONNECT_LINK &&
+	    c->extra_type == _IO_CONNECT_EXTRA_LINK) {
+		n = link_extra_ocb(ctp, c, &extra, &lb);
+		if (n != EOK) {
+			nto__link_put(l);
+			return n;
+		}
+	}
 	n = fn(ctp, msg, l->handle_ptr, extra);
+	if (lb)
+		nto__bind_release(ctp, lb);
 	nto__link_put(l);
 	return n;
 }
@@ -303,11 +348,10 @@ static int openfd_handler(resmgr_context_t *ctp, resmgr_iomsgs_t *msg)
 	ctp->size = ctp->info.msglen;
 	fn = nto__io_func(b->funcs, _IO_OPENFD);
 	lock = nto__io_func(b->funcs, _IO_RSVD_LOCK_OCB);
-	if (!fn) {
-		n = ENOSYS;
-	} else if (lock && (n = lock(ctp, NULL, b->ocb)) != EOK) {
-		/* n is the lock's error */
-	} else {
+	n = fn ? EOK : ENOSYS;
+	if (n == EOK && lock)
+		n = lock(ctp, NULL, b->ocb);
+	if (n == EOK) {
 		n = fn(ctp, msg, b->ocb);
 		lock = nto__io_func(b->funcs, _IO_RSVD_UNLOCK_OCB);
 		if (lock)
