@@ -34,7 +34,7 @@ int main(int argc, char **argv)
 {
 	struct sample_setget sg;
 	iov_t sv[2], rv[2];
-	int fd, rc, val, info, flags, p[2];
+	int fd, ro, rc, val, info, flags, p[2];
 	short lo, hi;
 
 	if (argc != 2) {
@@ -96,6 +96,21 @@ int main(int argc, char **argv)
 	      lo, hi);
 	rc = devctlv(fd, SAMPLE_GETVAL, -1, 0, NULL, NULL, NULL);
 	CHECK(rc == EINVAL, "devctlv with -1 parts gave %d", rc);
+
+	/* a command the server checks with iofunc_devctl_verify */
+	val = 99;
+	rc = devctl(fd, SAMPLE_SECURE, &val, sizeof(val), NULL);
+	CHECK(rc == EOK, "SECURE gave %d", rc);
+	rc = devctl(fd, SAMPLE_GETVAL, &val, sizeof(val), NULL);
+	CHECK(rc == EOK && val == 99, "GETVAL after SECURE: %d, %d", rc, val);
+	SETIOV(&sv[0], &val, 2);
+	rc = devctlv(fd, SAMPLE_SECURE, 1, 0, sv, NULL, NULL);
+	CHECK(rc == EINVAL, "SECURE with 2 bytes gave %d, want EINVAL", rc);
+	ro = open(argv[1], O_RDONLY);
+	CHECK(ro >= 0, "open O_RDONLY: %s", strerror(errno));
+	rc = devctl(ro, SAMPLE_SECURE, &val, sizeof(val), NULL);
+	CHECK(rc == EBADF, "SECURE through a read-only open gave %d", rc);
+	close(ro);
 
 	/* the DCMD_ALL_* commands iofunc_devctl_default answers */
 	rc = devctl(fd, DCMD_ALL_GETFLAGS, &flags, sizeof(flags), NULL);

@@ -19,6 +19,7 @@ struct sample_setget {
 #define SAMPLE_FAIL	   __DION(_DCMD_MISC, 0x14)
 #define SAMPLE_STATUS_ONLY __DION(_DCMD_MISC, 0x15)
 #define SAMPLE_UNKNOWN	   __DIOF(_DCMD_MISC, 0x7f, int)
+#define SAMPLE_SECURE	   __DIOT(_DCMD_MISC, 0x16, int)
 
 #define SAMPLE_RETVAL_VALUE 1000
 

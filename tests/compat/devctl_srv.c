@@ -53,6 +53,18 @@ static int io_devctl(resmgr_context_t *ctp, io_devctl_t *msg, RESMGR_OCB_T *ocb)
 		memset(&msg->o, 0, sizeof(msg->o));
 		msg->o.ret_val = SAMPLE_RETVAL_VALUE + global_integer;
 		return _RESMGR_PTR(ctp, &msg->o, sizeof(msg->o));
+	case SAMPLE_SECURE:
+		/* only through a writable open, and only a whole int */
+		status = iofunc_devctl_verify(
+			ctp, msg, ocb,
+			_IO_DEVCTL_VERIFY_LEN | _IO_DEVCTL_VERIFY_MSG_LEN |
+				_IO_DEVCTL_VERIFY_OCB_WRITE |
+				_IO_DEVCTL_VERIFY_ACC_IWRITE);
+		if (status != EOK)
+			return status;
+		global_integer = rx_data->data32;
+		nbytes = 0;
+		break;
 	case SAMPLE_FAIL:
 		return EINVAL;
 	case SAMPLE_STATUS_ONLY:

@@ -397,6 +397,32 @@ int iofunc_time_update(iofunc_attr_t *attr);
 int iofunc_devctl(resmgr_context_t *ctp, io_devctl_t *msg, iofunc_ocb_t *ocb,
 		  iofunc_attr_t *attr);
 
+/* iofunc_devctl_verify checks (QNX 7 values; OR them together). */
+#define _IO_DEVCTL_VERIFY_LEN	     0x00000001U /* encoded size == nbytes */
+#define _IO_DEVCTL_VERIFY_DIR	     0x00000002U /* open mode fits direction */
+#define _IO_DEVCTL_VERIFY_PRIV	     0x00000004U /* root only */
+#define _IO_DEVCTL_VERIFY_OCB_READ   0x00000008U /* opened for reading */
+#define _IO_DEVCTL_VERIFY_OCB_WRITE  0x00000010U /* opened for writing */
+#define _IO_DEVCTL_VERIFY_ACC_ISUID  0x00000020U /* caller owns attr */
+#define _IO_DEVCTL_VERIFY_ACC_ISGID  0x00000040U /* caller in attr's group */
+#define _IO_DEVCTL_VERIFY_ACC_IREAD  0x00000080U /* mode grants read */
+#define _IO_DEVCTL_VERIFY_ACC_IWRITE 0x00000100U /* mode grants write */
+#define _IO_DEVCTL_VERIFY_ACC_IEXEC  0x00000200U /* mode grants exec */
+#define _IO_DEVCTL_VERIFY_MSG_LEN    0x00000400U /* the data arrived */
+#define _IO_DEVCTL_VERIFY_ACC_MASK   0x000003E0U
+
+/*
+ * iofunc_devctl_verify: the checks an io_devctl handler asks for before
+ * acting on msg->i.dcmd. Returns EOK, or: EINVAL (LEN: the size encoded
+ * in dcmd is not msg->i.nbytes; MSG_LEN: a DEVDIR_TO command whose data
+ * did not all arrive; ISUID with ISGID), EBADF (OCB_READ/OCB_WRITE, or DIR:
+ * the open's mode does not allow the command's direction), EPERM (PRIV:
+ * not root; ISUID/ISGID: not the owner/group), EACCES (IREAD, IWRITE,
+ * IEXEC against attr's mode), or iofunc_client_info's errno.
+ */
+int iofunc_devctl_verify(const resmgr_context_t *ctp, const io_devctl_t *msg,
+			 const iofunc_ocb_t *ocb, unsigned requested_checks);
+
 /*
  * iofunc_unlink: may the client (info NULL: fetched) remove attr from
  * directory dattr (may be NULL), and if so do the bookkeeping: nlink of
