@@ -45,6 +45,10 @@ out=$(timeout 10 "$CLI" list /dev/name/local) || fail "list: $out"
 	fail "/dev/name/local lists: $out"
 out=$(timeout 10 "$CLI" list /dev/name) || fail "list: $out"
 [ "$out" = ". .. local" ] || fail "/dev/name lists: $out"
+# a rename whose old path another server holds: dir_srv's resmgr layer
+# refuses it (the handler only ever sees paths below its mount point)
+out=$(timeout 10 "$CLI" rename /dev/name/local/compat-dir-one /dev/qfs/moved)
+[ "$out" = EXDEV ] || fail "rename across servers: $out"
 
 # the same with an unmodified ls, under LD_PRELOAD
 [ -z "$SAN_RT" ] || exit 0 # a sanitizer build: no LD_PRELOAD (see lib.sh)

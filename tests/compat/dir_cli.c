@@ -8,6 +8,7 @@
  *        dir_cli name NAME         name_attach NAME, print "attached", serve
  *        dir_cli waitread PATH     read PATH once, print "read DATA"
  *        dir_cli write PATH DATA   write DATA to PATH
+ *        dir_cli rename OLD NEW    rename, print "ok", "EXDEV" or the error
  */
 #include <dirent.h>
 #include <errno.h>
@@ -333,6 +334,12 @@ int main(int argc, char **argv)
 		return wait_read(argv[2]);
 	if (argc == 4 && strcmp(argv[1], "write") == 0)
 		return write_to(argv[2], argv[3]);
+	if (argc == 4 && strcmp(argv[1], "rename") == 0) {
+		printf("%s\n", rename(argv[2], argv[3]) == 0 ? "ok"
+			       : errno == EXDEV		     ? "EXDEV"
+							     : strerror(errno));
+		return 0;
+	}
 	if (argc == 3 && strcmp(argv[1], "list") == 0) {
 		listing(argv[2], out, sizeof(out));
 		printf("%s\n", out);

@@ -47,7 +47,6 @@ static resmgr_io_funcs_t io_funcs;
 static iofunc_attr_t root;
 static iofunc_mount_t mount;
 static struct entry ents[MAXENT];
-static char mountpoint[256];
 static int held_rcvid; /* a read of "wait" waiting for data */
 
 static struct entry *lookup(const char *name)
@@ -144,15 +143,10 @@ static int io_rename(resmgr_context_t *ctp, io_rename_t *msg,
 		     RESMGR_HANDLE_T *handle, io_rename_extra_t *extra)
 {
 	struct entry *from, *to;
-	size_t mlen = strlen(mountpoint);
-	const char *old = extra->path;
 	int status;
 
-	/* the old name comes as an absolute path: ours must be below us */
-	if (strncmp(old, mountpoint, mlen) != 0 || old[mlen] != '/')
-		return EXDEV;
-	old += mlen + 1;
-	if (!(from = lookup(old)))
+	/* the old name, relative to our mount point like connect.path */
+	if (!(from = lookup(extra->path)))
 		return ENOENT;
 	to = lookup(msg->connect.path);
 	status = iofunc_rename(ctp, msg, from->ap, handle, to ? to->ap : NULL,
@@ -353,7 +347,6 @@ int main(int argc, char **argv)
 		fprintf(stderr, "usage: dir_srv MOUNTPOINT\n");
 		return 2;
 	}
-	snprintf(mountpoint, sizeof(mountpoint), "%s", argv[1]);
 	if ((dpp = dispatch_create()) == NULL) {
 		perror("dispatch_create");
 		return 1;

@@ -219,6 +219,37 @@ static int link_extra_ocb(resmgr_context_t *ctp, struct _io_connect *c,
 	return EOK;
 }
 
+/*
+ * A rename's extra (_IO_CONNECT_EXTRA_RENAME) comes from the client as the
+ * old path, absolute; handlers see it as they see connect.path: relative
+ * to this registration (QNX's resmgr layer does the same). Rewritten in
+ * place; EXDEV if the old path is not below this registration, EBADMSG if
+ * the extra is not a string inside the message.
+ */
+static int rename_extra_rel(resmgr_context_t *ctp, const struct nto_link *l,
+			    const struct _io_connect *c, char *extra)
+{
+	size_t off = (size_t)(extra - (char *)ctp->msg), plen, n;
+	char *rel;
+
+	if (!c->extra_len || off + c->extra_len > (size_t)ctp->info.msglen ||
+	    !memchr(extra, '\0', c->extra_len))
+		return EBADMSG;
+	if (!l->path)
+		return EXDEV;
+	plen = strlen(l->path);
+	while (plen > 0 && l->path[plen - 1] == '/')
+		plen--; /* "/dev/x/" is "/dev/x"; "/" holds every path */
+	if (strncmp(extra, l->path, plen) != 0 ||
+	    (extra[plen] != '/' && extra[plen] != '\0'))
+		return EXDEV;
+	for (rel = extra + plen; *rel == '/'; rel++)
+		;
+	n = strlen(rel);
+	memmove(extra, rel, n + 1);
+	return EOK;
+}
+
 static int connect_handler(resmgr_context_t *ctp, resmgr_iomsgs_t *msg)
 {
 	typedef int (*connect_fn)(resmgr_context_t *, void *, void *, void *);
@@ -275,6 +306,14 @@ static int connect_handler(resmgr_context_t *ctp, resmgr_iomsgs_t *msg)
 		return _RESMGR_DEFAULT;
 	}
 	ctp->size = ctp->info.msglen;
+	if (c->subtype == _IO_CONNECT_RENAME &&
+	    c->extra_type == _IO_CONNECT_EXTRA_RENAME) {
+		n = rename_extra_rel(ctp, l, c, extra);
+		if (n != EOK) {
+			nto__link_put(l);
+			return n;
+		}
+	}
 	if (c->subtype == _IO_CONNECT_LINK &&
 	    c->extra_type == _IO_CONNECT_EXTRA_LINK) {
 		n = link_extra_ocb(ctp, c, &extra, &lb);
