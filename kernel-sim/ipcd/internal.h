@@ -278,6 +278,7 @@ int dispatch_path_attach(struct req *rq);
 int dispatch_path_detach(struct req *rq);
 int dispatch_resolve(struct req *rq);
 int dispatch_wait_path(struct req *rq);
+int dispatch_path_list(struct req *rq);
 
 /* ---- reaper.c ---- */
 void reaper_proc_death(struct proc *p);

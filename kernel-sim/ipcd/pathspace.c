@@ -386,3 +386,57 @@ nomem:
 	free(w);
 	return -ENOMEM;
 }
+
+/* PATH_LIST: the distinct next components of every registered path below
+ * the asked directory (what `ls /dev/name/local` shows), as many as fit. */
+int dispatch_path_list(struct req *rq)
+{
+	struct nto_ctl_path_list_rep *out = rq->rbuf;
+	size_t cap =
+		NTO_CTL_REPLY_MAX - sizeof(struct nto_ctl_hdr) - sizeof(*out);
+	const char *arg = path_arg(rq), *name, *p;
+	char dir[NTO_PATH_MAX];
+	struct pathreg *r;
+	size_t used = 0, nlen, dlen, off;
+	int n;
+
+	if (!arg)
+		return IPCD_DROP;
+	n = path_normalize(arg, dir);
+	if (n == -EINVAL)
+		return -ENOENT;
+	if (n < 0)
+		return n;
+	dlen = (size_t)n == 1 ? 0 : (size_t)n; /* "/": every path is below */
+	out->n = 0;
+	out->truncated = 0;
+	TAILQ_FOREACH(r, &ipcd.paths, link)
+	{
+		if (r->plen <= dlen + 1 || memcmp(r->path, dir, dlen) != 0 ||
+		    r->path[dlen] != '/')
+			continue;
+		name = r->path + dlen + 1;
+		p = strchr(name, '/');
+		nlen = p ? (size_t)(p - name) : strlen(name);
+		if (nlen == 0)
+			continue;
+		for (off = 0; off < used; off += strlen(out->names + off) + 1)
+			if (strlen(out->names + off) == nlen &&
+			    memcmp(out->names + off, name, nlen) == 0)
+				break;
+		if (off < used)
+			continue; /* already listed */
+		if (used + nlen + 1 > cap) {
+			out->truncated = 1;
+			break;
+		}
+		memcpy(out->names + used, name, nlen);
+		out->names[used + nlen] = '\0';
+		used += nlen + 1;
+		out->n++;
+	}
+	if (out->n == 0)
+		return -ENOENT;
+	rq->rlen = (uint32_t)(sizeof(*out) + used);
+	return 0;
+}

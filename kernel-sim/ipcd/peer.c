@@ -73,6 +73,7 @@ static const struct handler handlers[NTO_CTL_TYPE_MAX] = {
 	[NTO_CTL_DELIVER_PULSE] =
 		FIXED(dispatch_deliver_pulse, struct nto_ctl_event, 1),
 	[NTO_CTL_WAIT_PATH] = PATHREQ(dispatch_wait_path, 0),
+	[NTO_CTL_PATH_LIST] = PATHREQ(dispatch_path_list, 0),
 	[NTO_CTL_CLIENT_INFO] =
 		FIXED(dispatch_client_info, struct nto_ctl_id, 1),
 	/* procmgr (procevent.c); ADOPT comes from an unregistered AUX peer */

@@ -74,11 +74,13 @@ enum nto_ctl_type {
 	/* procmgr_event_notify*(): req nto_ctl_proc_event; rep nto_ctl_id
 	 * (.id of an ADD) */
 	NTO_CTL_PROC_EVENT = 16,
+	/* the names one level below a pathname-space directory: req
+	 * nto_ctl_path (.path only); rep nto_ctl_path_list_rep */
+	NTO_CTL_PATH_LIST = 17,
 	/* procmgr_daemon(): PREPARE on the owner's socket (rep
 	 * nto_ctl_handover with .token), then ADOPT on a new AUX socket of
 	 * the forked child: the child becomes that process (rep empty) */
 	NTO_CTL_PROC_HANDOVER = 18,
-	/* 17: NTO_CTL_PATH_LIST (directories of the pathname space) */
 	/* ---- time area: secure events and shm handles (ipcd/secure.c) ---- */
 	/* client registers an event: req nto_ctl_evreg; rep nto_ctl_id
 	 * (.id = the handle) */
@@ -179,6 +181,15 @@ struct nto_ctl_client {
 	int32_t pid;
 	uint32_t uid;
 	uint32_t gid;
+};
+
+/* PATH_LIST reply: n distinct first components of the registered paths
+ * below the asked directory, each NUL-terminated, back to back. truncated
+ * is 1 if more did not fit in NTO_CTL_REPLY_MAX. */
+struct nto_ctl_path_list_rep {
+	uint32_t n;
+	uint32_t truncated;
+	char names[];
 };
 
 #define NTO_INFO_JSON 1

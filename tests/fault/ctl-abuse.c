@@ -326,6 +326,23 @@ static int c_path_empty(int fd)
 	return send_pkt(fd, NTO_CTL_RESOLVE, 2, &p, sizeof(p), -1, -1);
 }
 
+static int c_list_empty(int fd)
+{
+	struct nto_ctl_path p = {0};
+
+	return send_pkt(fd, NTO_CTL_PATH_LIST, 2, &p, sizeof(p), -1, -1);
+}
+
+static int c_list_unterminated(int fd)
+{
+	unsigned char b[sizeof(struct nto_ctl_path) + 8];
+
+	memset(b, 0, sizeof(struct nto_ctl_path));
+	memset(b + sizeof(struct nto_ctl_path), 'a', 8); /* no NUL */
+	b[sizeof(struct nto_ctl_path)] = '/';
+	return send_pkt(fd, NTO_CTL_PATH_LIST, 2, b, sizeof(b), -1, -1);
+}
+
 static int c_fd_hello(int fd)
 {
 	struct nto_ctl_hello in = {NTO_CTL_VERSION, 0, 0};
@@ -414,6 +431,8 @@ static const struct mcase cases[] = {
 	{"fixed request too short", PRE_HELLO, c_fixed_short},
 	{"fixed request too long", PRE_HELLO, c_fixed_long},
 	{"path request without a path", PRE_AUX, c_path_empty},
+	{"PATH_LIST without a path", PRE_AUX, c_list_empty},
+	{"PATH_LIST with an unterminated path", PRE_HELLO, c_list_unterminated},
 	{"fd passed with HELLO", PRE_NONE, c_fd_hello},
 	{"fd passed with a request", PRE_HELLO, c_fd_request},
 	{"peer that never reads its replies", PRE_AUX, c_no_reader},

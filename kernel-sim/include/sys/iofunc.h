@@ -478,6 +478,151 @@ void iofunc_notify_remove(resmgr_context_t *ctp, iofunc_notify_t *nop);
 void iofunc_notify_remove_strict(resmgr_context_t *ctp, iofunc_notify_t *nop,
 				 int lim);
 
+/* ---- devctl, links, renames, directories' helpers, fd info ----
+ * (the iofunc building blocks a filesystem-like resource manager calls
+ * from its own connect and I/O handlers; QNX's signatures) */
+
+/* QNX <sys/mount.h> flags iofunc_devctl reports (IOFUNC_MOUNT_FLAGS). */
+#ifndef _MOUNT_NOEXEC
+#define _MOUNT_NOEXEC  0x00000002
+#define _MOUNT_NOSUID  0x00000004
+#define _MOUNT_NOCREAT 0x00000008
+#endif
+#ifndef IOFUNC_PC_SYMLINK
+#define IOFUNC_PC_SYMLINK 0x00000010
+#endif
+
+/*
+ * iofunc_devctl: answer the DCMD_ALL_* commands of <sys/dcmd_all.h>:
+ * GETFLAGS (the open's O_* flags), SETFLAGS (O_APPEND, O_NONBLOCK and the
+ * sync flags; the sync ones need IOFUNC_PC_SYNC_IO in the mount's conf,
+ * else EINVAL), GETMOUNTFLAGS (the mount's IOFUNC_MOUNT_FLAGS bits, 0
+ * without a mount), FADVISE on a FIFO (ESPIPE). Returns
+ * _RESMGR_NPARTS(1) with the reply set up, EOK, an errno, or
+ * _RESMGR_DEFAULT for any other command (the caller's to handle).
+ * iofunc_devctl_default is iofunc_devctl on ocb->attr.
+ */
+int iofunc_devctl(resmgr_context_t *ctp, io_devctl_t *msg, iofunc_ocb_t *ocb,
+		  iofunc_attr_t *attr);
+
+/* iofunc_devctl_verify checks (QNX 7 values; OR them together). */
+#define _IO_DEVCTL_VERIFY_LEN	     0x00000001U /* encoded size == nbytes */
+#define _IO_DEVCTL_VERIFY_DIR	     0x00000002U /* open mode fits direction */
+#define _IO_DEVCTL_VERIFY_PRIV	     0x00000004U /* root only */
+#define _IO_DEVCTL_VERIFY_OCB_READ   0x00000008U /* opened for reading */
+#define _IO_DEVCTL_VERIFY_OCB_WRITE  0x00000010U /* opened for writing */
+#define _IO_DEVCTL_VERIFY_ACC_ISUID  0x00000020U /* caller owns attr */
+#define _IO_DEVCTL_VERIFY_ACC_ISGID  0x00000040U /* caller in attr's group */
+#define _IO_DEVCTL_VERIFY_ACC_IREAD  0x00000080U /* mode grants read */
+#define _IO_DEVCTL_VERIFY_ACC_IWRITE 0x00000100U /* mode grants write */
+#define _IO_DEVCTL_VERIFY_ACC_IEXEC  0x00000200U /* mode grants exec */
+#define _IO_DEVCTL_VERIFY_MSG_LEN    0x00000400U /* the data arrived */
+#define _IO_DEVCTL_VERIFY_ACC_MASK   0x000003E0U
+
+/*
+ * iofunc_devctl_verify: the checks an io_devctl handler asks for before
+ * acting on msg->i.dcmd. Returns EOK, or: EINVAL (LEN: the size encoded
+ * in dcmd is not msg->i.nbytes; MSG_LEN: a DEVDIR_TO command whose data
+ * did not all arrive; ISUID with ISGID), EBADF (OCB_READ/OCB_WRITE, or DIR:
+ * the open's mode does not allow the command's direction), EPERM (PRIV:
+ * not root; ISUID/ISGID: not the owner/group), EACCES (IREAD, IWRITE,
+ * IEXEC against attr's mode), or iofunc_client_info's errno.
+ */
+int iofunc_devctl_verify(const resmgr_context_t *ctp, const io_devctl_t *msg,
+			 const iofunc_ocb_t *ocb, unsigned requested_checks);
+
+/*
+ * iofunc_unlink: may the client (info NULL: fetched) remove attr from
+ * directory dattr (may be NULL), and if so do the bookkeeping: nlink of
+ * attr down by one (two for a directory), dattr's down by one for a removed
+ * directory, times marked. msg->connect.mode S_IFDIR means rmdir. Returns
+ * EOK, or EBADFSYS (attr NULL, dattr not a directory, broken link count),
+ * ENOTDIR (rmdir of a non-directory), EEXIST (".."), EINVAL ("."),
+ * ENOTEMPTY (a directory with entries: nlink > 2), EPERM (unlink of a
+ * directory without IOFUNC_PC_LINK_DIR, or the sticky-bit rule), EACCES
+ * (no write permission on dattr), EROFS (read-only mount).
+ */
+int iofunc_unlink(resmgr_context_t *ctp, io_unlink_t *msg, iofunc_attr_t *attr,
+		  iofunc_attr_t *dattr, struct _client_info *info);
+
+/*
+ * iofunc_mknod: may the client create a node (msg->connect.mode) in
+ * directory dattr? Needs write and search permission on dattr and a
+ * writable mount; only root makes anything but directories, FIFOs and
+ * regular files. attr non-NULL: it already exists -> EEXIST. Returns EOK
+ * or EBADFSYS (dattr not a directory), EEXIST, EACCES, EPERM, EROFS.
+ */
+int iofunc_mknod(resmgr_context_t *ctp, io_mknod_t *msg, iofunc_attr_t *attr,
+		 iofunc_attr_t *dattr, struct _client_info *info);
+
+/*
+ * iofunc_readlink: may the client read symbolic link attr? Returns EOK, or
+ * ENOENT (attr NULL), EINVAL (not a symbolic link), EACCES (no read
+ * permission).
+ */
+int iofunc_readlink(resmgr_context_t *ctp, io_readlink_t *msg,
+		    iofunc_attr_t *attr, struct _client_info *info);
+
+/*
+ * iofunc_link: may the client make a link named by msg in directory dattr
+ * to attr (a hard link; for a symbolic link attr is NULL)? Needs write and
+ * search permission on dattr; a hard link to a directory needs
+ * IOFUNC_PC_LINK_DIR and root. On success a hard link's attr->nlink goes
+ * up by one. Returns EOK, or EBADFSYS (dattr not a directory), EACCES,
+ * EPERM, EMLINK (nlink would overflow), EROFS.
+ */
+int iofunc_link(resmgr_context_t *ctp, io_link_t *msg, iofunc_attr_t *attr,
+		iofunc_attr_t *dattr, struct _client_info *info);
+
+/*
+ * iofunc_rename: may the client move oldattr (in olddattr) to the name in
+ * newdattr, replacing newattr if non-NULL? Write permission on both
+ * directories (and the sticky-bit rule), type agreement with an existing
+ * target (EISDIR, ENOTDIR; a non-empty directory target: ENOTEMPTY), no
+ * move of a directory into itself (EINVAL). Returns EOK or the errno
+ * (EBADFSYS for a NULL oldattr or a non-directory dattr, EXDEV across
+ * mounts, EROFS).
+ */
+int iofunc_rename(resmgr_context_t *ctp, io_rename_t *msg,
+		  iofunc_attr_t *oldattr, iofunc_attr_t *olddattr,
+		  iofunc_attr_t *newattr, iofunc_attr_t *newdattr,
+		  struct _client_info *info);
+
+/*
+ * iofunc_pathconf: the value of pathconf variable msg->i.name for attr
+ * (_PC_LINK_MAX, _PC_NAME_MAX, _PC_PATH_MAX, _PC_PIPE_BUF,
+ * _PC_CHOWN_RESTRICTED, _PC_NO_TRUNC, _PC_VDISABLE, _PC_SYNC_IO,
+ * _PC_ASYNC_IO, _PC_PRIO_IO), set as the reply status. Returns EOK, or
+ * EINVAL for another name. iofunc_pathconf_default is iofunc_pathconf on
+ * ocb->attr.
+ */
+int iofunc_pathconf(resmgr_context_t *ctp, io_pathconf_t *msg,
+		    iofunc_ocb_t *ocb, iofunc_attr_t *attr);
+
+/*
+ * iofunc_fdinfo: fill *info with the open (ioflag, offset, sflag) and its
+ * attribute (mode, size, open counts, share locks). Returns EOK.
+ * iofunc_fdinfo_default replies that _fdinfo, followed by the path the
+ * open came through when the client asked for one (msg->i.path_len), with
+ * the path's full length as the status.
+ */
+int iofunc_fdinfo(resmgr_context_t *ctp, iofunc_ocb_t *ocb, iofunc_attr_t *attr,
+		  struct _fdinfo *info);
+int iofunc_fdinfo_default(resmgr_context_t *ctp, io_fdinfo_t *msg,
+			  iofunc_ocb_t *ocb);
+
+/*
+ * iofunc_openfd: may the open described by ocb be opened again with
+ * msg->i.ioflag (never more access than ocb has: EACCES)? Then a new OCB
+ * for attr bound to the connection the message came on (as
+ * iofunc_ocb_attach). Returns EOK or the errno (EACCES, ENOMEM, EINVAL).
+ * iofunc_openfd_default is iofunc_openfd on ocb->attr.
+ */
+int iofunc_openfd(resmgr_context_t *ctp, io_openfd_t *msg, iofunc_ocb_t *ocb,
+		  iofunc_attr_t *attr);
+int iofunc_openfd_default(resmgr_context_t *ctp, io_openfd_t *msg,
+			  iofunc_ocb_t *ocb);
+
 #ifdef __cplusplus
 }
 #endif

@@ -321,6 +321,36 @@ int resmgr_unbind(resmgr_context_t *ctp);
  */
 int resmgr_pathname(int id, unsigned flags, char *path, int maxbuf);
 
+/* ---- more resmgr helpers (devctl helper's block) ---- */
+
+/*
+ * resmgr_devino: the device and inode numbers that identify registration
+ * `id` of this process (the values iofunc_attr_init-based servers show in
+ * st_dev/st_ino; a manager may use them for its own attributes). Returns
+ * 0, or -1 with errno EINVAL (no such id).
+ */
+int resmgr_devino(int id, dev_t *pdevno, ino_t *pino);
+
+/*
+ * resmgr_msg_again: handle client message `rcvid` (still REPLY-blocked on
+ * us) again from the start, as if it had just been received into ctp:
+ * re-read it with MsgRead and run it through resmgr_handler. Returns 0,
+ * or -1 with errno ESRCH (no such client/message), EFAULT.
+ */
+int resmgr_msg_again(resmgr_context_t *ctp, int rcvid);
+
+/*
+ * resmgr_msgget / resmgr_msggetv: copy `size` bytes of the current message
+ * at `offset` (from ctp->offset, as resmgr_msgread) into msg / iov: from
+ * the receive buffer as far as it holds the message, the rest with
+ * MsgRead. Return the bytes copied (short at the message's end), or -1
+ * with errno (MsgRead's: ESRCH, EFAULT).
+ */
+ssize_t resmgr_msgget(resmgr_context_t *ctp, void *msg, size_t size,
+		      size_t offset);
+ssize_t resmgr_msggetv(resmgr_context_t *ctp, const iov_t *iov, size_t parts,
+		       size_t offset);
+
 #ifdef __cplusplus
 }
 #endif

@@ -196,7 +196,8 @@ static int fall_through(int err)
  * Classify an _IO_CONNECT result. A status with _IO_CONNECT_RET_FLAG (bit
  * 31) is not an error even though it is negative as an int.
  */
-static int connect_result(int rc, const struct _io_connect_ftype_reply *fr)
+static int connect_result(int rc, const struct _io_connect_ftype_reply *fr,
+			  unsigned subtype)
 {
 	uint32_t st = (uint32_t)rc;
 
@@ -206,6 +207,8 @@ static int connect_result(int rc, const struct _io_connect_ftype_reply *fr)
 		return rc; /* -errno from the server or the kernel */
 	if (!(st & _IO_CONNECT_RET_FLAG))
 		return -EPROTO;
+	if ((st & _IO_CONNECT_RET_LINK) && subtype == _IO_CONNECT_READLINK)
+		return 0; /* the link reply is readlink's answer */
 	if (st & _IO_CONNECT_RET_LINK)
 		return -ENOSYS; /* redirects (symlinks) are not supported */
 	if (st & _IO_CONNECT_RET_FTYPE)
@@ -217,7 +220,7 @@ static int connect_result(int rc, const struct _io_connect_ftype_reply *fr)
 static int connect_entry(const struct nto_ctl_resolve_ent *ent, const char *rem,
 			 unsigned subtype, unsigned ftype, int oflag,
 			 mode_t mode, unsigned eflag, int base,
-			 const void *extra, size_t extra_len)
+			 const struct nto_connect_x *x)
 {
 	struct _io_connect hdr;
 	union {
@@ -248,17 +251,25 @@ static int connect_entry(const struct nto_ctl_resolve_ent *ent, const char *rem,
 	hdr.access = (_Uint16t)(hdr.ioflag & _IO_FLAG_MASK);
 	hdr.path_len = (_Uint16t)plen;
 	hdr.eflag = (_Uint8t)eflag;
-	hdr.extra_type = _IO_CONNECT_EXTRA_NONE;
-	hdr.extra_len = (_Uint16t)extra_len;
+	hdr.extra_type = (_Uint8t)(x ? x->extra_type : 0);
+	hdr.extra_len = (_Uint16t)(x ? x->extra_len : 0);
 	SETIOV(&siov[0], &hdr, offsetof(struct _io_connect, path));
 	SETIOV(&siov[1], rem, plen);
-	if (extra && extra_len) {
-		SETIOV(&siov[n], extra, extra_len); /* a macro: no n++ inside */
+	if (x && x->extra && x->extra_len) {
+		SETIOV(&siov[n], x->extra, x->extra_len); /* no n++ inside */
 		n++;
 	}
-	SETIOV(&riov[0], &rep, sizeof(rep));
+	if (x && x->rep && x->rep_len >= sizeof(rep.ftype)) {
+		memset(x->rep, 0, x->rep_len);
+		hdr.reply_max =
+			(_Uint16t)(x->rep_len > UINT16_MAX ? UINT16_MAX
+							   : x->rep_len);
+		SETIOV(&riov[0], x->rep, x->rep_len);
+	} else {
+		SETIOV(&riov[0], &rep, sizeof(rep));
+	}
 	rc = nto__msgsendv(coid, siov, n, riov, 1);
-	rc = connect_result(rc, &rep.ftype);
+	rc = connect_result(rc, riov[0].iov_base, subtype);
 	if (rc < 0) {
 		ConnectDetach_r(coid); /* no binding was made: no _IO_CLOSE */
 		return rc;
@@ -272,6 +283,16 @@ int nto__connect_path(const char *path, unsigned subtype, unsigned ftype,
 		      int oflag, mode_t mode, int base, const void *extra,
 		      size_t extra_len)
 {
+	struct nto_connect_x x = {_IO_CONNECT_EXTRA_NONE, extra, extra_len,
+				  NULL, 0};
+
+	return nto__connect_path_x(path, subtype, ftype, oflag, mode, base, &x);
+}
+
+int nto__connect_path_x(const char *path, unsigned subtype, unsigned ftype,
+			int oflag, mode_t mode, int base,
+			const struct nto_connect_x *x)
+{
 	struct nto_ctl_resolve_ent ents[NTO_RESOLVE_MAX];
 	char norm[NTO_PATH_MAX];
 	unsigned eflag;
@@ -280,7 +301,7 @@ int nto__connect_path(const char *path, unsigned subtype, unsigned ftype,
 
 	if (!path)
 		return -EFAULT;
-	if (extra_len > UINT16_MAX)
+	if (x && x->extra_len > UINT16_MAX)
 		return -EINVAL;
 	len = nto__path_normalize(path, norm, sizeof(norm));
 	if (len == -EINVAL)
@@ -303,6 +324,11 @@ int nto__connect_path(const char *path, unsigned subtype, unsigned ftype,
 		mode = (mode & 07777 & ~proc_umask());
 		if (!(mode & S_IFMT))
 			mode |= S_IFREG;
+	} else if (subtype == _IO_CONNECT_MKNOD) {
+		/* mkdir/mknod: the type stays, the umask applies */
+		mode = (mode & S_IFMT) | (mode & 07777 & ~proc_umask());
+		if (!(mode & S_IFMT))
+			mode |= S_IFREG;
 	}
 	eflag = path_eflag(path);
 	self = nto__pid();
@@ -322,7 +348,7 @@ int nto__connect_path(const char *path, unsigned subtype, unsigned ftype,
 			rem++;
 		nto__posix_busy++;
 		rc = connect_entry(e, rem, subtype, ftype, oflag, mode, eflag,
-				   base, extra, extra_len);
+				   base, x);
 		nto__posix_busy--;
 		if (rc >= 0)
 			return rc;

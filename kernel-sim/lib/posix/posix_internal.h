@@ -36,6 +36,23 @@ int nto__pathspace_maybe_up(void);
  */
 int nto__path_normalize(const char *in, char *out, size_t outsz);
 
+/*
+ * nto__connect_path with the extra's type (_IO_CONNECT_EXTRA_*) and a
+ * reply buffer of the caller's (rep may be NULL): what rename, symlink and
+ * readlink need. For _IO_CONNECT_READLINK a _IO_CONNECT_RET_LINK reply is
+ * a success (the link reply is in rep). Returns the coid or -errno.
+ */
+struct nto_connect_x {
+	unsigned extra_type;
+	const void *extra;
+	size_t extra_len;
+	void *rep;
+	size_t rep_len;
+};
+int nto__connect_path_x(const char *path, unsigned subtype, unsigned ftype,
+			int oflag, mode_t mode, int base,
+			const struct nto_connect_x *x);
+
 /* ---- posix.c: the libc functions the POSIX layer forwards to ---- */
 
 /*
@@ -114,7 +131,25 @@ int nto__sim_abspath(int dirfd, const char *path, char *buf, size_t len);
  * simulated and libc should handle the call.
  */
 #define NTO_NOT_SIM (-100000)
+/* What an unresolved (dirfd, path) means: NTO_NOT_SIM (libc's business),
+ * or -ENOENT when it was relative to a simulated directory fd. */
+int nto__sim_not_found(int dirfd, const char *path);
 int nto__sim_openat(int dirfd, const char *path, int oflag, mode_t mode);
+
+/* ---- posix_dir.c: directory streams, pathname-space directories ---- */
+/*
+ * The names one level below `path` in ipcd's pathname space (PATH_LIST),
+ * NUL-separated in a malloc'd *names of *len bytes (names may be NULL to
+ * only ask whether there are any). Returns 0, or -ENOENT (none), -ENOMEM.
+ */
+int nto__pathspace_list(const char *path, char **names, size_t *len);
+/* A directory's stat for a pathname-space directory (registrations below
+ * it, no server at it): 0, or -ENOENT. */
+int nto__pathspace_dir_stat(int dirfd, const char *path, struct stat *st);
+/* After libc's stat family returned rc (errno set): if it failed with
+ * ENOENT on a pathname-space directory, fill *st and return 0; otherwise
+ * return rc with errno untouched. */
+int nto__stat_fallback(int rc, int dirfd, const char *path, struct stat *st);
 
 /* ---- posix_stdio.c ---- */
 /* fileno() for a FILE* libnto made over a simulated fd, else -1. */

@@ -126,7 +126,7 @@ int nto__sim_abspath(int dirfd, const char *path, char *buf, size_t len)
 
 /* Unresolved: libc's business, unless the path was relative to a
  * simulated directory (libc would look in its /dev/null placeholder). */
-static int not_found(int dirfd, const char *path)
+int nto__sim_not_found(int dirfd, const char *path)
 {
 	if (path[0] != '/' && dirfd != AT_FDCWD)
 		return -ENOENT;
@@ -143,12 +143,13 @@ int nto__sim_openat(int dirfd, const char *path, int oflag, mode_t mode)
 	if (rc <= 0)
 		return rc == 0 ? NTO_NOT_SIM : rc;
 	if ((oflag & O_TMPFILE) == O_TMPFILE) /* unnamed files: libc's only */
-		return not_found(dirfd, path) == NTO_NOT_SIM ? NTO_NOT_SIM
-							     : -EOPNOTSUPP;
+		return nto__sim_not_found(dirfd, path) == NTO_NOT_SIM
+			       ? NTO_NOT_SIM
+			       : -EOPNOTSUPP;
 	fd = nto__connect_path(abs, _IO_CONNECT_OPEN, _FTYPE_ANY, oflag, mode,
 			       0, NULL, 0);
 	if (fd == -ENOENT || fd == -ENOTCONN)
-		return not_found(dirfd, path);
+		return nto__sim_not_found(dirfd, path);
 	if (fd < 0)
 		return fd;
 	rc = nto__path_normalize(abs, norm, sizeof(norm));
@@ -313,7 +314,7 @@ static int path_op(int dirfd, const char *path, enum path_op op,
 				 op == OP_TRUNC ? O_WRONLY : O_PATH, 0,
 				 _NTO_SIDE_CHANNEL, NULL, 0);
 	if (coid == -ENOENT || coid == -ENOTCONN)
-		return not_found(dirfd, path);
+		return nto__sim_not_found(dirfd, path);
 	if (coid < 0)
 		return coid;
 	switch (op) {
@@ -350,21 +351,25 @@ static int sim_stat(int dirfd, const char *path, struct stat *st)
  * of the same name for a path it does not hold. No symbolic links in the
  * simulated space: lstat is stat.
  */
-#define STAT_ENTRY(name, stat_type)                                   \
-	NTO_EXPORT int name(const char *path, stat_type *st)          \
-	{                                                             \
-		int rc = sim_stat(AT_FDCWD, path, (struct stat *)st); \
-                                                                      \
-		return rc != NTO_NOT_SIM ? set_errno(rc)              \
-					 : NTO_REAL(name)(path, st);  \
+#define STAT_ENTRY(name, stat_type)                                           \
+	NTO_EXPORT int name(const char *path, stat_type *st)                  \
+	{                                                                     \
+		int rc = sim_stat(AT_FDCWD, path, (struct stat *)st);         \
+                                                                              \
+		if (rc != NTO_NOT_SIM)                                        \
+			return set_errno(rc);                                 \
+		return nto__stat_fallback(NTO_REAL(name)(path, st), AT_FDCWD, \
+					  path, (struct stat *)st);           \
 	}
-#define XSTAT_ENTRY(name, stat_type)                                      \
-	NTO_EXPORT int name(int ver, const char *path, stat_type *st)     \
-	{                                                                 \
-		int rc = sim_stat(AT_FDCWD, path, (struct stat *)st);     \
-                                                                          \
-		return rc != NTO_NOT_SIM ? set_errno(rc)                  \
-					 : NTO_REAL(name)(ver, path, st); \
+#define XSTAT_ENTRY(name, stat_type)                                          \
+	NTO_EXPORT int name(int ver, const char *path, stat_type *st)         \
+	{                                                                     \
+		int rc = sim_stat(AT_FDCWD, path, (struct stat *)st);         \
+                                                                              \
+		if (rc != NTO_NOT_SIM)                                        \
+			return set_errno(rc);                                 \
+		return nto__stat_fallback(NTO_REAL(name)(ver, path, st),      \
+					  AT_FDCWD, path, (struct stat *)st); \
 	}
 
 STAT_ENTRY(stat, struct stat)
@@ -392,19 +397,23 @@ static int sim_fstatat(int dirfd, const char *path, struct stat *st, int flags)
 	{                                                                    \
 		int rc = sim_fstatat(dirfd, path, (struct stat *)st, flags); \
                                                                              \
-		return rc != NTO_NOT_SIM                                     \
-			       ? set_errno(rc)                               \
-			       : NTO_REAL(name)(dirfd, path, st, flags);     \
+		if (rc != NTO_NOT_SIM)                                       \
+			return set_errno(rc);                                \
+		return nto__stat_fallback(                                   \
+			NTO_REAL(name)(dirfd, path, st, flags), dirfd, path, \
+			(struct stat *)st);                                  \
 	}
-#define FXSTATAT_ENTRY(name, stat_type)                                       \
-	NTO_EXPORT int name(int ver, int dirfd, const char *path,             \
-			    stat_type *st, int flags)                         \
-	{                                                                     \
-		int rc = sim_fstatat(dirfd, path, (struct stat *)st, flags);  \
-                                                                              \
-		return rc != NTO_NOT_SIM                                      \
-			       ? set_errno(rc)                                \
-			       : NTO_REAL(name)(ver, dirfd, path, st, flags); \
+#define FXSTATAT_ENTRY(name, stat_type)                                      \
+	NTO_EXPORT int name(int ver, int dirfd, const char *path,            \
+			    stat_type *st, int flags)                        \
+	{                                                                    \
+		int rc = sim_fstatat(dirfd, path, (struct stat *)st, flags); \
+                                                                             \
+		if (rc != NTO_NOT_SIM)                                       \
+			return set_errno(rc);                                \
+		return nto__stat_fallback(                                   \
+			NTO_REAL(name)(ver, dirfd, path, st, flags), dirfd,  \
+			path, (struct stat *)st);                            \
 	}
 
 FSTATAT_ENTRY(fstatat, struct stat)
@@ -442,8 +451,13 @@ NTO_EXPORT int statx(int dirfd, const char *path, int flags, unsigned mask,
 	struct stat st;
 	int rc = sim_fstatat(dirfd, path, &st, flags);
 
-	if (rc == NTO_NOT_SIM)
-		return NTO_REAL(statx)(dirfd, path, flags, mask, x);
+	if (rc == NTO_NOT_SIM) {
+		rc = NTO_REAL(statx)(dirfd, path, flags, mask, x);
+		if (rc == 0 || nto__stat_fallback(rc, dirfd, path, &st) != 0)
+			return rc;
+		stat_to_statx(&st, x);
+		return 0;
+	}
 	if (rc == 0)
 		stat_to_statx(&st, x);
 	return set_errno(rc);
@@ -540,7 +554,7 @@ static int sim_unlink(int dirfd, const char *path, int rmdir_)
 				 rmdir_ ? S_IFDIR : 0, _NTO_SIDE_CHANNEL, NULL,
 				 0);
 	if (coid == -ENOENT || coid == -ENOTCONN)
-		return not_found(dirfd, path);
+		return nto__sim_not_found(dirfd, path);
 	if (coid < 0)
 		return coid;
 	ConnectDetach_r(coid); /* no binding was made: no _IO_CLOSE */

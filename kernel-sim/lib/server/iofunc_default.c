@@ -41,6 +41,8 @@ NTO_EXPORT void iofunc_func_init(unsigned nconnect,
 	dio.unlock_ocb = iofunc_unlock_ocb_default;
 	dio.sync = iofunc_sync_default;
 	dio.power = iofunc_power_default;
+	dio.openfd = iofunc_openfd_default;
+	dio.fdinfo = iofunc_fdinfo_default;
 
 	/* Fill only the entries the caller's table has. */
 	if (connect) {
@@ -148,42 +150,10 @@ NTO_EXPORT int iofunc_unblock_default(resmgr_context_t *ctp, io_pulse_t *msg,
 	return iofunc_unblock(ctp, ocb->attr);
 }
 
-NTO_EXPORT int iofunc_devctl_default(resmgr_context_t *ctp, io_devctl_t *msg,
-				     iofunc_ocb_t *ocb)
-{
-	(void)ctp;
-	(void)msg;
-	(void)ocb;
-	return _RESMGR_DEFAULT;
-}
-
 NTO_EXPORT int iofunc_pathconf_default(resmgr_context_t *ctp,
 				       io_pathconf_t *msg, iofunc_ocb_t *ocb)
 {
-	uint32_t conf = ocb->attr->mount ? ocb->attr->mount->conf : 0;
-	int v;
-
-	switch (msg->i.name) {
-	case _PC_LINK_MAX:
-		v = 1;
-		break;
-	case _PC_NAME_MAX:
-		v = NAME_MAX;
-		break;
-	case _PC_PATH_MAX:
-		v = PATH_MAX;
-		break;
-	case _PC_CHOWN_RESTRICTED:
-		v = !!(conf & IOFUNC_PC_CHOWN_RESTRICTED);
-		break;
-	case _PC_NO_TRUNC:
-		v = !!(conf & IOFUNC_PC_NO_TRUNC);
-		break;
-	default:
-		return EINVAL;
-	}
-	_IO_SET_PATHCONF_VALUE(ctp, v);
-	return EOK;
+	return iofunc_pathconf(ctp, msg, ocb, ocb->attr);
 }
 
 /* Only the owner or root may change an attribute's metadata. */

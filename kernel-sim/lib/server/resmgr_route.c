@@ -190,10 +190,76 @@ static int combine_handler(resmgr_context_t *ctp, struct nto_link *l,
 	return n;
 }
 
+/*
+ * A hard link's extra (_IO_CONNECT_EXTRA_LINK) names, as a struct
+ * _msg_info, the sender's open of the existing file: the handler gets that
+ * open's OCB in extra->ocb instead (QNX's io_link_extra_t). The extra is
+ * moved to an aligned place first. Returns EOK with the binding (release
+ * it after the handler) in *out and the extra's new place in *extrap,
+ * EXDEV if the open is not ours, EBADMSG if the extra is short.
+ */
+static int link_extra_ocb(resmgr_context_t *ctp, struct _io_connect *c,
+			  char **extrap, struct nto_binding **out)
+{
+	size_t off = (size_t)(*extrap - (char *)ctp->msg);
+	size_t aligned = (off + 7) & ~(size_t)7;
+	struct nto_binding *b;
+	struct _msg_info orig;
+	void *ocb;
+
+	if (c->extra_len < sizeof(orig) ||
+	    off + sizeof(orig) > (size_t)ctp->info.msglen ||
+	    aligned + sizeof(io_link_extra_t) > ctp->msg_max_size)
+		return EBADMSG;
+	memcpy(&orig, *extrap, sizeof(orig));
+	orig.pid = ctp->info.pid; /* only the sender's own opens */
+	b = nto__bind_find(ctp->dpp, &orig);
+	if (!b)
+		return EXDEV;
+	ocb = b->ocb;
+	*extrap = (char *)ctp->msg + aligned;
+	memset(*extrap, 0, sizeof(io_link_extra_t));
+	((io_link_extra_t *)(void *)*extrap)->ocb = ocb;
+	*out = b;
+	return EOK;
+}
+
+/*
+ * A rename's extra (_IO_CONNECT_EXTRA_RENAME) comes from the client as the
+ * old path, absolute; handlers see it as they see connect.path: relative
+ * to this registration (QNX's resmgr layer does the same). Rewritten in
+ * place; EXDEV if the old path is not below this registration, EBADMSG if
+ * the extra is not a string inside the message.
+ */
+static int rename_extra_rel(resmgr_context_t *ctp, const struct nto_link *l,
+			    const struct _io_connect *c, char *extra)
+{
+	size_t off = (size_t)(extra - (char *)ctp->msg), plen, n;
+	char *rel;
+
+	if (!c->extra_len || off + c->extra_len > (size_t)ctp->info.msglen ||
+	    !memchr(extra, '\0', c->extra_len))
+		return EBADMSG;
+	if (!l->path)
+		return EXDEV;
+	plen = strlen(l->path);
+	while (plen > 0 && l->path[plen - 1] == '/')
+		plen--; /* "/dev/x/" is "/dev/x"; "/" holds every path */
+	if (strncmp(extra, l->path, plen) != 0 ||
+	    (extra[plen] != '/' && extra[plen] != '\0'))
+		return EXDEV;
+	for (rel = extra + plen; *rel == '/'; rel++)
+		;
+	n = strlen(rel);
+	memmove(extra, rel, n + 1);
+	return EOK;
+}
+
 static int connect_handler(resmgr_context_t *ctp, resmgr_iomsgs_t *msg)
 {
 	typedef int (*connect_fn)(resmgr_context_t *, void *, void *, void *);
 	struct _io_connect *c = &msg->connect;
+	struct nto_binding *lb = NULL;
 	size_t hdr = offsetof(struct _io_connect, path);
 	struct nto_link *l;
 	connect_fn fn = NULL;
@@ -245,7 +311,25 @@ static int connect_handler(resmgr_context_t *ctp, resmgr_iomsgs_t *msg)
 		return _RESMGR_DEFAULT;
 	}
 	ctp->size = ctp->info.msglen;
+	if (c->subtype == _IO_CONNECT_RENAME &&
+	    c->extra_type == _IO_CONNECT_EXTRA_RENAME) {
+		n = rename_extra_rel(ctp, l, c, extra);
+		if (n != EOK) {
+			nto__link_put(l);
+			return n;
+		}
+	}
+	if (c->subtype == _IO_CONNECT_LINK &&
+	    c->extra_type == _IO_CONNECT_EXTRA_LINK) {
+		n = link_extra_ocb(ctp, c, &extra, &lb);
+		if (n != EOK) {
+			nto__link_put(l);
+			return n;
+		}
+	}
 	n = fn(ctp, msg, l->handle_ptr, extra);
+	if (lb)
+		nto__bind_release(ctp, lb);
 	nto__link_put(l);
 	return n;
 }
@@ -283,6 +367,41 @@ static int dup_handler(resmgr_context_t *ctp, resmgr_iomsgs_t *msg)
 	}
 	if (stale)
 		nto__bind_release(ctp, stale);
+	return n;
+}
+
+/* _IO_OPENFD arrives on a fresh connection and names (in .info, as
+ * _IO_DUP does) the sender's open it is to be opened through: run that
+ * binding's openfd handler, which binds a new OCB to this connection. */
+static int openfd_handler(resmgr_context_t *ctp, resmgr_iomsgs_t *msg)
+{
+	struct nto_binding *b;
+	struct _msg_info orig;
+	_resmgr_func_t fn, lock;
+	int n;
+
+	if ((size_t)ctp->info.msglen < sizeof(struct _io_openfd))
+		return EBADMSG;
+	orig = msg->openfd.i.info;
+	orig.pid = ctp->info.pid; /* only the sender's own opens */
+	b = nto__bind_find(ctp->dpp, &orig);
+	if (!b)
+		return EBADF;
+	ctp->id = b->id;
+	ctp->offset = 0;
+	ctp->size = ctp->info.msglen;
+	fn = nto__io_func(b->funcs, _IO_OPENFD);
+	lock = nto__io_func(b->funcs, _IO_RSVD_LOCK_OCB);
+	n = fn ? EOK : ENOSYS;
+	if (n == EOK && lock)
+		n = lock(ctp, NULL, b->ocb);
+	if (n == EOK) {
+		n = fn(ctp, msg, b->ocb);
+		lock = nto__io_func(b->funcs, _IO_RSVD_UNLOCK_OCB);
+		if (lock)
+			(void)lock(ctp, NULL, b->ocb);
+	}
+	nto__bind_release(ctp, b);
 	return n;
 }
 
@@ -413,6 +532,9 @@ void nto__resmgr_handler(resmgr_context_t *ctp)
 		break;
 	case _IO_CLOSE:
 		n = close_handler(ctp, msg);
+		break;
+	case _IO_OPENFD:
+		n = openfd_handler(ctp, msg);
 		break;
 	default:
 		if (msg->type >= _IO_BASE && msg->type <= _IO_MAX) {
