@@ -370,11 +370,11 @@ int nto__ctl_adopt(pid_t pid, uint64_t token, uint32_t op)
 			rc = ctl_exchange(fd, ++ctl_seq, NTO_CTL_PROC_HANDOVER,
 					  &req, sizeof(req), NULL, 0, NULL,
 					  NULL, 0, NULL);
+			/* on success this socket is the process now */
 			if (rc < 0)
 				nto__sys_close(fd);
 			else
-				ctl_fd =
-					fd; /* this socket is the process now */
+				ctl_fd = fd;
 		}
 	} else {
 		rc = ctl_ensure_locked();
