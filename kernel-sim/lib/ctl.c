@@ -265,7 +265,8 @@ int nto__ipcd_alive(void)
 	p.fd = fd;
 	p.events = POLLRDHUP;
 	p.revents = 0;
-	if (poll(&p, 1, 0) > 0 && (p.revents & (POLLHUP | POLLRDHUP | POLLERR)))
+	if (nto__sys_poll(&p, 1, 0) > 0 &&
+	    (p.revents & (POLLHUP | POLLRDHUP | POLLERR)))
 		return 0;
 	return 1;
 }

@@ -134,6 +134,8 @@ void nto__doorbell_ring(struct nto_doorbell *db);
  * -1 with errno set on failure. ---- */
 int nto__sys_close(int fd);
 ssize_t nto__sys_write(int fd, const void *buf, size_t n);
+struct pollfd;
+int nto__sys_poll(struct pollfd *fds, unsigned long n, int timeout_ms);
 
 /* ---- msgsend.c ---- */
 /* The one implementation of all eight MsgSend variants: returns status or

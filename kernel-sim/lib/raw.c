@@ -6,7 +6,9 @@
  */
 #include "config.h"
 
+#include <poll.h>
 #include <sys/syscall.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "internal.h"
@@ -19,4 +21,14 @@ int nto__sys_close(int fd)
 ssize_t nto__sys_write(int fd, const void *buf, size_t n)
 {
 	return (ssize_t)syscall(SYS_write, fd, buf, n);
+}
+
+/* poll with a timeout in ms (notify work: poll() is interposed too) */
+int nto__sys_poll(struct pollfd *fds, unsigned long n, int timeout_ms)
+{
+	struct timespec ts = {timeout_ms / 1000,
+			      (timeout_ms % 1000) * 1000000L};
+
+	return (int)syscall(SYS_ppoll, fds, n, timeout_ms < 0 ? NULL : &ts,
+			    NULL, 0);
 }
