@@ -13,6 +13,7 @@
 #include <stdatomic.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <string.h>
 #include <sys/mman.h>
 
 #include <hw/inout.h>
@@ -43,7 +44,7 @@ int nto__unsupported(const char *what, int err)
 		}
 	}
 	fprintf(stderr, "ntosim: %s: not possible on Linux (%s)\n", what,
-		err == ENOTSUP ? "ENOTSUP" : "error");
+		err == ENOTSUP ? "ENOTSUP" : strerror(err));
 	return err;
 }
 
