@@ -38,20 +38,11 @@ static long io_pathconf(int coid, int name)
 	return rc;
 }
 
-static long set_errno(long rc)
-{
-	if (rc < 0) {
-		errno = (int)-rc;
-		return -1;
-	}
-	return rc;
-}
-
 NTO_EXPORT long fpathconf(int fd, int name)
 {
 	if (!nto__coid_is_fd(fd))
 		return NTO_REAL(fpathconf)(fd, name);
-	return set_errno(io_pathconf(fd, name));
+	return nto__posix_ret(io_pathconf(fd, name));
 }
 
 NTO_EXPORT long pathconf(const char *path, int name)
@@ -62,7 +53,7 @@ NTO_EXPORT long pathconf(const char *path, int name)
 
 	rc = nto__sim_abspath(AT_FDCWD, path, abs, sizeof(abs));
 	if (rc < 0)
-		return set_errno(rc);
+		return nto__posix_ret(rc);
 	if (rc == 0)
 		return NTO_REAL(pathconf)(path, name);
 	coid = nto__connect_path(abs, _IO_CONNECT_OPEN, _FTYPE_ANY, O_PATH, 0,
@@ -70,9 +61,9 @@ NTO_EXPORT long pathconf(const char *path, int name)
 	if (coid == -ENOENT || coid == -ENOTCONN)
 		return NTO_REAL(pathconf)(path, name);
 	if (coid < 0)
-		return set_errno(coid);
+		return nto__posix_ret(coid);
 	rc = io_pathconf(coid, name);
 	nto__io_close(coid);
 	ConnectDetach_r(coid);
-	return set_errno(rc);
+	return nto__posix_ret(rc);
 }
