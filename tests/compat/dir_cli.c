@@ -255,6 +255,15 @@ static void check_fd_messages(void)
 	CHECK(rc == -1 && errno == EINVAL, "pathconf 9999: %s",
 	      strerror(errno));
 
+	/* the same through fpathconf/pathconf */
+	CHECK(fpathconf(fd, _PC_NAME_MAX) == NAME_MAX, "fpathconf: %ld",
+	      fpathconf(fd, _PC_NAME_MAX));
+	CHECK(pathconf(mnt, _PC_NO_TRUNC) == 1, "pathconf: %ld",
+	      pathconf(mnt, _PC_NO_TRUNC));
+	errno = 0;
+	CHECK(pathconf(mnt, 9999) == -1 && errno == EINVAL, "pathconf 9999: %s",
+	      strerror(errno));
+
 	/* openfd: a private open through this one, never with more access */
 	fd2 = openfd(fd, O_RDONLY);
 	CHECK(fd2 >= 0 && fd2 != fd && fstat(fd2, &st) == 0 &&

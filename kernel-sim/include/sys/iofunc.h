@@ -192,8 +192,8 @@ typedef struct _iofunc_lock_list iofunc_lock_list_t;
  * iofunc_func_init: fill the first nconnect connect and nio I/O entries with
  * the defaults: connect open = iofunc_open_default (others NULL); I/O read,
  * write, close_ocb, stat, devctl, unblock, pathconf, lseek, chmod, chown,
- * utime, close_dup, lock_ocb, unlock_ocb, sync and power get their
- * iofunc_*_default; notify, openfd, fdinfo, lock, space, shutdown, mmap,
+ * utime, close_dup, lock_ocb, unlock_ocb, sync, power, openfd and fdinfo
+ * get their iofunc_*_default; notify, lock, space, shutdown, mmap,
  * msg and dup are NULL (ENOSYS). Either table may be NULL.
  */
 void iofunc_func_init(unsigned nconnect, resmgr_connect_funcs_t *connect,
@@ -223,9 +223,9 @@ void iofunc_attr_init(iofunc_attr_t *attr, mode_t mode, iofunc_attr_t *dattr,
  *  close_ocb_default: iofunc_ocb_detach, then frees the OCB.
  *  close_dup_default, unblock_default: EOK / _RESMGR_DEFAULT (nothing to
  *                  release: no record locks).
- *  devctl_default: _RESMGR_DEFAULT (ENOSYS).
- *  pathconf_default: _PC_LINK_MAX, _PC_NAME_MAX, _PC_PATH_MAX,
- *                  _PC_CHOWN_RESTRICTED, _PC_NO_TRUNC; else EINVAL.
+ *  devctl_default: iofunc_devctl (the DCMD_ALL_* commands), else
+ *                  _RESMGR_DEFAULT (the client sees ENOTTY).
+ *  pathconf_default: iofunc_pathconf (see below).
  *  chmod/chown/utime_default: owner (or root) only -> else EPERM.
  *  sync_default: EBADF unless opened for writing, else EOK.
  *  power_default: ENOSYS.

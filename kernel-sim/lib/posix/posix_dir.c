@@ -276,8 +276,9 @@ static struct dirent *synth_next(struct nto_dir *d)
 		if (p >= d->names + d->names_len)
 			return NULL;
 		d->ent.d_ino = (ino_t)d->index + 1;
+		/* a registration or a directory of them: DT_UNKNOWN, so
+		 * callers stat it rather than guess */
 		set_name(&d->ent, p, strlen(p));
-		d->ent.d_type = DT_DIR; /* below it: a registration or more */
 	}
 	d->index++;
 	d->ent.d_off = d->index;

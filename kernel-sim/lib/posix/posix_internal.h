@@ -9,6 +9,7 @@
 #ifndef NTOSIM_LIB_POSIX_INTERNAL_H
 #define NTOSIM_LIB_POSIX_INTERNAL_H
 
+#include <errno.h>
 #include <stdio.h>
 #include <sys/stat.h>
 #include <sys/types.h>
@@ -20,6 +21,16 @@
  * short read or several messages, so one call never needs a huge extent in
  * the connection region. */
 #define NTO_POSIX_CHUNK (4u << 20)
+
+/* An entry point's return: rc >= 0 as is, -errno as errno and -1. */
+static inline long nto__posix_ret(long rc)
+{
+	if (rc < 0) {
+		errno = (int)-rc;
+		return -1;
+	}
+	return rc;
+}
 
 /* ---- pathname.c ---- */
 

@@ -44,15 +44,6 @@ NTO_REAL_DECL(readlinkat);
 NTO_REAL_DECL(__readlink_chk);
 NTO_REAL_DECL(__readlinkat_chk);
 
-static int set_errno(int rc)
-{
-	if (rc < 0) {
-		errno = -rc;
-		return -1;
-	}
-	return rc;
-}
-
 /* One connect message that makes no binding: 0, -errno or NTO_NOT_SIM. */
 static int path_connect(int dirfd, const char *path, unsigned subtype,
 			mode_t mode, const struct nto_connect_x *x)
@@ -123,7 +114,8 @@ NTO_EXPORT int rename(const char *old, const char *new_)
 {
 	int rc = sim_rename(AT_FDCWD, old, AT_FDCWD, new_);
 
-	return rc != NTO_NOT_SIM ? set_errno(rc) : NTO_REAL(rename)(old, new_);
+	return rc != NTO_NOT_SIM ? (int)nto__posix_ret(rc)
+				 : NTO_REAL(rename)(old, new_);
 }
 
 NTO_EXPORT int renameat(int olddirfd, const char *old, int newdirfd,
@@ -132,7 +124,7 @@ NTO_EXPORT int renameat(int olddirfd, const char *old, int newdirfd,
 	int rc = sim_rename(olddirfd, old, newdirfd, new_);
 
 	return rc != NTO_NOT_SIM
-		       ? set_errno(rc)
+		       ? (int)nto__posix_ret(rc)
 		       : NTO_REAL(renameat)(olddirfd, old, newdirfd, new_);
 }
 
@@ -144,9 +136,9 @@ NTO_EXPORT int renameat2(int olddirfd, const char *old, int newdirfd,
 	/* RENAME_NOREPLACE/EXCHANGE/WHITEOUT have no QNX message */
 	if (flags && (in_pathspace(olddirfd, old) > 0 ||
 		      in_pathspace(newdirfd, new_) > 0))
-		return set_errno(-EINVAL);
+		return (int)nto__posix_ret(-EINVAL);
 	rc = sim_rename(olddirfd, old, newdirfd, new_);
-	return rc != NTO_NOT_SIM ? set_errno(rc)
+	return rc != NTO_NOT_SIM ? (int)nto__posix_ret(rc)
 				 : NTO_REAL(renameat2)(olddirfd, old, newdirfd,
 						       new_, flags);
 }
@@ -158,7 +150,8 @@ NTO_EXPORT int mkdir(const char *path, mode_t mode)
 	int rc = path_connect(AT_FDCWD, path, _IO_CONNECT_MKNOD,
 			      S_IFDIR | (mode & 07777), NULL);
 
-	return rc != NTO_NOT_SIM ? set_errno(rc) : NTO_REAL(mkdir)(path, mode);
+	return rc != NTO_NOT_SIM ? (int)nto__posix_ret(rc)
+				 : NTO_REAL(mkdir)(path, mode);
 }
 
 NTO_EXPORT int mkdirat(int dirfd, const char *path, mode_t mode)
@@ -166,7 +159,7 @@ NTO_EXPORT int mkdirat(int dirfd, const char *path, mode_t mode)
 	int rc = path_connect(dirfd, path, _IO_CONNECT_MKNOD,
 			      S_IFDIR | (mode & 07777), NULL);
 
-	return rc != NTO_NOT_SIM ? set_errno(rc)
+	return rc != NTO_NOT_SIM ? (int)nto__posix_ret(rc)
 				 : NTO_REAL(mkdirat)(dirfd, path, mode);
 }
 
@@ -174,7 +167,7 @@ NTO_EXPORT int mknod(const char *path, mode_t mode, dev_t dev)
 {
 	int rc = path_connect(AT_FDCWD, path, _IO_CONNECT_MKNOD, mode, NULL);
 
-	return rc != NTO_NOT_SIM ? set_errno(rc)
+	return rc != NTO_NOT_SIM ? (int)nto__posix_ret(rc)
 				 : NTO_REAL(mknod)(path, mode, dev);
 }
 
@@ -182,7 +175,7 @@ NTO_EXPORT int mknodat(int dirfd, const char *path, mode_t mode, dev_t dev)
 {
 	int rc = path_connect(dirfd, path, _IO_CONNECT_MKNOD, mode, NULL);
 
-	return rc != NTO_NOT_SIM ? set_errno(rc)
+	return rc != NTO_NOT_SIM ? (int)nto__posix_ret(rc)
 				 : NTO_REAL(mknodat)(dirfd, path, mode, dev);
 }
 
@@ -230,7 +223,8 @@ NTO_EXPORT int link(const char *old, const char *new_)
 {
 	int rc = sim_link(AT_FDCWD, old, AT_FDCWD, new_, 0);
 
-	return rc != NTO_NOT_SIM ? set_errno(rc) : NTO_REAL(link)(old, new_);
+	return rc != NTO_NOT_SIM ? (int)nto__posix_ret(rc)
+				 : NTO_REAL(link)(old, new_);
 }
 
 NTO_EXPORT int linkat(int olddirfd, const char *old, int newdirfd,
@@ -239,7 +233,7 @@ NTO_EXPORT int linkat(int olddirfd, const char *old, int newdirfd,
 	int rc = sim_link(olddirfd, old, newdirfd, new_, flags);
 
 	return rc != NTO_NOT_SIM
-		       ? set_errno(rc)
+		       ? (int)nto__posix_ret(rc)
 		       : NTO_REAL(linkat)(olddirfd, old, newdirfd, new_, flags);
 }
 
@@ -263,7 +257,7 @@ NTO_EXPORT int symlink(const char *target, const char *path)
 {
 	int rc = sim_symlink(target, AT_FDCWD, path);
 
-	return rc != NTO_NOT_SIM ? set_errno(rc)
+	return rc != NTO_NOT_SIM ? (int)nto__posix_ret(rc)
 				 : NTO_REAL(symlink)(target, path);
 }
 
@@ -271,7 +265,7 @@ NTO_EXPORT int symlinkat(const char *target, int dirfd, const char *path)
 {
 	int rc = sim_symlink(target, dirfd, path);
 
-	return rc != NTO_NOT_SIM ? set_errno(rc)
+	return rc != NTO_NOT_SIM ? (int)nto__posix_ret(rc)
 				 : NTO_REAL(symlinkat)(target, dirfd, path);
 }
 
@@ -307,7 +301,7 @@ NTO_EXPORT ssize_t readlink(const char *path, char *buf, size_t bufsiz)
 
 	if (rc == NTO_NOT_SIM)
 		return NTO_REAL(readlink)(path, buf, bufsiz);
-	return rc < 0 ? set_errno((int)rc) : rc;
+	return rc < 0 ? nto__posix_ret(rc) : rc;
 }
 
 NTO_EXPORT ssize_t readlinkat(int dirfd, const char *path, char *buf,
@@ -317,7 +311,7 @@ NTO_EXPORT ssize_t readlinkat(int dirfd, const char *path, char *buf,
 
 	if (rc == NTO_NOT_SIM)
 		return NTO_REAL(readlinkat)(dirfd, path, buf, bufsiz);
-	return rc < 0 ? set_errno((int)rc) : rc;
+	return rc < 0 ? nto__posix_ret(rc) : rc;
 }
 
 NTO_EXPORT ssize_t __readlink_chk(const char *path, char *buf, size_t len,
@@ -330,7 +324,7 @@ NTO_EXPORT ssize_t __readlink_chk(const char *path, char *buf, size_t len,
 	rc = sim_readlink(AT_FDCWD, path, buf, len);
 	if (rc == NTO_NOT_SIM)
 		return NTO_REAL(__readlink_chk)(path, buf, len, buflen);
-	return rc < 0 ? set_errno((int)rc) : rc;
+	return rc < 0 ? nto__posix_ret(rc) : rc;
 }
 
 NTO_EXPORT ssize_t __readlinkat_chk(int dirfd, const char *path, char *buf,
@@ -345,7 +339,7 @@ NTO_EXPORT ssize_t __readlinkat_chk(int dirfd, const char *path, char *buf,
 	if (rc == NTO_NOT_SIM)
 		return NTO_REAL(__readlinkat_chk)(dirfd, path, buf, len,
 						  buflen);
-	return rc < 0 ? set_errno((int)rc) : rc;
+	return rc < 0 ? nto__posix_ret(rc) : rc;
 }
 
 /* ---- openfd: a second, private open through an existing fd ---- */
@@ -368,10 +362,10 @@ NTO_EXPORT int openfd(int fd, int oflag)
 	}
 	rc = ConnectServerInfo_r(0, fd, &info);
 	if (rc != fd || (info.flags & _NTO_COF_DEAD))
-		return set_errno(-EBADF);
+		return (int)nto__posix_ret(-EBADF);
 	nfd = ConnectAttach_r(0, info.pid, info.chid, 0, _NTO_COF_CLOEXEC);
 	if (nfd < 0)
-		return set_errno(nfd);
+		return (int)nto__posix_ret(nfd);
 	memset(&msg, 0, sizeof(msg));
 	msg.type = _IO_OPENFD;
 	msg.combine_len = sizeof(msg);
@@ -384,7 +378,7 @@ NTO_EXPORT int openfd(int fd, int oflag)
 	rc = nto__msgsendv(nfd, &s, 1, NULL, 0);
 	if (rc < 0) {
 		ConnectDetach_r(nfd); /* nothing was bound */
-		return set_errno(rc);
+		return (int)nto__posix_ret(rc);
 	}
 	if (!(oflag & O_CLOEXEC))
 		ConnectFlags_r(0, nfd, _NTO_COF_CLOEXEC, 0);
