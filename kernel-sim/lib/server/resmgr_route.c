@@ -61,6 +61,14 @@ static int io_handler(resmgr_context_t *ctp, resmgr_iomsgs_t *msg,
 			ctp->rcvid = 0;
 		}
 		fn = nto__io_func(b->funcs, msg->type);
+		/* The reserved slots (close_ocb, unblock, lock_ocb ...) are
+		 * the framework's to call, never a client's message: one
+		 * sent as _IO_RSVD_CLOSE_OCB would free the OCB under us. */
+		if (msg->type == _IO_RSVD_CLOSE_OCB ||
+		    msg->type == _IO_RSVD_UNBLOCK || msg->type == _IO_RSVD ||
+		    msg->type == _IO_RSVD_LOCK_OCB ||
+		    msg->type == _IO_RSVD_UNLOCK_OCB)
+			fn = NULL;
 		if (msg->type == _IO_CLOSE) {
 			rm = nto__bind_remove(ctp->dpp, &ctp->info, b);
 			if (rm) {
