@@ -90,6 +90,17 @@ NTO_EXPORT int InterruptDetach(int id)
 	return nto__ret_eok(InterruptDetach_r(id));
 }
 
+NTO_EXPORT int InterruptAttachThread_r(int intr, unsigned flags)
+{
+	(void)intr, (void)flags;
+	return -nto__unsupported("InterruptAttachThread", ENOTSUP);
+}
+
+NTO_EXPORT int InterruptAttachThread(int intr, unsigned flags)
+{
+	return nto__ret_val(InterruptAttachThread_r(intr, flags));
+}
+
 NTO_EXPORT int InterruptWait_r(int flags, const _Uint64t *timeout)
 {
 	(void)flags, (void)timeout;

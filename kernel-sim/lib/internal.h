@@ -70,6 +70,15 @@ int nto__futex_wait(_Atomic uint32_t *word, uint32_t expect,
 		    const struct timespec *abs_mono);
 void nto__futex_wake(_Atomic uint32_t *word, int n);
 uint64_t nto__now_ns(void);
+/* One spin-loop pause (lets the sibling hyperthread run). */
+static inline void nto__cpu_relax(void)
+{
+#if defined(__x86_64__) || defined(__i386__)
+	__builtin_ia32_pause();
+#elif defined(__aarch64__)
+	__asm__ __volatile__("yield");
+#endif
+}
 /* Spin up to the thread's adaptive budget while *word == expect. Returns 1
  * if it changed during the spin, 0 if the budget ran out. */
 int nto__spin_while(_Atomic uint32_t *word, uint32_t expect);

@@ -50,15 +50,6 @@ uint64_t nto__now_ns(void)
 	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
 }
 
-static inline void cpu_relax(void)
-{
-#if defined(__x86_64__) || defined(__i386__)
-	__builtin_ia32_pause();
-#elif defined(__aarch64__)
-	__asm__ __volatile__("yield");
-#endif
-}
-
 int nto__spin_while(_Atomic uint32_t *word, uint32_t expect)
 {
 	uint32_t max = spin_max();
@@ -86,7 +77,7 @@ int nto__spin_while(_Atomic uint32_t *word, uint32_t expect)
 						 : spin_budget_ns * 2;
 			return 1;
 		}
-		cpu_relax();
+		nto__cpu_relax();
 		if ((i & 31) == 0 && nto__now_ns() >= limit)
 			break;
 	}

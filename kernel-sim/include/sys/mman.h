@@ -12,6 +12,7 @@
 
 #include_next <sys/mman.h>
 
+#include <fcntl.h> /* QNX's brings the O_* flags shm_open takes */
 #include <stdint.h>
 #include <sys/types.h>
 
@@ -47,6 +48,11 @@ extern "C" {
  * process), EACCES (more access than the handle grants). An unused handle
  * dies with the process that created it.
  */
+/* shm_open(SHM_ANON, oflag, mode): a new anonymous shared-memory object
+ * (a memfd here), never in any namespace; O_CREAT/O_EXCL are implied.
+ * libnto takes shm_open and passes every other name to libc. */
+#define SHM_ANON ((const char *)1)
+
 typedef unsigned int shm_handle_t;
 #define SHM_CREATE_HANDLE_OPT_NOFD 0x1u
 int shm_create_handle(int fd, pid_t pid, int flags, shm_handle_t *handlep,

@@ -552,6 +552,11 @@ int InterruptAttachEvent_r(int intr, const struct sigevent *event,
 			   unsigned flags);
 int InterruptDetach(int id);
 int InterruptDetach_r(int id);
+/* QNX 7.1: the calling thread becomes the interrupt's service thread. */
+int InterruptAttachThread(int intr, unsigned flags);
+int InterruptAttachThread_r(int intr, unsigned flags);
+#define _NTO_INTR_WAIT_FLAGS_FAST   0x1u
+#define _NTO_INTR_WAIT_FLAGS_UNMASK 0x2u
 int InterruptWait(int flags, const _Uint64t *timeout);
 int InterruptWait_r(int flags, const _Uint64t *timeout);
 int InterruptMask(int intr, int id);
