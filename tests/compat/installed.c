@@ -18,6 +18,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sync.h>
 #include <sys/dcmd_all.h>
 #include <sys/dispatch.h>
 #include <sys/ftype.h>

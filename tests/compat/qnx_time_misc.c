@@ -2,14 +2,16 @@
  * QNX <time.h>, <sys/stat.h>, <sys/mman.h> and interrupt additions, used
  * the way QNX programs use them: a receive bounded with timer_timeout, the
  * nanosecond converters, nanospin, the _S_IF* names, an anonymous
- * shared-memory object from shm_open(SHM_ANON), and InterruptAttachThread
- * failing cleanly. Exits 0, or 1 naming the first mismatch.
+ * shared-memory object from shm_open(SHM_ANON), a <sync.h> barrier, and
+ * InterruptAttachThread failing cleanly. Exits 0, or 1 naming the first
+ * mismatch.
  */
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/neutrino.h>
+#include <sync.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -23,8 +25,20 @@
 		}                                                        \
 	} while (0)
 
+static barrier_t barrier;
+static volatile int arrived;
+
+static void *barrier_peer(void *arg)
+{
+	(void)arg;
+	arrived = 1;
+	barrier_wait(&barrier);
+	return NULL;
+}
+
 int main(void)
 {
+	pthread_t peer;
 	struct timespec ts, left;
 	struct stat st;
 	char msg[16];
@@ -77,6 +91,15 @@ int main(void)
 	CHECK(fd >= 0);
 	close(fd);
 	CHECK(shm_unlink("/ntosim-compat-named") == 0);
+
+	/* QNX 6 barrier names: both sides pass only when both arrived */
+	CHECK(barrier_init(&barrier, NULL, 2) == 0);
+	CHECK(pthread_create(&peer, NULL, barrier_peer, NULL) == 0);
+	rc = barrier_wait(&barrier);
+	CHECK(rc == 0 || rc == BARRIER_SERIAL_THREAD);
+	CHECK(arrived == 1);
+	CHECK(pthread_join(peer, NULL) == 0);
+	CHECK(barrier_destroy(&barrier) == 0);
 
 	errno = 0;
 	CHECK(InterruptAttachThread(1, 0) == -1 && errno == ENOTSUP);
