@@ -28,7 +28,8 @@ struct qnx_dirent {
 	char d_name[1];
 };
 #define DIRENT_HDR offsetof(struct qnx_dirent, d_name)
-#define ALIGN(x)   (((x) + 3) & ~3)
+/* records start on 8-byte boundaries: d_ino and d_offset are 64-bit */
+#define ALIGN(x) (((x) + 7) & ~(size_t)7)
 
 #define MAXENT	32
 #define DATAMAX 8192
@@ -234,7 +235,7 @@ static int io_readlink(resmgr_context_t *ctp, io_readlink_t *msg,
  * fit the client's buffer (never more than our reply buffer). */
 static int dir_read(resmgr_context_t *ctp, io_read_t *msg, RESMGR_OCB_T *ocb)
 {
-	static char buf[4096];
+	static _Alignas(8) char buf[4096];
 	size_t room = (size_t)msg->i.nbytes, used = 0, reclen, nlen;
 	struct qnx_dirent *dp;
 	const char *name;

@@ -228,8 +228,10 @@ static int connect_entry(const struct nto_ctl_resolve_ent *ent, const char *rem,
 		struct _io_connect_ftype_reply ftype;
 		char pad[128];
 	} rep;
-	iov_t siov[3], riov[1];
+	static const char zeros[8];
+	iov_t siov[4], riov[1];
 	size_t plen = strlen(rem) + 1;
+	size_t end = offsetof(struct _io_connect, path) + plen;
 	int coid, rc, n = 2;
 
 	if (plen > UINT16_MAX)
@@ -256,6 +258,12 @@ static int connect_entry(const struct nto_ctl_resolve_ent *ent, const char *rem,
 	SETIOV(&siov[0], &hdr, offsetof(struct _io_connect, path));
 	SETIOV(&siov[1], rem, plen);
 	if (x && x->extra && x->extra_len) {
+		/* as QNX's libc: the extra starts 8-aligned after the path, so
+		 * a server may read it in place as io_link_extra_t & co */
+		if (end % 8) {
+			SETIOV(&siov[n], zeros, 8 - end % 8);
+			n++;
+		}
 		SETIOV(&siov[n], x->extra, x->extra_len); /* no n++ inside */
 		n++;
 	}
