@@ -594,7 +594,7 @@ void connect_section(void)
 		{"attach_send_ns", "connect.attach_send_detach_us",
 		 "ConnectAttach + MsgSend 64 B + ConnectDetach"},
 		{"name_ns", "connect.name_open_close_us",
-		 "name_open + name_close (with _IO_CONNECT)"},
+		 "name_open + name_close"},
 	};
 	const char *argv[] = {"connect", NULL};
 	struct bench_vals v;
