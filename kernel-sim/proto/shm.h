@@ -152,8 +152,9 @@ struct nto_conn_region {
 /* Channel connection-table entry states */
 #define NTO_CCONN_FREE 0u
 #define NTO_CCONN_LIVE 1u
-#define NTO_CCONN_GONE 2u /* client gone, scoid reserved until ConnectDetach \
-			   */
+#define NTO_CCONN_GONE                                        \
+	2u /* client gone, scoid reserved until ConnectDetach \
+	    */
 
 struct nto_chan_conn {
 	_Atomic uint32_t state;

@@ -44,8 +44,7 @@ int main(void)
 		return EXIT_FAILURE;
 	}
 	slog2f(NULL, 15, SLOG2_DEBUG2, "shown at DEBUG2 verbosity");
-	slogf(_SLOG_SETCODE(_SLOGC_CHAR, 3), _SLOG_NOTICE, "old api %u",
-	      7u);
+	slogf(_SLOG_SETCODE(_SLOGC_CHAR, 3), _SLOG_NOTICE, "old api %u", 7u);
 	if (slogf(0, 9, "bad severity") != -1)
 		return EXIT_FAILURE;
 	return EXIT_SUCCESS;

@@ -24,7 +24,7 @@ extern "C" {
 #define _SLOG_SEVMAXVAL 0x7
 
 #define _SLOG_GETMINOR(op)    (((op) >> 20) & 0xfff)
-#define _SLOG_GETMAJOR(op)    ((op) & 0xfffff)
+#define _SLOG_GETMAJOR(op)    ((op)&0xfffff)
 #define _SLOG_SETCODE(ma, mi) ((ma) | ((mi) << 20))
 
 /* Log a printf-style line at `severity` with `code`: the number of bytes
