@@ -275,6 +275,10 @@ void nto__fault_hit(enum nto_fault_point p, struct nto_slot *slot);
  * EBADFSYS. `base` is 0 (lowest free fd) or _NTO_SIDE_CHANNEL. Returns the
  * coid, or -errno (ENOENT if nothing accepts).
  */
+/* 1 if an _IO_CONNECT that failed with `err` (positive) should try the
+ * next registration (QNX's fall-through errnos, plus EBADF: the server
+ * died between RESOLVE and the send), else 0. */
+int nto__connect_falls_through(int err);
 int nto__connect_path(const char *path, unsigned subtype, unsigned ftype,
 		      int oflag, mode_t mode, int base, const void *extra,
 		      size_t extra_len);

@@ -174,7 +174,7 @@ static uint32_t oflag_to_ioflag(int oflag)
 	return ((uint32_t)oflag & ~(uint32_t)(O_ACCMODE | O_PATH)) | acc;
 }
 
-static int fall_through(int err)
+int nto__connect_falls_through(int err)
 {
 	switch (err) {
 	case ENOENT:
@@ -360,7 +360,7 @@ int nto__connect_path_x(const char *path, unsigned subtype, unsigned ftype,
 		nto__posix_busy--;
 		if (rc >= 0)
 			return rc;
-		if (!fall_through(-rc))
+		if (!nto__connect_falls_through(-rc))
 			return rc;
 		if (rc == -EROFS)
 			err = rc; /* more telling than "no such file" */

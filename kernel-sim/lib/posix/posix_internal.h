@@ -145,6 +145,11 @@ int nto__sim_abspath(int dirfd, const char *path, char *buf, size_t len);
 /* What an unresolved (dirfd, path) means: NTO_NOT_SIM (libc's business),
  * or -ENOENT when it was relative to a simulated directory fd. */
 int nto__sim_not_found(int dirfd, const char *path);
+/* One connect message of `subtype` on (dirfd, path) that makes no binding
+ * (unlink, link, rename, mknod ...; x may be NULL): 0, -errno, or
+ * NTO_NOT_SIM when the path is not simulated (posix_link.c). */
+int nto__path_connect(int dirfd, const char *path, unsigned subtype,
+		      mode_t mode, const struct nto_connect_x *x);
 int nto__sim_openat(int dirfd, const char *path, int oflag, mode_t mode);
 
 /* ---- posix_dir.c: directory streams, pathname-space directories ---- */

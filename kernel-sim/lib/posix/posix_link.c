@@ -44,9 +44,8 @@ NTO_REAL_DECL(readlinkat);
 NTO_REAL_DECL(__readlink_chk);
 NTO_REAL_DECL(__readlinkat_chk);
 
-/* One connect message that makes no binding: 0, -errno or NTO_NOT_SIM. */
-static int path_connect(int dirfd, const char *path, unsigned subtype,
-			mode_t mode, const struct nto_connect_x *x)
+int nto__path_connect(int dirfd, const char *path, unsigned subtype,
+		      mode_t mode, const struct nto_connect_x *x)
 {
 	char abs[NTO_PATH_MAX];
 	int rc, coid;
@@ -104,7 +103,7 @@ static int sim_rename(int olddirfd, const char *old, int newdirfd,
 	if (len < 0)
 		return len;
 	x.extra_len = (size_t)len + 1; /* the old path, absolute */
-	rc = path_connect(newdirfd, new_, _IO_CONNECT_RENAME, 0, &x);
+	rc = nto__path_connect(newdirfd, new_, _IO_CONNECT_RENAME, 0, &x);
 	if (rc == NTO_NOT_SIM && in_pathspace(olddirfd, old) > 0)
 		return -EXDEV; /* from the simulated space to Linux's */
 	return rc;
@@ -147,8 +146,8 @@ NTO_EXPORT int renameat2(int olddirfd, const char *old, int newdirfd,
 
 NTO_EXPORT int mkdir(const char *path, mode_t mode)
 {
-	int rc = path_connect(AT_FDCWD, path, _IO_CONNECT_MKNOD,
-			      S_IFDIR | (mode & 07777), NULL);
+	int rc = nto__path_connect(AT_FDCWD, path, _IO_CONNECT_MKNOD,
+				   S_IFDIR | (mode & 07777), NULL);
 
 	return rc != NTO_NOT_SIM ? (int)nto__posix_ret(rc)
 				 : NTO_REAL(mkdir)(path, mode);
@@ -156,8 +155,8 @@ NTO_EXPORT int mkdir(const char *path, mode_t mode)
 
 NTO_EXPORT int mkdirat(int dirfd, const char *path, mode_t mode)
 {
-	int rc = path_connect(dirfd, path, _IO_CONNECT_MKNOD,
-			      S_IFDIR | (mode & 07777), NULL);
+	int rc = nto__path_connect(dirfd, path, _IO_CONNECT_MKNOD,
+				   S_IFDIR | (mode & 07777), NULL);
 
 	return rc != NTO_NOT_SIM ? (int)nto__posix_ret(rc)
 				 : NTO_REAL(mkdirat)(dirfd, path, mode);
@@ -165,7 +164,8 @@ NTO_EXPORT int mkdirat(int dirfd, const char *path, mode_t mode)
 
 NTO_EXPORT int mknod(const char *path, mode_t mode, dev_t dev)
 {
-	int rc = path_connect(AT_FDCWD, path, _IO_CONNECT_MKNOD, mode, NULL);
+	int rc = nto__path_connect(AT_FDCWD, path, _IO_CONNECT_MKNOD, mode,
+				   NULL);
 
 	return rc != NTO_NOT_SIM ? (int)nto__posix_ret(rc)
 				 : NTO_REAL(mknod)(path, mode, dev);
@@ -173,7 +173,7 @@ NTO_EXPORT int mknod(const char *path, mode_t mode, dev_t dev)
 
 NTO_EXPORT int mknodat(int dirfd, const char *path, mode_t mode, dev_t dev)
 {
-	int rc = path_connect(dirfd, path, _IO_CONNECT_MKNOD, mode, NULL);
+	int rc = nto__path_connect(dirfd, path, _IO_CONNECT_MKNOD, mode, NULL);
 
 	return rc != NTO_NOT_SIM ? (int)nto__posix_ret(rc)
 				 : NTO_REAL(mknodat)(dirfd, path, mode, dev);
@@ -211,7 +211,7 @@ static int sim_link(int olddirfd, const char *old, int newdirfd,
 		return coid;
 	rc = ConnectServerInfo_r(0, coid, &info);
 	if (rc == coid)
-		rc = path_connect(newdirfd, new_, _IO_CONNECT_LINK, 0, &x);
+		rc = nto__path_connect(newdirfd, new_, _IO_CONNECT_LINK, 0, &x);
 	else
 		rc = -EBADF;
 	nto__io_close(coid);
@@ -250,7 +250,8 @@ static int sim_symlink(const char *target, int dirfd, const char *path)
 	if (x.extra_len > NTO_PATH_MAX)
 		return in_pathspace(dirfd, path) > 0 ? -ENAMETOOLONG
 						     : NTO_NOT_SIM;
-	return path_connect(dirfd, path, _IO_CONNECT_LINK, S_IFLNK | 0777, &x);
+	return nto__path_connect(dirfd, path, _IO_CONNECT_LINK, S_IFLNK | 0777,
+				 &x);
 }
 
 NTO_EXPORT int symlink(const char *target, const char *path)
@@ -282,7 +283,7 @@ static ssize_t sim_readlink(int dirfd, const char *path, char *buf,
 	size_t len;
 	int rc;
 
-	rc = path_connect(dirfd, path, _IO_CONNECT_READLINK, S_IFLNK, &x);
+	rc = nto__path_connect(dirfd, path, _IO_CONNECT_READLINK, S_IFLNK, &x);
 	if (rc != 0)
 		return rc;
 	rep.path[NTO_PATH_MAX] = '\0';

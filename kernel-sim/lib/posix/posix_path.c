@@ -544,21 +544,8 @@ NTO_EXPORT int eaccess(const char *path, int amode)
 
 static int sim_unlink(int dirfd, const char *path, int rmdir_)
 {
-	char abs[NTO_PATH_MAX];
-	int rc, coid;
-
-	rc = nto__sim_abspath(dirfd, path, abs, sizeof(abs));
-	if (rc <= 0)
-		return rc == 0 ? NTO_NOT_SIM : rc;
-	coid = nto__connect_path(abs, _IO_CONNECT_UNLINK, _FTYPE_ANY, O_PATH,
-				 rmdir_ ? S_IFDIR : 0, _NTO_SIDE_CHANNEL, NULL,
-				 0);
-	if (coid == -ENOENT || coid == -ENOTCONN)
-		return nto__sim_not_found(dirfd, path);
-	if (coid < 0)
-		return coid;
-	ConnectDetach_r(coid); /* no binding was made: no _IO_CLOSE */
-	return 0;
+	return nto__path_connect(dirfd, path, _IO_CONNECT_UNLINK,
+				 rmdir_ ? S_IFDIR : 0, NULL);
 }
 
 NTO_EXPORT int unlink(const char *path)

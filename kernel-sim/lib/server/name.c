@@ -114,38 +114,6 @@ NTO_EXPORT int name_detach(name_attach_t *attach, unsigned flags)
 	return r;
 }
 
-/* The errnos after which open tries the next registration (QNX's list;
- * plus EBADF: the server died between our attach and send). */
-static int falls_through(int err)
-{
-	switch (err) {
-	case ENOENT:
-	case ENOSYS:
-	case ENXIO:
-	case ESRCH:
-	case EROFS:
-	case EBADFSYS:
-	case EBADF:
-	case ENETDOWN:
-	case ENETUNREACH:
-	case ENETRESET:
-	case ECONNABORTED:
-	case ECONNRESET:
-	case ENOBUFS:
-	case EISCONN:
-	case ENOTCONN:
-	case ESHUTDOWN:
-	case ETOOMANYREFS:
-	case ETIMEDOUT:
-	case ECONNREFUSED:
-	case EHOSTDOWN:
-	case EHOSTUNREACH:
-		return 1;
-	default:
-		return 0;
-	}
-}
-
 NTO_EXPORT int name_open(const char *name, int flags)
 {
 	struct nto_ctl_resolve_ent ents[NTO_RESOLVE_MAX];
@@ -193,7 +161,7 @@ NTO_EXPORT int name_open(const char *name, int flags)
 					       _NTO_COF_CLOEXEC);
 			if (coid >= 0)
 				return coid;
-			if (falls_through(-coid))
+			if (nto__connect_falls_through(-coid))
 				continue;
 			errno = -coid;
 			return -1;
@@ -208,7 +176,7 @@ NTO_EXPORT int name_open(const char *name, int flags)
 		coid = ConnectAttach_r(0, e->pid, e->chid, _NTO_SIDE_CHANNEL,
 				       _NTO_COF_CLOEXEC);
 		if (coid < 0) {
-			if (falls_through(-coid))
+			if (nto__connect_falls_through(-coid))
 				continue;
 			errno = -coid;
 			return -1;
@@ -229,7 +197,7 @@ NTO_EXPORT int name_open(const char *name, int flags)
 		if (r >= 0)
 			return coid;
 		(void)ConnectDetach_r(coid);
-		if (!falls_through(-r)) {
+		if (!nto__connect_falls_through(-r)) {
 			errno = -r;
 			return -1;
 		}
