@@ -22,11 +22,17 @@ struct chan *chan_lookup(struct proc *p, int chid)
 
 static int chan_create(struct proc *p, uint32_t flags, struct chan **out)
 {
-	struct chan *ch = calloc(1, sizeof(*ch));
+	struct chan *ch;
 	int idx, rc;
 
-	if (!ch)
+	rc = quota_take(p->uid, &p->quse, p->pid, QUOTA_CHANNELS, 1);
+	if (rc < 0)
+		return rc;
+	ch = calloc(1, sizeof(*ch));
+	if (!ch) {
+		quota_give(p->uid, &p->quse, QUOTA_CHANNELS, 1);
 		return -ENOMEM;
+	}
 	ch->reg.fd = ch->bell.fd = -1;
 	idx = proc_id_alloc(p, ID_CHAN, ch);
 	if (idx < 0) {
@@ -61,6 +67,7 @@ fail_id:
 	proc_id_free(p, idx);
 fail:
 	free(ch);
+	quota_give(p->uid, &p->quse, QUOTA_CHANNELS, 1);
 	return rc;
 }
 
@@ -88,6 +95,8 @@ void chan_destroy(struct chan *ch)
 	region_destroy(&ch->bell);
 	ipcd.nchans--;
 	free(ch);
+	quota_give(p->uid, &p->quse, QUOTA_CHANNELS, 1);
+	quota_freed(sizeof(*ch) + CHAN_REGION_SIZE);
 }
 
 int chan_kpulse(struct chan *ch, int code, int value, int scoid)

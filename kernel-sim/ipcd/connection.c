@@ -60,6 +60,7 @@ static void conn_free(struct conn *c)
 	region_destroy(&c->reg);
 	ipcd.nconns--;
 	free(c);
+	quota_freed(sizeof(*c));
 }
 
 /* Take the connection out of its channel: table entry FREE, scoid freed. */
@@ -205,6 +206,7 @@ void conn_client_release(struct conn *c)
 	if (!c->client)
 		return;
 	TAILQ_REMOVE(&c->client->cconns, c, clink);
+	quota_give(c->client->uid, &c->client->quse, QUOTA_CONNECTIONS, 1);
 	c->client = NULL;
 	ch = c->chan;
 	if (!ch) {
@@ -281,20 +283,29 @@ static int conn_create(struct proc *p, struct chan *ch, int noshare,
 	}
 	if (t == (int)NTO_CHAN_CONNS)
 		return -EAGAIN;
+	/* quota.c: no client may take a channel's table or ipcd's fds */
+	rc = quota_chan_conns(p, ch);
+	if (rc == 0)
+		rc = quota_take(p->uid, &p->quse, p->pid, QUOTA_CONNECTIONS, 1);
+	if (rc < 0)
+		return rc;
 	c = calloc(1, sizeof(*c));
-	if (!c)
-		return -ENOMEM;
+	if (!c) {
+		rc = -ENOMEM;
+		goto fail_quota;
+	}
 	sc = proc_id_alloc(sp, ID_SCOID, c);
 	if (sc < 0) {
 		free(c);
-		return -EAGAIN;
+		rc = -EAGAIN;
+		goto fail_quota;
 	}
 	rc = region_create(&c->reg, "ntosim-conn", NTO_CONN_SIZE,
 			   NTO_CONN_BULK);
 	if (rc < 0) {
 		proc_id_free(sp, sc);
 		free(c);
-		return rc;
+		goto fail_quota;
 	}
 	c->r = c->reg.map;
 	do
@@ -336,6 +347,9 @@ static int conn_create(struct proc *p, struct chan *ch, int noshare,
 	ipcd.nconns++;
 	*out = c;
 	return 0;
+fail_quota:
+	quota_give(p->uid, &p->quse, QUOTA_CONNECTIONS, 1);
+	return rc;
 }
 
 /* The argument checks CONNECT_ATTACH and CONNECT_REBIND share. */

@@ -25,11 +25,9 @@ struct event_base;
 #define SIDE_BIT	   0x40000000 /* _NTO_SIDE_CHANNEL */
 #define KPULSE_PRIO	   10	      /* priority of the pulses ipcd queues */
 #define IPCD_COIDS_MAX	   65536u     /* coids per process (fd-space + side) */
-#define IPCD_PATHS_MAX	   4096u      /* path registrations per process */
 #define IPCD_WAITERS_MAX   64u	      /* parked WAIT_PATH requests per peer */
-#define IPCD_SEND_WAIT_MS  250 /* how long a reply may wait for buffer space */
-#define IPCD_DRAIN_TICK_MS 50  /* connection drain re-check period */
-#define IPCD_DRAIN_MAX_MS  30000 /* give up draining after this long */
+#define IPCD_DRAIN_TICK_MS 50	      /* connection drain re-check period */
+#define IPCD_DRAIN_MAX_MS  30000      /* give up draining after this long */
 
 /* ---- logging (log.c) ---- */
 extern int log_level;
@@ -38,6 +36,56 @@ void log_msg(int level, const char *fmt, ...)
 #define log_err(...)  log_msg(0, __VA_ARGS__)
 #define log_info(...) log_msg(1, __VA_ARGS__)
 #define log_dbg(...)  log_msg(2, __VA_ARGS__)
+
+/* ---- quota.c: per-uid and per-process limits (see docs/ipcd.8) ---- */
+struct proc;
+struct chan;
+struct peer;
+enum quota_res {
+	QUOTA_CHANNELS,	   /* channels */
+	QUOTA_CONNECTIONS, /* server connections a client process holds */
+	QUOTA_PATHS,	   /* path and name registrations */
+	QUOTA_PEERS,	   /* control sockets (per uid only) */
+	QUOTA_FDS,	   /* ipcd fds the above cost (derived, not taken) */
+	QUOTA_NRES
+};
+struct quota_use {
+	unsigned n[QUOTA_NRES];
+};
+struct quota_limits {
+	unsigned proc[QUOTA_NRES];
+	unsigned uid[QUOTA_NRES];
+	unsigned chan_conns;   /* connections of one client to one channel */
+	size_t outq_bytes;     /* a peer's unsent replies, in bytes... */
+	unsigned outq_packets; /* ...in packets... */
+	unsigned outq_fds;     /* ...and in fds they carry */
+};
+extern struct quota_limits quota;
+void quota_defaults(void);
+int quota_set(const char *assignment);
+int quota_load(const char *file);
+/* Charge n of r (and the fds they cost) to uid and, if pu, to a process;
+ * 0, or -EAGAIN with one rate-limited log line naming pid and limit. */
+int quota_take(uid_t uid, struct quota_use *pu, pid_t pid, enum quota_res r,
+	       unsigned n);
+void quota_give(uid_t uid, struct quota_use *pu, enum quota_res r, unsigned n);
+/* -EAGAIN (logged) if `client` may not add one more connection to ch. */
+int quota_chan_conns(const struct proc *client, const struct chan *ch);
+void quota_freed(size_t bytes); /* return memory to the OS after floods */
+void quota_shutdown(void);
+
+/* ---- outq.c: replies a peer's socket had no room for ---- */
+struct outpkt;
+TAILQ_HEAD(outpkt_list, outpkt);
+struct outq {
+	struct outpkt_list pkts;
+	size_t bytes;
+	unsigned npkts;
+	unsigned nfds;
+	struct event *wr_ev;
+};
+void outq_init(struct peer *pe);
+void outq_free(struct peer *pe);
 
 /* ---- objects ---- */
 
@@ -76,6 +124,8 @@ struct peer {
 	int closing;	   /* drop scheduled: no more reads or replies */
 	struct proc *proc; /* non-AUX: the process this socket is */
 	unsigned nwaiters;
+	struct outq outq; /* replies waiting for socket space (outq.c) */
+	int quota_err;	  /* accepted over the uid's peer quota: HELLO fails */
 };
 
 TAILQ_HEAD(chan_list, chan);
@@ -97,6 +147,7 @@ struct proc {
 	struct chan *death_chan;
 	unsigned ncoids;
 	unsigned npaths;
+	struct quota_use quse; /* quota.c: what it holds against its limits */
 	/* procmgr (procevent.c) */
 	uint64_t handover_token; /* procmgr_daemon: 0 = none prepared */
 	unsigned nsubs;		 /* procmgr_event_notify registrations */

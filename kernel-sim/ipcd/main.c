@@ -27,11 +27,15 @@ static char pid_path[sizeof(ipcd.sock_path) + 8];
 static void usage(FILE *f)
 {
 	fprintf(f,
-		"usage: ipcd [-f] [-v]... [-s PATH]\n"
+		"usage: ipcd [-f] [-v]... [-s PATH] [-c FILE] [-q LIMIT=N]...\n"
 		"  -f, --foreground  do not daemonize\n"
 		"  -s, --socket PATH control socket (default: $" NTO_SOCKET_ENV
 		", $XDG_RUNTIME_DIR/ntosim/ipcd.sock,\n"
 		"                    /tmp/ntosim-$UID/ipcd.sock)\n"
+		"  -c, --config FILE limits, one LIMIT=N a line (see ipcd(8))\n"
+		"  -q, --quota LIMIT=N  set one limit (proc.channels,\n"
+		"                    uid.fds, chan.connections, "
+		"outq.bytes...)\n"
 		"  -v, --verbose     log more (repeat for debug)\n"
 		"  -h, --help        this text\n");
 }
@@ -156,6 +160,8 @@ int main(int argc, char **argv)
 		{"foreground", no_argument, NULL, 'f'},
 		{"socket", required_argument, NULL, 's'},
 		{"verbose", no_argument, NULL, 'v'},
+		{"config", required_argument, NULL, 'c'},
+		{"quota", required_argument, NULL, 'q'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
@@ -163,8 +169,25 @@ int main(int argc, char **argv)
 	const char *opt_socket = NULL;
 	int foreground = 0, notify = -1, c, rc, i;
 
-	while ((c = getopt_long(argc, argv, "fs:vh", opts, NULL)) != -1) {
+	raise_nofile();
+	quota_defaults(); /* quota.c: scaled to the raised fd limit */
+	while ((c = getopt_long(argc, argv, "fs:vhc:q:", opts, NULL)) != -1) {
 		switch (c) {
+		case 'c':
+			rc = quota_load(optarg);
+			if (rc < 0) {
+				fprintf(stderr, "ipcd: %s: %s\n", optarg,
+					strerror(-rc));
+				return 2;
+			}
+			break;
+		case 'q':
+			if (quota_set(optarg) < 0) {
+				fprintf(stderr, "ipcd: -q %s: not a limit\n",
+					optarg);
+				return 2;
+			}
+			break;
 		case 'f':
 			foreground = 1;
 			break;
@@ -196,7 +219,6 @@ int main(int argc, char **argv)
 	}
 	snprintf(pid_path, sizeof(pid_path), "%s.pid", ipcd.sock_path);
 	signal(SIGPIPE, SIG_IGN);
-	raise_nofile();
 	if (!foreground)
 		notify = daemon_start();
 
@@ -243,6 +265,7 @@ int main(int argc, char **argv)
 
 	peer_shutdown();
 	pathspace_shutdown();
+	quota_shutdown();
 	unlink(pid_path);
 	event_free(sigterm_ev);
 	event_free(sigint_ev);

@@ -147,6 +147,7 @@ static void pathreg_free(struct pathreg *r)
 {
 	TAILQ_REMOVE(&ipcd.paths, r, link);
 	r->proc->npaths--;
+	quota_give(r->proc->uid, &r->proc->quse, QUOTA_PATHS, 1);
 	ipcd.npaths--;
 	log_dbg("path %s (id %d) of pid %d removed", r->path, r->id,
 		(int)r->proc->pid);
@@ -257,8 +258,6 @@ int dispatch_path_attach(struct req *rq)
 	n = path_normalize(arg, path);
 	if (n < 0)
 		return n;
-	if (p->npaths >= IPCD_PATHS_MAX)
-		return -EAGAIN;
 	if (in->ftype == FTYPE_NAME) {
 		TAILQ_FOREACH(r, &ipcd.paths, link)
 		{
@@ -267,12 +266,14 @@ int dispatch_path_attach(struct req *rq)
 				return -EEXIST;
 		}
 	}
+	if (quota_take(p->uid, &p->quse, p->pid, QUOTA_PATHS, 1) < 0)
+		return -EAGAIN; /* quota.c: the process's or uid's paths */
 	r = calloc(1, sizeof(*r));
-	if (!r)
-		return -ENOMEM;
-	r->path = strdup(path);
-	if (!r->path) {
+	if (r)
+		r->path = strdup(path);
+	if (!r || !r->path) {
 		free(r);
+		quota_give(p->uid, &p->quse, QUOTA_PATHS, 1);
 		return -ENOMEM;
 	}
 	r->plen = (size_t)n;

@@ -15,7 +15,6 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "ipcd/internal.h"
@@ -103,6 +102,9 @@ static void peer_destroy(struct peer *pe)
 	pathspace_drop_peer(pe);
 	event_free(pe->rd_ev);
 	event_free(pe->kill_ev);
+	outq_free(pe); /* outq.c: unsent replies */
+	if (!pe->quota_err)
+		quota_give(pe->uid, NULL, QUOTA_PEERS, 1);
 	close(pe->fd);
 	free(pe);
 }
@@ -140,59 +142,6 @@ static int peer_hung_up(struct peer *pe)
 	return !!(pfd.revents & (POLLHUP | POLLRDHUP | POLLERR));
 }
 
-static int64_t mono_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-int peer_send(struct peer *pe, uint32_t type, uint32_t seq, int32_t status,
-	      const void *payload, uint32_t len, const int *fds, int nfds)
-{
-	struct nto_ctl_hdr h = {type, len, seq, status};
-	struct iovec iov[2] = {{&h, sizeof(h)}, {(void *)payload, len}};
-	union {
-		struct cmsghdr align;
-		char b[CMSG_SPACE(2 * sizeof(int))];
-	} cbuf;
-	struct msghdr mh = {0};
-	int64_t deadline = mono_ms() + IPCD_SEND_WAIT_MS;
-
-	if (len > NTO_CTL_REPLY_MAX - sizeof(h) || nfds < 0 || nfds > 2)
-		return -EMSGSIZE;
-	mh.msg_iov = iov;
-	mh.msg_iovlen = len ? 2 : 1;
-	if (nfds > 0) {
-		struct cmsghdr *cm;
-
-		memset(&cbuf, 0, sizeof(cbuf));
-		mh.msg_control = cbuf.b;
-		mh.msg_controllen = CMSG_SPACE((size_t)nfds * sizeof(int));
-		cm = CMSG_FIRSTHDR(&mh);
-		cm->cmsg_level = SOL_SOCKET;
-		cm->cmsg_type = SCM_RIGHTS;
-		cm->cmsg_len = CMSG_LEN((size_t)nfds * sizeof(int));
-		memcpy(CMSG_DATA(cm), fds, (size_t)nfds * sizeof(int));
-	}
-	for (;;) {
-		struct pollfd pfd = {pe->fd, POLLOUT, 0};
-		int64_t left;
-
-		if (sendmsg(pe->fd, &mh, MSG_NOSIGNAL | MSG_DONTWAIT) >= 0)
-			return 0;
-		if (errno == EINTR)
-			continue;
-		if (errno != EAGAIN && errno != EWOULDBLOCK)
-			return -errno;
-		/* the peer is not reading: wait a little, then give up */
-		left = deadline - mono_ms();
-		if (left <= 0 || poll(&pfd, 1, (int)left) == 0)
-			return -EAGAIN;
-	}
-}
-
 static int dispatch_hello(struct req *rq)
 {
 	const struct nto_ctl_hello *in = rq->data;
@@ -204,6 +153,8 @@ static int dispatch_hello(struct req *rq)
 	if (rq->len != sizeof(*in))
 		return IPCD_DROP;
 	rq->drop_after = 1; /* unless accepted below */
+	if (pe->quota_err)  /* quota.c: over the uid's control sockets */
+		return pe->quota_err;
 	if (in->version != NTO_CTL_VERSION) {
 		log_err("pid %d: protocol version %u, expected %u",
 			(int)pe->pid, in->version, NTO_CTL_VERSION);
@@ -379,6 +330,8 @@ static void peer_accept(int cfd)
 	pe->pid = cred.pid;
 	pe->uid = cred.uid;
 	pe->gid = cred.gid;
+	outq_init(pe);
+	pe->quota_err = quota_take(pe->uid, NULL, pe->pid, QUOTA_PEERS, 1);
 	pe->rd_ev = event_new(ipcd.base, cfd, EV_READ | EV_PERSIST,
 			      peer_read_cb, pe);
 	pe->kill_ev = event_new(ipcd.base, -1, 0, peer_kill_cb, pe);
@@ -387,6 +340,8 @@ static void peer_accept(int cfd)
 			event_free(pe->rd_ev);
 		if (pe->kill_ev)
 			event_free(pe->kill_ev);
+		if (!pe->quota_err)
+			quota_give(pe->uid, NULL, QUOTA_PEERS, 1);
 		close(cfd);
 		free(pe);
 		return;

@@ -89,6 +89,7 @@ void proc_free(struct proc *p)
 	ipcd.nprocs--;
 	free(p->ids);
 	free(p);
+	quota_freed(sizeof(*p) + NTO_IDS_MAX * sizeof(*p->ids));
 }
 
 int proc_id_alloc(struct proc *p, enum id_kind kind, void *obj)

@@ -363,14 +363,15 @@ static int c_fd_request(int fd)
 	return rc;
 }
 
-/* Requests without reading a reply until ipcd's send buffer is full: ipcd
- * must give up on this peer after a bounded wait, not block on it. */
+/* Requests without reading a reply: once the socket is full ipcd queues
+ * the replies, and when its queue for this peer passes the high-water mark
+ * (outq.c) it drops the peer instead of blocking on it. */
 static int c_no_reader(int fd)
 {
 	struct nto_ctl_id id = {NTO_INFO_JSON};
 	int i;
 
-	for (i = 0; i < 4000; i++) {
+	for (i = 0; i < 200000; i++) {
 		struct pollfd pfd = {fd, POLLOUT, 0};
 
 		if (poll(&pfd, 1, 100) <= 0 || (pfd.revents & ~POLLOUT))
