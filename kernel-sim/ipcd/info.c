@@ -217,6 +217,17 @@ static void info_proc(struct sbuf *sb, struct proc *p)
 	sb_puts(sb, "]}");
 }
 
+/* Replies (or the fds they carry) waiting in peers' output queues. */
+static unsigned info_queued(int fds)
+{
+	struct peer *pe;
+	unsigned n = 0;
+
+	TAILQ_FOREACH(pe, &ipcd.peers, link)
+	n += fds ? pe->outq.nfds : pe->outq.npkts;
+	return n;
+}
+
 static void info_build(struct sbuf *sb)
 {
 	const char *sep = "";
@@ -227,9 +238,11 @@ static void info_build(struct sbuf *sb)
 		  NTO_CTL_VERSION);
 	sb_printf(sb,
 		  "\"counts\":{\"procs\":%u,\"channels\":%u,\"connections\":%u,"
-		  "\"coids\":%u,\"paths\":%u,\"peers\":%u},\"procs\":[",
+		  "\"coids\":%u,\"paths\":%u,\"peers\":%u,\"queued\":%u,"
+		  "\"queued_fds\":%u},"
+		  "\"procs\":[",
 		  ipcd.nprocs, ipcd.nchans, ipcd.nconns, ipcd.ncoids,
-		  ipcd.npaths, ipcd.npeers);
+		  ipcd.npaths, ipcd.npeers, info_queued(0), info_queued(1));
 	TAILQ_FOREACH(p, &ipcd.procs, link)
 	{
 		sb_puts(sb, sep);

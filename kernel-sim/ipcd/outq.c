@@ -73,8 +73,11 @@ static int pkt_sendmsg(int sock, const struct iovec *iov, int niov,
 	}
 }
 
-static void pkt_free(struct outq *q, struct outpkt *pk)
+static void pkt_free(struct peer *pe, struct outpkt *pk)
 {
+	struct outq *q = &pe->outq;
+
+	quota_give(pe->uid, NULL, QUOTA_FDS, (unsigned)pk->nfds);
 	TAILQ_REMOVE(&q->pkts, pk, link);
 	q->bytes -= pkt_cost(pk->len);
 	q->npkts--;
@@ -99,7 +102,7 @@ static int outq_flush(struct peer *pe)
 		if (rc < 0)
 			break;
 		freed += pkt_cost(pk->len);
-		pkt_free(q, pk);
+		pkt_free(pe, pk);
 	}
 	quota_freed(freed);
 	return rc;
@@ -142,7 +145,7 @@ void outq_free(struct peer *pe)
 	if (!TAILQ_EMPTY(&q->pkts) && outq_flush(pe) == 0)
 		left = 0;
 	while (!TAILQ_EMPTY(&q->pkts))
-		pkt_free(q, TAILQ_FIRST(&q->pkts));
+		pkt_free(pe, TAILQ_FIRST(&q->pkts));
 	if (q->wr_ev)
 		event_free(q->wr_ev);
 	q->wr_ev = NULL;
@@ -157,7 +160,7 @@ static int outq_push(struct peer *pe, const struct iovec *iov, int niov,
 	struct outq *q = &pe->outq;
 	size_t len = iov[0].iov_len + (niov > 1 ? iov[1].iov_len : 0);
 	struct outpkt *pk;
-	int i;
+	int rc;
 
 	if (q->bytes + pkt_cost(len) > quota.outq_bytes ||
 	    q->npkts + 1 > quota.outq_packets ||
@@ -174,36 +177,43 @@ static int outq_push(struct peer *pe, const struct iovec *iov, int niov,
 		if (!q->wr_ev)
 			return -ENOMEM;
 	}
+	/* the duplicates are ipcd fds held for this uid (quota.c) */
+	rc = quota_take(pe->uid, NULL, pe->pid, QUOTA_FDS, (unsigned)nfds);
+	if (rc < 0)
+		return rc;
 	pk = malloc(sizeof(*pk) + len);
-	if (!pk)
-		return -ENOMEM;
+	if (!pk) {
+		rc = -ENOMEM;
+		goto fail;
+	}
 	pk->len = len;
 	memcpy(pk->data, iov[0].iov_base, iov[0].iov_len);
 	if (niov > 1)
 		memcpy(pk->data + iov[0].iov_len, iov[1].iov_base,
 		       iov[1].iov_len);
 	/* the objects behind the fds may go before the packet does */
-	for (i = 0; i < nfds; i++) {
-		pk->fds[i] = fcntl(fds[i], F_DUPFD_CLOEXEC, 0);
-		if (pk->fds[i] < 0) {
-			int rc = -errno;
-
-			close_fds(pk->fds, i);
-			free(pk);
-			return rc;
+	for (pk->nfds = 0; pk->nfds < nfds; pk->nfds++) {
+		pk->fds[pk->nfds] = fcntl(fds[pk->nfds], F_DUPFD_CLOEXEC, 0);
+		if (pk->fds[pk->nfds] < 0) {
+			rc = -errno;
+			goto fail_pkt;
 		}
 	}
-	pk->nfds = nfds;
 	if (TAILQ_EMPTY(&q->pkts) && event_add(q->wr_ev, NULL) < 0) {
-		close_fds(pk->fds, nfds);
-		free(pk);
-		return -ENOMEM;
+		rc = -ENOMEM;
+		goto fail_pkt;
 	}
 	TAILQ_INSERT_TAIL(&q->pkts, pk, link);
 	q->bytes += pkt_cost(len);
 	q->npkts++;
 	q->nfds += (unsigned)nfds;
 	return 0;
+fail_pkt:
+	close_fds(pk->fds, pk->nfds);
+	free(pk);
+fail:
+	quota_give(pe->uid, NULL, QUOTA_FDS, (unsigned)nfds);
+	return rc;
 }
 
 /* Send a reply now, or queue it in order behind earlier ones; never waits.

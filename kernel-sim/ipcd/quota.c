@@ -125,7 +125,7 @@ void quota_defaults(void)
 	quota.chan_conns = NTO_CHAN_CONNS / 4;
 	quota.outq_bytes = 4u << 20;
 	quota.outq_packets = 4096;
-	quota.outq_fds = 64;
+	quota.outq_fds = 256;
 }
 
 /* "proc.channels=100", "uid.fds=5000", "chan.connections=16",
@@ -272,9 +272,12 @@ static void sub(struct quota_use *u, enum quota_res r, unsigned n)
 int quota_take(uid_t uid, struct quota_use *pu, pid_t pid, enum quota_res r,
 	       unsigned n)
 {
-	struct uquota *u = uq_get(uid, 1);
 	enum quota_res which = r;
+	struct uquota *u;
 
+	if (n == 0)
+		return 0;
+	u = uq_get(uid, 1);
 	if (!u)
 		return -ENOMEM;
 	if (pu && over(pu, quota.proc, r, n, &which)) {

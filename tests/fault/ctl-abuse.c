@@ -10,6 +10,17 @@
  *	ctl-abuse storm SEED N  N connections of random, mostly framed,
  *	                        requests; ipcd must answer INFO afterwards
  *	ctl-abuse info          print ipcd's INFO JSON (as pidin --json)
+ *	ctl-abuse stuck N R C   N AUX peers and a registered one send R
+ *	                        requests each, the registered one then C
+ *	                        CHANNEL_CREATEs; none reads until SIGUSR1;
+ *	                        after SIGUSR1 all replies must arrive, in
+ *	                        order, the channels' with their two fds
+ *	ctl-abuse flood N       N AUX peers send without reading until ipcd
+ *	                        drops each (exit 1 if one was not dropped)
+ *	ctl-abuse hog C K PID CHID  a registered peer creates up to C channels,
+ *	                        then up to K NOSHARE connections to PID/CHID,
+ *	                        stopping at the first error; prints both
+ *	                        counts and errnos, holds them until SIGUSR1
  *
  * The socket is $NTOSIM_SOCKET.
  */
@@ -18,11 +29,13 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/un.h>
 #include <time.h>
 #include <unistd.h>
@@ -94,8 +107,10 @@ static int send_raw(int fd, const void *buf, size_t len)
 }
 
 /* Read one reply packet within ms. Returns its length, 0 on EOF, -1 on a
- * reset, -2 on timeout. Any fds that came with it are closed. */
-static long recv_pkt(int fd, void *buf, size_t cap, int ms)
+ * reset, -2 on timeout. Up to 2 fds that came with it go to fds (their
+ * count to *nfds) if fds is not NULL; any others are closed. */
+static long recv_pkt_fds(int fd, void *buf, size_t cap, int ms, int *fds,
+			 int *nfds)
 {
 	union {
 		struct cmsghdr align;
@@ -113,6 +128,8 @@ static long recv_pkt(int fd, void *buf, size_t cap, int ms)
 	mh.msg_iovlen = 1;
 	mh.msg_control = cbuf.b;
 	mh.msg_controllen = sizeof(cbuf.b);
+	if (nfds)
+		*nfds = 0;
 	n = recvmsg(fd, &mh, MSG_CMSG_CLOEXEC);
 	if (n < 0)
 		return -1;
@@ -127,10 +144,18 @@ static long recv_pkt(int fd, void *buf, size_t cap, int ms)
 
 				memcpy(&rfd, CMSG_DATA(cm) + k * sizeof(int),
 				       sizeof(int));
-				close(rfd);
+				if (fds && *nfds < 2)
+					fds[(*nfds)++] = rfd;
+				else
+					close(rfd);
 			}
 		}
 	return (long)n;
+}
+
+static long recv_pkt(int fd, void *buf, size_t cap, int ms)
+{
+	return recv_pkt_fds(fd, buf, cap, ms, NULL, NULL);
 }
 
 /* HELLO (AUX if aux); returns the reply status, or -1000 on no reply. */
@@ -363,29 +388,35 @@ static int c_fd_request(int fd)
 	return rc;
 }
 
+/* Send `max` requests at most without reading a reply, stopping when
+ * ipcd hangs up; then wait (bounded) for the hang-up, since reading would
+ * let ipcd carry on. Returns how many were sent. */
+static int send_unread(int fd, uint32_t type, const void *req, size_t len,
+		       int max)
+{
+	struct pollfd hup = {fd, POLLRDHUP, 0};
+	int i;
+
+	for (i = 0; i < max; i++) {
+		struct pollfd pfd = {fd, POLLOUT, 0};
+
+		if (poll(&pfd, 1, WAIT_MS) <= 0 || (pfd.revents & ~POLLOUT))
+			break;
+		if (send_pkt(fd, type, (uint32_t)i + 2, req, len, -1, -1) < 0)
+			break;
+	}
+	poll(&hup, 1, WAIT_MS);
+	return i;
+}
+
 /* Requests without reading a reply: once the socket is full ipcd queues
  * the replies, and when its queue for this peer passes the high-water mark
  * (outq.c) it drops the peer instead of blocking on it. */
 static int c_no_reader(int fd)
 {
 	struct nto_ctl_id id = {NTO_INFO_JSON};
-	int i;
 
-	for (i = 0; i < 200000; i++) {
-		struct pollfd pfd = {fd, POLLOUT, 0};
-
-		if (poll(&pfd, 1, 100) <= 0 || (pfd.revents & ~POLLOUT))
-			break;
-		if (send_pkt(fd, NTO_CTL_INFO, (uint32_t)i, &id, sizeof(id), -1,
-			     -1) < 0)
-			break;
-	}
-	/* reading now would let ipcd carry on: wait for the hang-up first */
-	{
-		struct pollfd pfd = {fd, POLLRDHUP, 0};
-
-		poll(&pfd, 1, WAIT_MS);
-	}
+	send_unread(fd, NTO_CTL_INFO, &id, sizeof(id), 200000);
 	return 0;
 }
 
@@ -558,9 +589,225 @@ static int storm(uint64_t seed, int n)
 	return 0;
 }
 
+/* ---- hostile but well-formed peers: non-readers and floods ---- */
+
+#define NONE_PATH "/ctl-abuse/nothing-here"
+
+/* A RESOLVE of a path nobody registers (reply: -ENOENT, no payload). */
+static size_t resolve_req(unsigned char *b)
+{
+	struct nto_ctl_path p = {0};
+
+	memcpy(b, &p, sizeof(p));
+	memcpy(b + sizeof(p), NONE_PATH, sizeof(NONE_PATH));
+	return sizeof(p) + sizeof(NONE_PATH);
+}
+
+/* Send one request, waiting (bounded) for room; -1 if ipcd hung up. */
+static int send_wait(int fd, uint32_t type, uint32_t seq, const void *req,
+		     size_t len)
+{
+	struct pollfd pfd = {fd, POLLOUT, 0};
+
+	if (poll(&pfd, 1, WAIT_MS) <= 0 || (pfd.revents & ~POLLOUT))
+		return -1;
+	return send_pkt(fd, type, seq, req, len, -1, -1);
+}
+
+/* SIGUSR1 (blocked since the start) within 120 s: 0, else -1. */
+static int wait_usr1(void)
+{
+	struct timespec ts = {120, 0};
+	sigset_t ss;
+
+	sigemptyset(&ss);
+	sigaddset(&ss, SIGUSR1);
+	return sigtimedwait(&ss, NULL, &ts) == SIGUSR1 ? 0 : -1;
+}
+
+/* Read reply seq `want` of `type`; returns its status (-1000 if it did not
+ * come, or came out of order), fds and payload length as the caller asks. */
+static int read_reply(int fd, uint32_t type, uint32_t want, int *fds, int *nfds,
+		      uint32_t *len)
+{
+	unsigned char buf[NTO_CTL_REPLY_MAX];
+	struct nto_ctl_hdr h;
+	long n = recv_pkt_fds(fd, buf, sizeof(buf), WAIT_MS, fds, nfds);
+
+	if (n < (long)sizeof(h))
+		return -1000;
+	memcpy(&h, buf, sizeof(h));
+	if (h.type != type || h.seq != want ||
+	    h.len != (uint32_t)n - sizeof(h)) {
+		printf("reply out of order: type %u seq %u, expected %u seq "
+		       "%u\n",
+		       h.type, h.seq, type, want);
+		return -1000;
+	}
+	if (len)
+		*len = h.len;
+	return h.status;
+}
+
+/* A regular-file fd ipcd handed out (a memfd region): 1 if usable. */
+static int region_fd_ok(int fd)
+{
+	struct stat st;
+
+	return fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0;
+}
+
+static int stuck(int npeers, int nreq, int nchan)
+{
+	unsigned char req[sizeof(struct nto_ctl_path) + sizeof(NONE_PATH)];
+	struct nto_ctl_chan cc = {0, 0};
+	size_t rl = resolve_req(req);
+	int *fd = calloc((size_t)npeers + 1, sizeof(int));
+	int i, k, bad = 0, chfd;
+
+	if (!fd)
+		return 2;
+	for (i = 0; i <= npeers; i++) {
+		fd[i] = ctl_connect();
+		if (fd[i] < 0 || hello(fd[i], i < npeers) != 0) {
+			printf("stuck: peer %d: no connection or HELLO\n", i);
+			return 1;
+		}
+	}
+	chfd = fd[npeers]; /* the registered one */
+	for (i = 0; i <= npeers; i++)
+		for (k = 0; k < nreq; k++)
+			if (send_wait(fd[i], NTO_CTL_RESOLVE, (uint32_t)k + 2,
+				      req, rl) < 0) {
+				printf("stuck: peer %d dropped while sending "
+				       "request %d\n",
+				       i, k);
+				return 1;
+			}
+	/* behind its R requests, so the channels' replies queue in ipcd */
+	for (k = nreq; k < nreq + nchan; k++)
+		if (send_wait(chfd, NTO_CTL_CHANNEL_CREATE, (uint32_t)k + 2,
+			      &cc, sizeof(cc)) < 0) {
+			printf("stuck: registered peer dropped while sending "
+			       "request %d\n",
+			       k);
+			return 1;
+		}
+	printf("stuck sent\n");
+	if (wait_usr1() < 0) {
+		printf("stuck: no SIGUSR1\n");
+		return 1;
+	}
+	for (i = 0; i <= npeers && !bad; i++)
+		for (k = 0; k < nreq && !bad; k++) {
+			uint32_t len = 1;
+			int st = read_reply(fd[i], NTO_CTL_RESOLVE,
+					    (uint32_t)k + 2, NULL, NULL, &len);
+
+			if (st != -ENOENT || len != 0) {
+				printf("stuck: peer %d reply %d: status %d "
+				       "len %u\n",
+				       i, k, st, len);
+				bad = 1;
+			}
+		}
+	for (k = nreq; k < nreq + nchan && !bad; k++) {
+		int rf[2], nrf = 0, st;
+		uint32_t len = 0;
+
+		st = read_reply(chfd, NTO_CTL_CHANNEL_CREATE, (uint32_t)k + 2,
+				rf, &nrf, &len);
+		if (st != 0 || len != sizeof(cc) || nrf != 2 ||
+		    !region_fd_ok(rf[0]) || !region_fd_ok(rf[1])) {
+			printf("stuck: channel reply %d: status %d len %u, "
+			       "%d fds\n",
+			       k, st, len, nrf);
+			bad = 1;
+		}
+		while (nrf > 0)
+			close(rf[--nrf]);
+	}
+	if (bad)
+		return 1;
+	printf("stuck ok: %d peers x %d replies, %d channels with their "
+	       "fds, all in order\n",
+	       npeers, nreq, nchan);
+	return 0;
+}
+
+static int flood(int npeers)
+{
+	unsigned char req[sizeof(struct nto_ctl_path) + sizeof(NONE_PATH)];
+	size_t rl = resolve_req(req);
+	int i, ndropped = 0;
+
+	for (i = 0; i < npeers; i++) {
+		int fd = ctl_connect(), nrep;
+
+		if (fd < 0 || hello(fd, 1) != 0) {
+			printf("flood: peer %d: no connection or HELLO\n", i);
+			return 1;
+		}
+		send_unread(fd, NTO_CTL_RESOLVE, req, rl, 1000000);
+		ndropped += dropped(fd, &nrep);
+		close(fd);
+	}
+	printf("flood dropped %d/%d\n", ndropped, npeers);
+	return ndropped == npeers ? 0 : 1;
+}
+
+/* Create objects on one request/reply at a time until the first error;
+ * returns how many were made and the error in *err (0 if none). */
+static int make_until(int fd, uint32_t type, const void *req, size_t len,
+		      int max, int *err)
+{
+	int i;
+
+	*err = 0;
+	for (i = 0; i < max; i++) {
+		int st;
+
+		if (send_pkt(fd, type, (uint32_t)i + 2, req, len, -1, -1) < 0) {
+			*err = -EPIPE;
+			break;
+		}
+		st = read_reply(fd, type, (uint32_t)i + 2, NULL, NULL, NULL);
+		if (st < 0) {
+			*err = st;
+			break;
+		}
+	}
+	return i;
+}
+
+static int hog(int nchan, int nconn, int pid, int chid)
+{
+	struct nto_ctl_chan cc = {0, 0};
+	struct nto_ctl_attach at = {0, pid, chid, -1, 0x0040 /* NOSHARE */};
+	int fd = ctl_connect(), n, err;
+
+	if (fd < 0 || hello(fd, 0) != 0) {
+		printf("hog: no connection or HELLO\n");
+		return 1;
+	}
+	n = make_until(fd, NTO_CTL_CHANNEL_CREATE, &cc, sizeof(cc), nchan,
+		       &err);
+	printf("channels %d error %s\n", n, err ? strerror(-err) : "none");
+	n = make_until(fd, NTO_CTL_CONNECT_ATTACH, &at, sizeof(at), nconn,
+		       &err);
+	printf("connections %d error %s\n", n, err ? strerror(-err) : "none");
+	printf("holding\n");
+	return wait_usr1() < 0 ? 1 : 0;
+}
+
 int main(int argc, char **argv)
 {
+	sigset_t ss;
+
 	setvbuf(stdout, NULL, _IOLBF, 0);
+	sigemptyset(&ss);
+	sigaddset(&ss, SIGUSR1);
+	sigprocmask(SIG_BLOCK, &ss, NULL);
 	sock_path = getenv(NTO_SOCKET_ENV);
 	if (!sock_path) {
 		fprintf(stderr, "ctl-abuse: $%s is not set\n", NTO_SOCKET_ENV);
@@ -570,10 +817,18 @@ int main(int argc, char **argv)
 		return run_cases();
 	if (argc == 4 && strcmp(argv[1], "storm") == 0)
 		return storm(strtoull(argv[2], NULL, 0), atoi(argv[3]));
+	if (argc == 5 && strcmp(argv[1], "stuck") == 0)
+		return stuck(atoi(argv[2]), atoi(argv[3]), atoi(argv[4]));
+	if (argc == 3 && strcmp(argv[1], "flood") == 0)
+		return flood(atoi(argv[2]));
+	if (argc == 6 && strcmp(argv[1], "hog") == 0)
+		return hog(atoi(argv[2]), atoi(argv[3]), atoi(argv[4]),
+			   atoi(argv[5]));
 	/* "--json": so the scripts can use this where pidin is not built */
 	if (argc == 2 &&
 	    (strcmp(argv[1], "info") == 0 || strcmp(argv[1], "--json") == 0))
 		return info(stdout) == 0 ? 0 : 1;
-	fprintf(stderr, "usage: ctl-abuse cases | storm SEED N | info\n");
+	fprintf(stderr, "usage: ctl-abuse cases | storm SEED N | info | "
+			"stuck N R C | flood N | hog C K PID CHID\n");
 	return 2;
 }

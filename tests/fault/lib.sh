@@ -113,14 +113,15 @@ exited() {
 # A process is stopped (SIGSTOP, or a "stop" fault action).
 stopped() { grep -q '^State:.*T' "/proc/$1/status" 2>/dev/null; }
 
-# Start a private ipcd; sets DIR, SOCK, IPCD_PID and exports NTOSIM_SOCKET.
-# Its log goes to $DIR/ipcd.log (shown if the test fails).
+# Start a private ipcd (extra arguments go to ipcd, e.g. -q LIMIT=N); sets
+# DIR, SOCK, IPCD_PID and exports NTOSIM_SOCKET. Its log goes to
+# $DIR/ipcd.log (shown if the test fails).
 start_ipcd() {
 	DIR=$(mktemp -d "${TMPDIR:-/tmp}/ntosim-fault-XXXXXX") ||
 		hard "mktemp"
 	SOCK=$DIR/ipcd.sock
 	export NTOSIM_SOCKET=$SOCK
-	timeout 10 "$IPCD" -s "$SOCK" 2>>"$DIR/ipcd.log" ||
+	timeout 10 "$IPCD" -s "$SOCK" "$@" 2>>"$DIR/ipcd.log" ||
 		hard "ipcd -s $SOCK failed"
 	IPCD_PID=$(cat "$SOCK.pid") || hard "no pid file"
 }
