@@ -232,10 +232,13 @@ static void quota_log(int per_uid, enum quota_res r, pid_t pid, uid_t uid,
 		quiet[per_uid][r]++;
 		return;
 	}
-	log_err("pid %d (uid %u): %s limit per %s (%u) reached: EAGAIN"
-		" (%u more refusals not logged)",
+	if (quiet[per_uid][r])
+		log_err("%s limit per %s: %u more refusals not logged",
+			res_name[r], per_uid ? "uid" : "process",
+			quiet[per_uid][r]);
+	log_err("pid %d (uid %u): %s limit per %s (%u) reached: EAGAIN",
 		(int)pid, (unsigned)uid, res_name[r],
-		per_uid ? "uid" : "process", limit, quiet[per_uid][r]);
+		per_uid ? "uid" : "process", limit);
 	last[per_uid][r] = now;
 	quiet[per_uid][r] = 0;
 }
