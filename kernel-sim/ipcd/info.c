@@ -280,6 +280,7 @@ int dispatch_info(struct req *rq)
 		free(sb.p);
 		return -ENOMEM;
 	}
+	outq_burst(rq->peer, sb.len); /* outq.c: a big system's INFO */
 	while (off < sb.len) {
 		size_t n = sb.len - off < chunk ? sb.len - off : chunk;
 		int more = off + n < sb.len;

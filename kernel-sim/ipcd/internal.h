@@ -82,10 +82,14 @@ struct outq {
 	size_t bytes;
 	unsigned npkts;
 	unsigned nfds;
+	size_t burst; /* outq_burst(): extra bytes for one long reply */
 	struct event *wr_ev;
 };
 void outq_init(struct peer *pe);
 void outq_free(struct peer *pe);
+/* A reply of `bytes` in many packets (INFO) is about to be sent: if
+ * nothing is queued, let the queue hold it beyond outq.bytes once. */
+void outq_burst(struct peer *pe, size_t bytes);
 
 /* ---- objects ---- */
 

@@ -104,6 +104,8 @@ static int outq_flush(struct peer *pe)
 		freed += pkt_cost(pk->len);
 		pkt_free(pe, pk);
 	}
+	if (TAILQ_EMPTY(&q->pkts))
+		q->burst = 0;
 	quota_freed(freed);
 	return rc;
 }
@@ -132,6 +134,7 @@ void outq_init(struct peer *pe)
 	TAILQ_INIT(&pe->outq.pkts);
 	pe->outq.bytes = 0;
 	pe->outq.npkts = pe->outq.nfds = 0;
+	pe->outq.burst = 0;
 	pe->outq.wr_ev = NULL;
 }
 
@@ -152,6 +155,14 @@ void outq_free(struct peer *pe)
 	quota_freed(left);
 }
 
+void outq_burst(struct peer *pe, size_t bytes)
+{
+	/* granted only on an empty queue: a peer asking again without
+	 * reading gets no more room */
+	if (TAILQ_EMPTY(&pe->outq.pkts))
+		pe->outq.burst = bytes + bytes / 8; /* + packet records */
+}
+
 /* Queue one packet behind the others. -EAGAIN when the queue would pass
  * its high-water mark (the caller drops the peer), -EMFILE/-ENOMEM. */
 static int outq_push(struct peer *pe, const struct iovec *iov, int niov,
@@ -162,7 +173,7 @@ static int outq_push(struct peer *pe, const struct iovec *iov, int niov,
 	struct outpkt *pk;
 	int rc;
 
-	if (q->bytes + pkt_cost(len) > quota.outq_bytes ||
+	if (q->bytes + pkt_cost(len) > quota.outq_bytes + q->burst ||
 	    q->npkts + 1 > quota.outq_packets ||
 	    q->nfds + (unsigned)nfds > quota.outq_fds) {
 		log_err("pid %d%s: %u replies (%zu bytes, %u fds) unread: "

@@ -17,10 +17,12 @@
  *	                        order, the channels' with their two fds
  *	ctl-abuse flood N       N AUX peers send without reading until ipcd
  *	                        drops each (exit 1 if one was not dropped)
- *	ctl-abuse hog C K PID CHID  a registered peer creates up to C channels,
- *	                        then up to K NOSHARE connections to PID/CHID,
- *	                        stopping at the first error; prints both
- *	                        counts and errnos, holds them until SIGUSR1
+ *	ctl-abuse hog C K PID CHID [P]  a registered peer creates up to C
+ *	                        channels, then up to K NOSHARE connections to
+ *	                        PID/CHID, then up to P long paths on its first
+ *	                        channel, each stopping at the first error;
+ *	                        prints the counts and errnos, holds them until
+ *	                        SIGUSR1
  *
  * The socket is $NTOSIM_SOCKET.
  */
@@ -780,7 +782,37 @@ static int make_until(int fd, uint32_t type, const void *req, size_t len,
 	return i;
 }
 
-static int hog(int nchan, int nconn, int pid, int chid)
+/* Register up to max paths of about 900 bytes on chid: how many, and the
+ * first error in *err. */
+static int attach_paths(int fd, int chid, int max, int *err)
+{
+	unsigned char b[sizeof(struct nto_ctl_path) + 1024];
+	struct nto_ctl_path p = {chid, 0, 0, 0};
+	int i;
+
+	*err = 0;
+	memcpy(b, &p, sizeof(p));
+	for (i = 0; i < max; i++) {
+		char *path = (char *)b + sizeof(p);
+		int n, st;
+
+		n = snprintf(path, 1024, "/ctl-abuse/%0900d", i);
+		if (send_pkt(fd, NTO_CTL_PATH_ATTACH, (uint32_t)i + 2, b,
+			     sizeof(p) + (size_t)n + 1, -1, -1) < 0) {
+			*err = -EPIPE;
+			break;
+		}
+		st = read_reply(fd, NTO_CTL_PATH_ATTACH, (uint32_t)i + 2, NULL,
+				NULL, NULL);
+		if (st < 0) {
+			*err = st;
+			break;
+		}
+	}
+	return i;
+}
+
+static int hog(int nchan, int nconn, int pid, int chid, int npath)
 {
 	struct nto_ctl_chan cc = {0, 0};
 	struct nto_ctl_attach at = {0, pid, chid, -1, 0x0040 /* NOSHARE */};
@@ -796,6 +828,10 @@ static int hog(int nchan, int nconn, int pid, int chid)
 	n = make_until(fd, NTO_CTL_CONNECT_ATTACH, &at, sizeof(at), nconn,
 		       &err);
 	printf("connections %d error %s\n", n, err ? strerror(-err) : "none");
+	if (npath > 0) {
+		n = attach_paths(fd, 1, npath, &err);
+		printf("paths %d error %s\n", n, err ? strerror(-err) : "none");
+	}
 	printf("holding\n");
 	return wait_usr1() < 0 ? 1 : 0;
 }
@@ -821,14 +857,14 @@ int main(int argc, char **argv)
 		return stuck(atoi(argv[2]), atoi(argv[3]), atoi(argv[4]));
 	if (argc == 3 && strcmp(argv[1], "flood") == 0)
 		return flood(atoi(argv[2]));
-	if (argc == 6 && strcmp(argv[1], "hog") == 0)
+	if ((argc == 6 || argc == 7) && strcmp(argv[1], "hog") == 0)
 		return hog(atoi(argv[2]), atoi(argv[3]), atoi(argv[4]),
-			   atoi(argv[5]));
+			   atoi(argv[5]), argc == 7 ? atoi(argv[6]) : 0);
 	/* "--json": so the scripts can use this where pidin is not built */
 	if (argc == 2 &&
 	    (strcmp(argv[1], "info") == 0 || strcmp(argv[1], "--json") == 0))
 		return info(stdout) == 0 ? 0 : 1;
 	fprintf(stderr, "usage: ctl-abuse cases | storm SEED N | info | "
-			"stuck N R C | flood N | hog C K PID CHID\n");
+			"stuck N R C | flood N | hog C K PID CHID [P]\n");
 	return 2;
 }

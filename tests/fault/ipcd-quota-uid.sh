@@ -48,8 +48,11 @@ grep -qx "channels 50 $EAGAIN" "$DIR/hog1.out" &&
 grep -qx "channels 0 $EAGAIN" "$DIR/hog2.out" &&
 	grep -qx "connections 0 $EAGAIN" "$DIR/hog2.out" ||
 	fail "second flooder: $(cat "$DIR/hog2.out")"
-grep -q "pid $hog2 (uid 0): channels limit per uid (50) reached: EAGAIN" \
+# one line per limit and second: the first refusal's (hog1 or hog2)
+grep -Eq "pid ($hog1|$hog2) \(uid 0\): channels limit per uid \(50\) reached: EAGAIN" \
 	"$DIR/ipcd.log" || fail "no log line for root's channel limit"
+grep -Eq "pid ($hog1|$hog2) \(uid 0\): connections limit per uid \(60\) reached: EAGAIN" \
+	"$DIR/ipcd.log" || fail "no log line for root's connection limit"
 
 # uid 65534 is not hurt: a new server, and clients of both servers
 bg srv2 $NOBODY "$FAULT_SRV" -n bystander

@@ -6,8 +6,11 @@
 # that channel, each with one log line in ipcd naming the pid and limit;
 # meanwhile another process still creates a channel and registers a name,
 # and a client still connects to the flooded channel and exchanges
-# messages. After the flood exits, its objects are gone and ipcd's RSS
-# comes back near where it started (malloc_trim after large frees).
+# messages. Paths stop at the per-process path limit, and pidin still
+# reads the whole (2 MB) INFO through a 64 KiB output-queue mark (one long
+# reply may pass it). After the flood exits, its objects are gone and
+# ipcd's RSS comes back near where it started (malloc_trim after large
+# frees).
 # Forced: ctl-abuse hog floods over the raw protocol and holds until
 # SIGUSR1; limits set with ipcd -q so the machine's fd limit does not
 # decide them.
@@ -15,8 +18,8 @@
 need "$IPCD" "$PIDIN" "$FAULT_SRV" "$FAULT_CLI" "$CTL_ABUSE"
 [ "$(ulimit -Hn)" = unlimited ] || [ "$(ulimit -Hn)" -ge 8192 ] ||
 	skip "the hard fd limit ($(ulimit -Hn)) is too low for the flood"
-start_ipcd -q proc.channels=1500 -q chan.connections=100 \
-	-q proc.fds=100000 -q uid.fds=100000
+start_ipcd -q proc.channels=1500 -q chan.connections=100 -q proc.paths=2000 \
+	-q proc.fds=100000 -q uid.fds=100000 -q outq.bytes=65536
 rss() { awk '/^VmRSS:/ { print $2 }' "/proc/$IPCD_PID/status"; }
 rss_at_most() { [ "$(rss)" -le "$1" ]; }
 
@@ -29,13 +32,17 @@ chid=$(pidin_json | sed 's/{"pid":/\n{"pid":/g' | grep "^{\"pid\":$srv," |
 	grep -o '"channels":\[{"chid":[0-9]*' | grep -o '[0-9]*$')
 [ -n "$chid" ] || hard "no channel of the server in pidin"
 
-bg hog "$CTL_ABUSE" hog 100000 100000 "$srv" "$chid"
+bg hog "$CTL_ABUSE" hog 100000 100000 "$srv" "$chid" 100000
 hog=$BG
 wait_line "$DIR/hog.out" '^holding' 120 || fail "hog: $(cat "$DIR/hog.out")"
 grep -qx 'channels 1500 error Resource temporarily unavailable' "$DIR/hog.out" ||
 	fail "channel flood: $(grep channels "$DIR/hog.out")"
 grep -qx 'connections 100 error Resource temporarily unavailable' "$DIR/hog.out" ||
 	fail "connection flood: $(grep connections "$DIR/hog.out")"
+grep -qx 'paths 2000 error Resource temporarily unavailable' "$DIR/hog.out" ||
+	fail "path flood: $(grep paths "$DIR/hog.out")"
+n=$(pidin_json | grep -o '"path":"/ctl-abuse/' | wc -l)
+[ "$n" = 2000 ] || fail "pidin lists $n of the 2000 paths"
 grep -q "pid $hog (uid [0-9]*): channels limit per process (1500) reached: EAGAIN" \
 	"$DIR/ipcd.log" || fail "no log line for the channel limit"
 grep -q "pid $hog (uid [0-9]*): connections limit per client and channel (100)" \
