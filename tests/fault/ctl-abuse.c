@@ -23,6 +23,9 @@
  *	                        channel, each stopping at the first error;
  *	                        prints the counts and errnos, holds them until
  *	                        SIGUSR1
+ *	ctl-abuse peers N       open up to N AUX control sockets, stopping at
+ *	                        the first refused HELLO; prints how many and
+ *	                        the HELLO status
  *
  * The socket is $NTOSIM_SOCKET.
  */
@@ -836,6 +839,26 @@ static int hog(int nchan, int nconn, int pid, int chid, int npath)
 	return wait_usr1() < 0 ? 1 : 0;
 }
 
+static int peers(int max)
+{
+	int i, st = 0;
+
+	for (i = 0; i < max; i++) {
+		int fd = ctl_connect();
+
+		if (fd < 0) {
+			st = -errno;
+			break;
+		}
+		st = hello(fd, 1);
+		if (st != 0)
+			break; /* the refused socket stays open: ipcd closes it
+				*/
+	}
+	printf("peers %d status %d\n", i, st);
+	return 0; /* exiting closes them all */
+}
+
 int main(int argc, char **argv)
 {
 	sigset_t ss;
@@ -855,6 +878,8 @@ int main(int argc, char **argv)
 		return storm(strtoull(argv[2], NULL, 0), atoi(argv[3]));
 	if (argc == 5 && strcmp(argv[1], "stuck") == 0)
 		return stuck(atoi(argv[2]), atoi(argv[3]), atoi(argv[4]));
+	if (argc == 3 && strcmp(argv[1], "peers") == 0)
+		return peers(atoi(argv[2]));
 	if (argc == 3 && strcmp(argv[1], "flood") == 0)
 		return flood(atoi(argv[2]));
 	if ((argc == 6 || argc == 7) && strcmp(argv[1], "hog") == 0)
@@ -865,6 +890,7 @@ int main(int argc, char **argv)
 	    (strcmp(argv[1], "info") == 0 || strcmp(argv[1], "--json") == 0))
 		return info(stdout) == 0 ? 0 : 1;
 	fprintf(stderr, "usage: ctl-abuse cases | storm SEED N | info | "
-			"stuck N R C | flood N | hog C K PID CHID [P]\n");
+			"stuck N R C | flood N | hog C K PID CHID [P] | "
+			"peers N\n");
 	return 2;
 }

@@ -6,7 +6,9 @@
 # once although its per-process limits are untouched, with a log line
 # naming the per-uid limit; meanwhile nobody's processes still create
 # channels, register names, connect and exchange messages, also with the
-# flooded server. When the flooders exit, everything returns to baseline.
+# flooded server. A root process opening control sockets gets EAGAIN for
+# its HELLO at root's socket limit. When the flooders exit, everything
+# returns to baseline.
 # Forced: ipcd and the honest processes run under setpriv as uid 65534;
 # ctl-abuse hog floods over the raw protocol as root. Needs root (else 77).
 . "${NTOSIM_SRCDIR:-.}/tests/fault/lib.sh"
@@ -23,7 +25,8 @@ chown 65534:65534 "$DIR" || hard "chown"
 SOCK=$DIR/ipcd.sock
 export NTOSIM_SOCKET=$SOCK
 timeout 10 $NOBODY "$IPCD" -s "$SOCK" -q uid.channels=50 \
-	-q uid.connections=60 -q chan.connections=0 2>>"$DIR/ipcd.log" ||
+	-q uid.connections=60 -q chan.connections=0 -q uid.peers=30 \
+	2>>"$DIR/ipcd.log" ||
 	hard "ipcd as uid 65534 failed"
 IPCD_PID=$(cat "$SOCK.pid") || hard "no pid file"
 
@@ -67,6 +70,16 @@ for name in bystander victim; do
 done
 kill -9 $srv2
 wait_exit $srv2 10 || hard "server survived SIGKILL"
+
+# root's control sockets: two flooders hold one each, a pidin may be
+# closing one; the rest of the 30 go to this process, then EAGAIN
+timeout 30 "$CTL_ABUSE" peers 100 >"$DIR/peers.out" 2>&1 ||
+	fail "peers: $(cat "$DIR/peers.out")"
+n=$(sed -n 's/^peers \([0-9]*\) status -11$/\1/p' "$DIR/peers.out")
+[ -n "$n" ] && [ "$n" -ge 20 ] && [ "$n" -le 28 ] ||
+	fail "control sockets: $(cat "$DIR/peers.out"), want 20..28 then EAGAIN (-11)"
+grep -q "(uid 0): peers limit per uid (30) reached: EAGAIN" "$DIR/ipcd.log" ||
+	fail "no log line for root's control-socket limit"
 
 kill -USR1 $hog1 $hog2
 wait_exit $hog1 60 || fail "hog1 did not exit"

@@ -12,14 +12,24 @@
 # ipcd's RSS comes back near where it started (malloc_trim after large
 # frees).
 # Forced: ctl-abuse hog floods over the raw protocol and holds until
-# SIGUSR1; limits set with ipcd -q so the machine's fd limit does not
-# decide them.
+# SIGUSR1; limits set with ipcd -c and -q so the machine's fd limit does
+# not decide them (a config file with a bad line stops ipcd).
 . "${NTOSIM_SRCDIR:-.}/tests/fault/lib.sh"
 need "$IPCD" "$PIDIN" "$FAULT_SRV" "$FAULT_CLI" "$CTL_ABUSE"
 [ "$(ulimit -Hn)" = unlimited ] || [ "$(ulimit -Hn)" -ge 8192 ] ||
 	skip "the hard fd limit ($(ulimit -Hn)) is too low for the flood"
-start_ipcd -q proc.channels=1500 -q chan.connections=100 -q proc.paths=2000 \
-	-q proc.fds=100000 -q uid.fds=100000 -q outq.bytes=65536
+conf=$(mktemp) || hard "mktemp"
+printf '# ipcd-quota.sh\nproc.channels = 1500\n\n chan.connections=100 # each\n' \
+	>"$conf"
+start_ipcd -c "$conf" -q proc.paths=2000 -q proc.fds=100000 \
+	-q uid.fds=100000 -q outq.bytes=65536
+rm -f "$conf"
+echo 'proc.channels = lots' >"$DIR/bad.conf"
+timeout 10 "$IPCD" -f -s "$DIR/bad.sock" -c "$DIR/bad.conf" 2>"$DIR/bad.err" &&
+	fail "ipcd started with a bad config line"
+grep -q 'bad.conf:1: not a limit: proc.channels = lots' "$DIR/bad.err" ||
+	fail "bad config: $(cat "$DIR/bad.err")"
+
 rss() { awk '/^VmRSS:/ { print $2 }' "/proc/$IPCD_PID/status"; }
 rss_at_most() { [ "$(rss)" -le "$1" ]; }
 
