@@ -662,16 +662,13 @@ static int region_fd_ok(int fd)
 	return fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0;
 }
 
-static int stuck(int npeers, int nreq, int nchan)
+static int stuck_run(int npeers, int nreq, int nchan, int *fd)
 {
 	unsigned char req[sizeof(struct nto_ctl_path) + sizeof(NONE_PATH)];
 	struct nto_ctl_chan cc = {0, 0};
 	size_t rl = resolve_req(req);
-	int *fd = calloc((size_t)npeers + 1, sizeof(int));
 	int i, k, bad = 0, chfd;
 
-	if (!fd)
-		return 2;
 	for (i = 0; i <= npeers; i++) {
 		fd[i] = ctl_connect();
 		if (fd[i] < 0 || hello(fd[i], i < npeers) != 0) {
@@ -738,6 +735,19 @@ static int stuck(int npeers, int nreq, int nchan)
 	       "fds, all in order\n",
 	       npeers, nreq, nchan);
 	return 0;
+}
+
+/* The peers' array is freed on every way out (a sanitizer build checks). */
+static int stuck(int npeers, int nreq, int nchan)
+{
+	int *fd = calloc((size_t)npeers + 1, sizeof(int));
+	int rc;
+
+	if (!fd)
+		return 2;
+	rc = stuck_run(npeers, nreq, nchan, fd);
+	free(fd);
+	return rc;
 }
 
 static int flood(int npeers)
