@@ -10,6 +10,7 @@
 #include <limits.h>
 #include <linux/futex.h>
 #include <stdatomic.h>
+#include <stdio.h>
 #include <sys/mman.h>
 #include <sys/syscall.h>
 #include <time.h>
@@ -46,6 +47,18 @@ fail:
 	err = -errno;
 	close(fd);
 	return err;
+}
+
+int region_reopen_ro(const struct region *rg)
+{
+	char path[64];
+	int fd;
+
+	/* a new open file description, read-only: mmap(PROT_WRITE, MAP_SHARED)
+	 * of it fails with EACCES, and so does a later mprotect */
+	snprintf(path, sizeof(path), "/proc/self/fd/%d", rg->fd);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	return fd < 0 ? -errno : fd;
 }
 
 void region_destroy(struct region *rg)

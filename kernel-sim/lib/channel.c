@@ -85,15 +85,15 @@ NTO_EXPORT int ChannelCreate_r(unsigned flags)
 {
 	struct nto_ctl_chan req = {0, flags}, rep;
 	struct nto_chan *ch;
-	int fds[2], nfds = 0, rc, i;
+	int fds[NTO_CTL_FDS_MAX], nfds = 0, rc, i;
 	size_t got = 0;
 
 	rc = nto__ctl_call(NTO_CTL_CHANNEL_CREATE, &req, sizeof(req), &rep,
-			   sizeof(rep), &got, fds, 2, &nfds);
+			   sizeof(rep), &got, fds, NTO_CTL_FDS_MAX, &nfds);
 	if (rc < 0)
 		return rc;
 	rc = -EPROTO;
-	if (got < sizeof(rep) || nfds < 2 || rep.chid <= 0 ||
+	if (got < sizeof(rep) || nfds < 3 || rep.chid <= 0 ||
 	    rep.chid >= NTO_IDS_MAX)
 		goto out;
 	ch = calloc(1, sizeof(*ch));
@@ -105,12 +105,16 @@ NTO_EXPORT int ChannelCreate_r(unsigned flags)
 			  MAP_SHARED, fds[0], 0);
 	ch->db = mmap(NULL, NTO_DOORBELL_SIZE, PROT_READ | PROT_WRITE,
 		      MAP_SHARED, fds[1], 0);
+	ch->wait = mmap(NULL, NTO_WAITPAGE_SIZE, PROT_READ | PROT_WRITE,
+			MAP_SHARED, fds[2], 0);
 	if (ch->region == MAP_FAILED || ch->db == MAP_FAILED ||
-	    ch->region->hdr.magic != NTO_CHAN_MAGIC) {
+	    ch->wait == MAP_FAILED || ch->region->hdr.magic != NTO_CHAN_MAGIC) {
 		if (ch->region != MAP_FAILED)
 			munmap(ch->region, CHAN_REGION_MAP);
 		if (ch->db != MAP_FAILED)
 			munmap(ch->db, NTO_DOORBELL_SIZE);
+		if (ch->wait != MAP_FAILED)
+			munmap(ch->wait, NTO_WAITPAGE_SIZE);
 		free(ch);
 		goto out;
 	}

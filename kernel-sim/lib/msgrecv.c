@@ -106,6 +106,29 @@ static int take_pulse(struct nto_pulse_ent *p, struct _pulse *out)
 	return 0;
 }
 
+/* A pulse from a client's table is client-written. The kernel's codes
+ * cannot come from there, except the UNBLOCK libnto posts for a sender
+ * that wants out: valid only for a message of this connection that we
+ * hold (RECEIVED, not yet answered) and whose sender asked. An UNBLOCK
+ * whose message was answered meanwhile is dropped, as QNX removes it. */
+static int client_pulse_ok(struct nto_srv_conn *sc, const struct _pulse *p)
+{
+	unsigned v = (unsigned)p->value.sival_int, sl = v >> 16;
+	const struct nto_slot *s;
+
+	if (!nto__kernel_pulse_code(p->code))
+		return 1;
+	if (p->code != _PULSE_CODE_UNBLOCK ||
+	    (v & 0xffffu) != ((unsigned)sc->scoid & 0xffffu) || sl == 0 ||
+	    sl > NTO_CONN_SLOTS)
+		return 0;
+	s = &sc->region->slot[sl - 1];
+	return atomic_load(&((struct nto_slot *)s)->state) ==
+		       NTO_SLOT_RECEIVED &&
+	       (atomic_load(&((struct nto_slot *)s)->flags) &
+		NTO_SLOTF_UNBLOCK_REQ);
+}
+
 static int valid_snap(const struct nto_rcv_snap *sn)
 {
 	if (sn->sbytes < 0 || sn->sbytes > NTO_MSG_MAX || sn->rbytes < 0 ||
@@ -171,13 +194,8 @@ static int take(struct nto_chan *ch, struct cand *c, const iov_t *iov,
 				atomic_fetch_sub(&sc->region->hdr.nready, 1);
 				pulse.scoid =
 					sc->scoid; /* never trust the peer's */
-				/* a client may only ask to unblock its own
-				 * rcvid */
-				if (pulse.code == _PULSE_CODE_UNBLOCK &&
-				    ((unsigned)pulse.value.sival_int &
-				     0xffffu) !=
-					    ((unsigned)sc->scoid & 0xffffu))
-					return -EAGAIN;
+				if (!client_pulse_ok(sc, &pulse))
+					return -EAGAIN; /* dropped */
 			}
 		}
 		if (rc < 0)
@@ -223,11 +241,30 @@ static int take(struct nto_chan *ch, struct cand *c, const iov_t *iov,
 	return (int)(((c->idx + 1) << 16) | ((unsigned)sc->scoid & 0xffffu));
 }
 
+/* A sleep ran out and work was waiting: a wake was lost. With honest
+ * peers that cannot happen (see the doorbell in proto/shm.h); a live
+ * client that keeps rewriting the doorbell word can cause it. Bound the
+ * damage: sleep in short slices on this channel for a while. */
+#define LOST_WAKE_POLL_NS 1000000ull	  /* 1 ms */
+#define LOST_WAKE_HOLD_NS 10000000000ull /* 10 s */
+
+static void lost_wake(struct nto_chan *ch)
+{
+	uint64_t now = nto__now_ns();
+
+	if (now >= atomic_load(&ch->short_sleep_until))
+		nto__log("chid %d: a receiver slept through a message; "
+			 "sleeping in 1 ms slices for 10 s (a client may be "
+			 "rewriting the doorbell)",
+			 ch->chid);
+	atomic_store(&ch->short_sleep_until, now + LOST_WAKE_HOLD_NS);
+}
+
 static int receive(int chid, const iov_t *iov, int parts,
 		   struct _msg_info *info, int pulses_only)
 {
 	uint64_t deadline = 0;
-	int has_dl, rc, rslot;
+	int has_dl, rc, rslot, slept_out = 0;
 	struct nto_chan *ch;
 	size_t bufsize;
 
@@ -245,7 +282,7 @@ static int receive(int chid, const iov_t *iov, int parts,
 	for (;;) {
 		struct timespec ts;
 		struct cand best = {0};
-		uint64_t until;
+		uint64_t bound;
 		uint32_t seq;
 		int w;
 
@@ -267,24 +304,33 @@ static int receive(int chid, const iov_t *iov, int parts,
 			     : take(ch, &best, iov, parts, bufsize, info);
 		nto__srv_unlock();
 		if (best.kind != CAND_NONE) {
+			if (slept_out)
+				lost_wake(ch);
 			if (rc == -EAGAIN)
 				continue;
 			break;
 		}
+		slept_out = 0;
 		if (has_dl && nto__now_ns() >= deadline) {
 			rc = -ETIMEDOUT;
 			break;
 		}
 		if (nto__spin_while(&ch->db->seq, seq))
 			continue;
-		until = nto__now_ns() + NTO_POLL_MS * 1000000ull;
-		if (has_dl && deadline < until)
-			until = deadline;
-		ts.tv_sec = (time_t)(until / 1000000000ull);
-		ts.tv_nsec = (long)(until % 1000000000ull);
-		atomic_fetch_add(&ch->db->waiters, 1);
+		bound = has_dl ? deadline : 0;
+		if (nto__now_ns() < atomic_load(&ch->short_sleep_until)) {
+			uint64_t t = nto__now_ns() + LOST_WAKE_POLL_NS;
+
+			if (!bound || t < bound)
+				bound = t;
+		}
+		nto__poll_until(bound, &ts);
+		/* seq_cst: a sender bumps seq then reads waiters; we publish
+		 * ourselves then let the kernel compare seq. The count lives
+		 * in our private waiter page: no client can hide us. */
+		atomic_fetch_add(&ch->wait->waiters, 1);
 		w = nto__futex_wait(&ch->db->seq, seq, &ts);
-		atomic_fetch_sub(&ch->db->waiters, 1);
+		atomic_fetch_sub(&ch->wait->waiters, 1);
 		if (w == -EINTR) {
 			rc = -EINTR;
 			break;
@@ -293,6 +339,7 @@ static int receive(int chid, const iov_t *iov, int parts,
 			rc = -ESRCH; /* the kernel is gone */
 			break;
 		}
+		slept_out = w == -ETIMEDOUT;
 	}
 	nto__rcvr_leave(ch, rslot);
 	if (rc > 0)
