@@ -7,6 +7,7 @@
 
 #include <errno.h>
 #include <stdatomic.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <unistd.h>
 #include <sys/neutrino.h>
@@ -42,8 +43,12 @@ static int chan_create(struct proc *p, uint32_t flags, struct chan **out)
 			   NTO_DOORBELL_SIZE);
 	if (rc < 0)
 		goto fail_reg;
-	rc = region_create(&ch->wait, "ntosim-wait", NTO_WAITPAGE_SIZE,
-			   NTO_WAITPAGE_SIZE);
+	/* the owner maps it writable, then seals it (F_SEAL_FUTURE_WRITE):
+	 * after that no client can get a writable mapping, not even by
+	 * reopening its read-only fd through /proc */
+	rc = region_create_sealed(&ch->wait, "ntosim-wait", NTO_WAITPAGE_SIZE,
+				  NTO_WAITPAGE_SIZE,
+				  F_SEAL_SHRINK | F_SEAL_GROW);
 	if (rc < 0)
 		goto fail_bell;
 	ch->wait_ro = region_reopen_ro(&ch->wait);

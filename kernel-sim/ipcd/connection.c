@@ -158,6 +158,11 @@ int conn_fail_slots(struct conn *c)
 			n++;
 			break;
 		}
+		/* a client may sleep on a state the server scribbled to one
+		 * we leave alone: wake it to see the dead flag */
+		if (tries == 0 &&
+		    atomic_load_explicit(&s->sleeping, memory_order_relaxed))
+			futex_wake(&s->state, INT_MAX);
 	}
 	return n;
 }
@@ -404,6 +409,10 @@ static void attach_reply(struct req *rq, const struct coid *co,
 	out->server_pid = server_pid;
 	out->fresh = (uint32_t)fresh;
 	rq->rlen = sizeof(*out);
+	/* the owner seals its waiter page once mapped; one that has not yet
+	 * (or never will) is sealed now, before a client sees it */
+	if (region_seal_writers(&ch->wait) < 0)
+		log_err("chid %d: cannot seal the waiter page", ch->chid);
 	rq->fds[0] = c->reg.fd;
 	rq->fds[1] = ch->bell.fd;
 	rq->fds[2] = ch->wait_ro; /* clients may look, never write */

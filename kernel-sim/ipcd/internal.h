@@ -235,6 +235,12 @@ void proc_rekey(struct proc *p, pid_t pid);
 /* ---- region.c ---- */
 int region_create(struct region *rg, const char *name, uint64_t size,
 		  size_t maplen);
+/* region_create with the given seals (region_create: SHRINK|GROW|SEAL). */
+int region_create_sealed(struct region *rg, const char *name, uint64_t size,
+			 size_t maplen, unsigned seals);
+/* Make sure no new writable mapping of the region can ever be made
+ * (F_SEAL_FUTURE_WRITE; existing ones keep working). 0 or -errno. */
+int region_seal_writers(const struct region *rg);
 /* A read-only descriptor of the region's memfd (a new open file
  * description): its holder can map it PROT_READ only. Returns fd or -errno. */
 int region_reopen_ro(const struct region *rg);

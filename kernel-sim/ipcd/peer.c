@@ -160,7 +160,8 @@ int peer_send(struct peer *pe, uint32_t type, uint32_t seq, int32_t status,
 	struct msghdr mh = {0};
 	int64_t deadline = mono_ms() + IPCD_SEND_WAIT_MS;
 
-	if (len > NTO_CTL_REPLY_MAX - sizeof(h) || nfds < 0 || nfds > (int)NTO_CTL_FDS_MAX)
+	if (len > NTO_CTL_REPLY_MAX - sizeof(h) || nfds < 0 ||
+	    nfds > (int)NTO_CTL_FDS_MAX)
 		return -EMSGSIZE;
 	mh.msg_iov = iov;
 	mh.msg_iovlen = len ? 2 : 1;

@@ -7,6 +7,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -118,6 +119,9 @@ NTO_EXPORT int ChannelCreate_r(unsigned flags)
 		free(ch);
 		goto out;
 	}
+	/* no new writable mapping of the waiter page from now on: clients
+	 * can only ever read it (ipcd seals it too if this fails) */
+	(void)fcntl(fds[2], F_ADD_SEALS, F_SEAL_FUTURE_WRITE | F_SEAL_SEAL);
 	ch->chid = rep.chid;
 	ch->flags = flags;
 	nto__srv_wrlock();
@@ -173,6 +177,7 @@ NTO_EXPORT int ChannelDestroy_r(int chid)
 	free(ch->act);
 	ch->act = NULL;
 	ch->nact = 0;
+	memset(ch->by_index, 0, sizeof(ch->by_index));
 	if (ngrave < NTO_IDS_MAX)
 		graveyard[ngrave++] = ch;
 	nto__srv_unlock();
@@ -308,6 +313,13 @@ int nto__chan_sync(struct nto_chan *ch)
 	free(ch->act);
 	ch->act = nact;
 	ch->nact = n;
+	memset(ch->by_index, 0, sizeof(ch->by_index));
+	for (i = 0; i < n; i++) {
+		struct nto_srv_conn *sc = nact[i];
+
+		sc->same = ch->by_index[sc->index];
+		ch->by_index[sc->index] = sc;
+	}
 	__atomic_store_n(&ch->seen_conn_gen, gen, __ATOMIC_RELEASE);
 	nto__srv_unlock();
 	free(fresh);

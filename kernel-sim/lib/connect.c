@@ -165,8 +165,8 @@ static int conn_get_or_map(const struct nto_ctl_attach_rep *rep, int *fds,
 	if (c->doorbell == MAP_FAILED)
 		goto fail_region;
 	/* read-only: the fd ipcd sent cannot be mapped writable at all */
-	c->wait = mmap(NULL, NTO_WAITPAGE_SIZE, PROT_READ, MAP_SHARED, fds[2],
-		       0);
+	c->wait =
+		mmap(NULL, NTO_WAITPAGE_SIZE, PROT_READ, MAP_SHARED, fds[2], 0);
 	if (c->wait == MAP_FAILED)
 		goto fail_bell;
 	if (c->region->hdr.magic != NTO_CONN_MAGIC ||
@@ -180,6 +180,7 @@ static int conn_get_or_map(const struct nto_ctl_attach_rep *rep, int *fds,
 	c->chid = c->region->hdr.chid;
 	c->scoid = rep->scoid;
 	c->chflags = rep->chflags;
+	c->tindex = c->region->hdr.conn_index; /* ipcd's; checked at use */
 	pthread_mutex_init(&c->lock, NULL);
 	c->bump = NTO_CONN_BULK;
 	for (i = 0; i < NTO_CONN_SLOTS; i++) {

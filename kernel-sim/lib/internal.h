@@ -104,6 +104,7 @@ struct nto_conn {
 	struct nto_conn_region *region;
 	struct nto_doorbell *doorbell;
 	const struct nto_waitpage *wait; /* mapped read-only */
+	unsigned tindex; /* our entry in the channel's connection table */
 	pid_t server_pid;
 	int chid;
 	int scoid;
@@ -223,7 +224,8 @@ struct nto_rcv_snap {
  * srv write lock, after its table entry is gone. */
 struct nto_srv_conn {
 	struct nto_chan *chan;
-	unsigned index; /* in the channel's connection table */
+	struct nto_srv_conn *same; /* next mapped one at the same index */
+	unsigned index;		   /* in the channel's connection table */
 	uint32_t gen;
 	int scoid; /* with _NTO_SIDE_CHANNEL */
 	pid_t client_pid;
@@ -243,6 +245,8 @@ struct nto_chan {
 	uint32_t seen_conn_gen;
 	unsigned nact;
 	struct nto_srv_conn **act; /* live mapped connections (srv lock) */
+	/* the same, by connection-table index (chained through ->same) */
+	struct nto_srv_conn *by_index[NTO_CHAN_CONNS];
 };
 
 /* The srv lock: readers use connections and channels, the writer maps,

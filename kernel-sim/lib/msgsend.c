@@ -40,6 +40,9 @@ void nto__doorbell_ring(struct nto_conn *conn)
 	/* seq_cst pair with the receiver's waiters++ before its futex check:
 	 * either it sees our bump or we see it waiting. Only the server can
 	 * write the waiter count, so no client can make us skip this wake. */
+	if (conn->tindex < NTO_CHAN_CONNS)
+		atomic_fetch_or(&conn->doorbell->ready[conn->tindex / 64],
+				1ull << (conn->tindex % 64));
 	atomic_fetch_add(&conn->doorbell->seq, 1);
 	if (atomic_load(&conn->wait->waiters) > 0)
 		nto__futex_wake(&conn->doorbell->seq, 1);

@@ -191,8 +191,20 @@ struct nto_chan_region {
 	struct nto_pulse_ent kpulse[NTO_CHAN_KPULSES];
 };
 
+/* The doorbell. ready[] is the set of connection-table entries that may
+ * have work, so MsgReceive looks at those instead of every connection: a
+ * sender sets its entry's bit after posting and before bumping seq; a
+ * receiver clears a bit only after finding that connection empty, and
+ * looks once more after clearing. Clients can write it all: a bit set
+ * without work costs a receiver one look; a bit cleared by someone else
+ * hides work until the receiver's next full scan (after any sleep that
+ * ran out, see docs/protocol.md). */
+#define NTO_READY_WORDS (NTO_CHAN_CONNS / 64u)
+
 struct nto_doorbell {
 	_Atomic uint32_t seq; /* futex word: bumped on every post; any value */
+	uint32_t pad[15];
+	_Atomic uint64_t ready[NTO_READY_WORDS];
 };
 
 /* The waiter page. Receivers publish themselves here (seq_cst) before
@@ -204,6 +216,9 @@ struct nto_waitpage {
 };
 
 _Static_assert(sizeof(struct nto_slot) == 128, "slot is two cache lines");
+_Static_assert(sizeof(struct nto_doorbell) <= NTO_DOORBELL_SIZE,
+	       "doorbell fits its page");
+_Static_assert(NTO_CHAN_CONNS % 64u == 0, "whole ready words");
 _Static_assert(sizeof(struct nto_conn_hdr) == 64,
 	       "conn header is a cache line");
 _Static_assert(sizeof(struct nto_conn_region) <= NTO_CONN_FIXED,
