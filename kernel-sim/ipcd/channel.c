@@ -7,7 +7,9 @@
 
 #include <errno.h>
 #include <stdatomic.h>
+#include <fcntl.h>
 #include <stdlib.h>
+#include <unistd.h>
 #include <sys/neutrino.h>
 
 #include "ipcd/internal.h"
@@ -33,7 +35,7 @@ static int chan_create(struct proc *p, uint32_t flags, struct chan **out)
 		quota_give(p->uid, &p->quse, QUOTA_CHANNELS, 1);
 		return -ENOMEM;
 	}
-	ch->reg.fd = ch->bell.fd = -1;
+	ch->reg.fd = ch->bell.fd = ch->wait.fd = ch->wait_ro = -1;
 	idx = proc_id_alloc(p, ID_CHAN, ch);
 	if (idx < 0) {
 		rc = -EAGAIN; /* QNX: no vector space */
@@ -47,6 +49,19 @@ static int chan_create(struct proc *p, uint32_t flags, struct chan **out)
 			   NTO_DOORBELL_SIZE);
 	if (rc < 0)
 		goto fail_reg;
+	/* the owner maps it writable, then seals it (F_SEAL_FUTURE_WRITE):
+	 * after that no client can get a writable mapping, not even by
+	 * reopening its read-only fd through /proc */
+	rc = region_create_sealed(&ch->wait, "ntosim-wait", NTO_WAITPAGE_SIZE,
+				  NTO_WAITPAGE_SIZE,
+				  F_SEAL_SHRINK | F_SEAL_GROW);
+	if (rc < 0)
+		goto fail_bell;
+	ch->wait_ro = region_reopen_ro(&ch->wait);
+	if (ch->wait_ro < 0) {
+		rc = ch->wait_ro;
+		goto fail_wait;
+	}
 	ch->proc = p;
 	ch->chid = idx;
 	ch->flags = flags;
@@ -61,6 +76,10 @@ static int chan_create(struct proc *p, uint32_t flags, struct chan **out)
 	ipcd.nchans++;
 	*out = ch;
 	return 0;
+fail_wait:
+	region_destroy(&ch->wait);
+fail_bell:
+	region_destroy(&ch->bell);
 fail_reg:
 	region_destroy(&ch->reg);
 fail_id:
@@ -93,6 +112,8 @@ void chan_destroy(struct chan *ch)
 	proc_id_free(p, ch->chid);
 	region_destroy(&ch->reg);
 	region_destroy(&ch->bell);
+	region_destroy(&ch->wait);
+	close(ch->wait_ro);
 	ipcd.nchans--;
 	free(ch);
 	quota_give(p->uid, &p->quse, QUOTA_CHANNELS, 1);
@@ -139,7 +160,8 @@ int dispatch_channel_create(struct req *rq)
 	rq->rlen = sizeof(*out);
 	rq->fds[0] = ch->reg.fd;
 	rq->fds[1] = ch->bell.fd;
-	rq->nfds = 2;
+	rq->fds[2] = ch->wait.fd;
+	rq->nfds = 3;
 	log_info("pid %d: channel %d created (flags %#x)", (int)p->pid,
 		 ch->chid, ch->flags);
 	return 0;

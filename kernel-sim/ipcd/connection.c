@@ -112,7 +112,17 @@ static int conn_drained(struct conn *c)
 	return 1;
 }
 
-/* Fail every pending send with ESRCH (server side gone). */
+/* Whatever a slot holds, only FREE, CLAIMED (its client is filling it) and
+ * DONE (its client will consume it) need nothing from a server: every
+ * other value, garbage included, may have a client waiting on it. */
+static int slot_needs_fail(uint32_t st)
+{
+	return st != NTO_SLOT_FREE && st != NTO_SLOT_CLAIMED &&
+	       st != NTO_SLOT_DONE;
+}
+
+/* Fail every slot a client may be waiting on with ESRCH (server side gone),
+ * whatever garbage a scribbling server left in its state. */
 int conn_fail_slots(struct conn *c)
 {
 	unsigned i, tries;
@@ -126,7 +136,7 @@ int conn_fail_slots(struct conn *c)
 			uint32_t st = atomic_load_explicit(
 				&s->state, memory_order_acquire);
 
-			if (!slot_busy(st))
+			if (!slot_needs_fail(st))
 				break;
 			if (!atomic_compare_exchange_strong_explicit(
 				    &s->state, &st, NTO_SLOT_KERNEL,
@@ -149,6 +159,11 @@ int conn_fail_slots(struct conn *c)
 			n++;
 			break;
 		}
+		/* a client may sleep on a state the server scribbled to one
+		 * we leave alone: wake it to see the dead flag */
+		if (tries == 0 &&
+		    atomic_load_explicit(&s->sleeping, memory_order_relaxed))
+			futex_wake(&s->state, INT_MAX);
 	}
 	return n;
 }
@@ -408,9 +423,14 @@ static void attach_reply(struct req *rq, const struct coid *co,
 	out->server_pid = server_pid;
 	out->fresh = (uint32_t)fresh;
 	rq->rlen = sizeof(*out);
+	/* the owner seals its waiter page once mapped; one that has not yet
+	 * (or never will) is sealed now, before a client sees it */
+	if (region_seal_writers(&ch->wait) < 0)
+		log_err("chid %d: cannot seal the waiter page", ch->chid);
 	rq->fds[0] = c->reg.fd;
 	rq->fds[1] = ch->bell.fd;
-	rq->nfds = 2;
+	rq->fds[2] = ch->wait_ro; /* clients may look, never write */
+	rq->nfds = 3;
 }
 
 int dispatch_connect_attach(struct req *rq)

@@ -165,6 +165,8 @@ struct chan {
 	uint32_t flags;
 	struct region reg;  /* struct nto_chan_region */
 	struct region bell; /* struct nto_doorbell */
+	struct region wait; /* struct nto_waitpage */
+	int wait_ro;	    /* read-only reopen of wait.fd, for clients */
 	struct nto_chan_region *r;
 	struct nto_doorbell *db;
 	struct conn *conns[NTO_CHAN_CONNS]; /* ipcd's own view of the table */
@@ -263,7 +265,7 @@ struct req {
 	uint32_t len;
 	void *rbuf; /* reply payload, NTO_CTL_REPLY_MAX - header bytes */
 	uint32_t rlen;
-	int fds[2];
+	int fds[NTO_CTL_FDS_MAX];
 	int nfds;
 	int noreply;	/* handler replied itself, or parked the request */
 	int drop_after; /* send the reply, then drop the peer */
@@ -288,6 +290,15 @@ void proc_rekey(struct proc *p, pid_t pid);
 /* ---- region.c ---- */
 int region_create(struct region *rg, const char *name, uint64_t size,
 		  size_t maplen);
+/* region_create with the given seals (region_create: SHRINK|GROW|SEAL). */
+int region_create_sealed(struct region *rg, const char *name, uint64_t size,
+			 size_t maplen, unsigned seals);
+/* Make sure no new writable mapping of the region can ever be made
+ * (F_SEAL_FUTURE_WRITE; existing ones keep working). 0 or -errno. */
+int region_seal_writers(const struct region *rg);
+/* A read-only descriptor of the region's memfd (a new open file
+ * description): its holder can map it PROT_READ only. Returns fd or -errno. */
+int region_reopen_ro(const struct region *rg);
 void region_destroy(struct region *rg);
 void futex_wake(_Atomic uint32_t *addr, int n);
 void doorbell_ring(struct nto_doorbell *db);

@@ -22,7 +22,7 @@ struct outpkt {
 	TAILQ_ENTRY(outpkt) link;
 	size_t len; /* header + payload bytes in data */
 	int nfds;
-	int fds[2]; /* ipcd's own duplicates, closed once sent */
+	int fds[NTO_CTL_FDS_MAX]; /* ipcd's own duplicates, closed once sent */
 	unsigned char data[];
 };
 
@@ -46,7 +46,7 @@ static int pkt_sendmsg(int sock, const struct iovec *iov, int niov,
 {
 	union {
 		struct cmsghdr align;
-		char b[CMSG_SPACE(2 * sizeof(int))];
+		char b[CMSG_SPACE(NTO_CTL_FDS_MAX * sizeof(int))];
 	} cbuf;
 	struct msghdr mh = {0};
 
@@ -237,7 +237,8 @@ int peer_send(struct peer *pe, uint32_t type, uint32_t seq, int32_t status,
 	struct iovec iov[2] = {{&h, sizeof(h)}, {(void *)payload, len}};
 	int niov = len ? 2 : 1, rc;
 
-	if (len > NTO_CTL_REPLY_MAX - sizeof(h) || nfds < 0 || nfds > 2)
+	if (len > NTO_CTL_REPLY_MAX - sizeof(h) || nfds < 0 ||
+	    nfds > (int)NTO_CTL_FDS_MAX)
 		return -EMSGSIZE;
 	if (pe->closing)
 		return -EPIPE;

@@ -112,6 +112,8 @@ static int post_close(struct conn *c, int fd)
 				      memory_order_release);
 		atomic_fetch_add_explicit(&c->r->hdr.nready, 1,
 					  memory_order_acq_rel);
+		atomic_fetch_or(&c->chan->db->ready[c->tindex / 64],
+				1ull << (c->tindex % 64));
 		doorbell_ring(c->chan->db);
 		return 0;
 	}

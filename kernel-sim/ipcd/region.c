@@ -10,6 +10,7 @@
 #include <limits.h>
 #include <linux/futex.h>
 #include <stdatomic.h>
+#include <stdio.h>
 #include <sys/mman.h>
 #include <sys/syscall.h>
 #include <time.h>
@@ -19,6 +20,13 @@
 
 int region_create(struct region *rg, const char *name, uint64_t size,
 		  size_t maplen)
+{
+	return region_create_sealed(rg, name, size, maplen,
+				    F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_SEAL);
+}
+
+int region_create_sealed(struct region *rg, const char *name, uint64_t size,
+			 size_t maplen, unsigned seals)
 {
 	int fd, err;
 	void *map;
@@ -32,8 +40,7 @@ int region_create(struct region *rg, const char *name, uint64_t size,
 	if (ftruncate(fd, (off_t)size) < 0)
 		goto fail;
 	/* Nobody may shrink it under another's mapping (SIGBUS) or grow it. */
-	if (fcntl(fd, F_ADD_SEALS, F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_SEAL) <
-	    0)
+	if (fcntl(fd, F_ADD_SEALS, (int)seals) < 0)
 		goto fail;
 	map = mmap(NULL, maplen, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
 	if (map == MAP_FAILED)
@@ -46,6 +53,31 @@ fail:
 	err = -errno;
 	close(fd);
 	return err;
+}
+
+int region_reopen_ro(const struct region *rg)
+{
+	char path[64];
+	int fd;
+
+	/* a new open file description, read-only: mmap(PROT_WRITE, MAP_SHARED)
+	 * of it fails with EACCES, and so does a later mprotect */
+	snprintf(path, sizeof(path), "/proc/self/fd/%d", rg->fd);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	return fd < 0 ? -errno : fd;
+}
+
+int region_seal_writers(const struct region *rg)
+{
+	int seals = fcntl(rg->fd, F_GET_SEALS);
+
+	if (seals < 0)
+		return -errno;
+	if (seals & F_SEAL_FUTURE_WRITE)
+		return 0;
+	if (fcntl(rg->fd, F_ADD_SEALS, F_SEAL_FUTURE_WRITE | F_SEAL_SEAL) < 0)
+		return -errno;
+	return 0;
 }
 
 void region_destroy(struct region *rg)

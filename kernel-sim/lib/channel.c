@@ -7,6 +7,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -85,15 +86,15 @@ NTO_EXPORT int ChannelCreate_r(unsigned flags)
 {
 	struct nto_ctl_chan req = {0, flags}, rep;
 	struct nto_chan *ch;
-	int fds[2], nfds = 0, rc, i;
+	int fds[NTO_CTL_FDS_MAX], nfds = 0, rc, i;
 	size_t got = 0;
 
 	rc = nto__ctl_call(NTO_CTL_CHANNEL_CREATE, &req, sizeof(req), &rep,
-			   sizeof(rep), &got, fds, 2, &nfds);
+			   sizeof(rep), &got, fds, NTO_CTL_FDS_MAX, &nfds);
 	if (rc < 0)
 		return rc;
 	rc = -EPROTO;
-	if (got < sizeof(rep) || nfds < 2 || rep.chid <= 0 ||
+	if (got < sizeof(rep) || nfds < 3 || rep.chid <= 0 ||
 	    rep.chid >= NTO_IDS_MAX)
 		goto out;
 	ch = calloc(1, sizeof(*ch));
@@ -105,15 +106,22 @@ NTO_EXPORT int ChannelCreate_r(unsigned flags)
 			  MAP_SHARED, fds[0], 0);
 	ch->db = mmap(NULL, NTO_DOORBELL_SIZE, PROT_READ | PROT_WRITE,
 		      MAP_SHARED, fds[1], 0);
+	ch->wait = mmap(NULL, NTO_WAITPAGE_SIZE, PROT_READ | PROT_WRITE,
+			MAP_SHARED, fds[2], 0);
 	if (ch->region == MAP_FAILED || ch->db == MAP_FAILED ||
-	    ch->region->hdr.magic != NTO_CHAN_MAGIC) {
+	    ch->wait == MAP_FAILED || ch->region->hdr.magic != NTO_CHAN_MAGIC) {
 		if (ch->region != MAP_FAILED)
 			munmap(ch->region, CHAN_REGION_MAP);
 		if (ch->db != MAP_FAILED)
 			munmap(ch->db, NTO_DOORBELL_SIZE);
+		if (ch->wait != MAP_FAILED)
+			munmap(ch->wait, NTO_WAITPAGE_SIZE);
 		free(ch);
 		goto out;
 	}
+	/* no new writable mapping of the waiter page from now on: clients
+	 * can only ever read it (ipcd seals it too if this fails) */
+	(void)fcntl(fds[2], F_ADD_SEALS, F_SEAL_FUTURE_WRITE | F_SEAL_SEAL);
 	ch->chid = rep.chid;
 	ch->flags = flags;
 	nto__srv_wrlock();
@@ -169,6 +177,7 @@ NTO_EXPORT int ChannelDestroy_r(int chid)
 	free(ch->act);
 	ch->act = NULL;
 	ch->nact = 0;
+	memset(ch->by_index, 0, sizeof(ch->by_index));
 	if (ngrave < NTO_IDS_MAX)
 		graveyard[ngrave++] = ch;
 	nto__srv_unlock();
@@ -304,6 +313,13 @@ int nto__chan_sync(struct nto_chan *ch)
 	free(ch->act);
 	ch->act = nact;
 	ch->nact = n;
+	memset(ch->by_index, 0, sizeof(ch->by_index));
+	for (i = 0; i < n; i++) {
+		struct nto_srv_conn *sc = nact[i];
+
+		sc->same = ch->by_index[sc->index];
+		ch->by_index[sc->index] = sc;
+	}
 	__atomic_store_n(&ch->seen_conn_gen, gen, __ATOMIC_RELEASE);
 	nto__srv_unlock();
 	free(fresh);

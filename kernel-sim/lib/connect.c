@@ -110,6 +110,7 @@ static void conn_destroy(struct nto_conn *conn)
 {
 	munmap(conn->region, NTO_CONN_SIZE);
 	munmap(conn->doorbell, NTO_DOORBELL_SIZE);
+	munmap((void *)conn->wait, NTO_WAITPAGE_SIZE);
 	pthread_mutex_destroy(&conn->lock);
 	free(conn);
 }
@@ -150,7 +151,7 @@ static int conn_get_or_map(const struct nto_ctl_attach_rep *rep, int *fds,
 				return 0;
 			}
 	}
-	if (nfds < 2)
+	if (nfds < 3)
 		return -EPROTO;
 	c = calloc(1, sizeof(*c));
 	if (!c)
@@ -163,10 +164,15 @@ static int conn_get_or_map(const struct nto_ctl_attach_rep *rep, int *fds,
 			   MAP_SHARED, fds[1], 0);
 	if (c->doorbell == MAP_FAILED)
 		goto fail_region;
+	/* read-only: the fd ipcd sent cannot be mapped writable at all */
+	c->wait =
+		mmap(NULL, NTO_WAITPAGE_SIZE, PROT_READ, MAP_SHARED, fds[2], 0);
+	if (c->wait == MAP_FAILED)
+		goto fail_bell;
 	if (c->region->hdr.magic != NTO_CONN_MAGIC ||
 	    c->region->hdr.version != NTO_SHM_VERSION) {
-		munmap(c->doorbell, NTO_DOORBELL_SIZE);
-		goto fail_region;
+		munmap((void *)c->wait, NTO_WAITPAGE_SIZE);
+		goto fail_bell;
 	}
 	c->conn_id = rep->conn_id;
 	atomic_init(&c->refs, 1);
@@ -174,6 +180,7 @@ static int conn_get_or_map(const struct nto_ctl_attach_rep *rep, int *fds,
 	c->chid = c->region->hdr.chid;
 	c->scoid = rep->scoid;
 	c->chflags = rep->chflags;
+	c->tindex = c->region->hdr.conn_index; /* ipcd's; checked at use */
 	pthread_mutex_init(&c->lock, NULL);
 	c->bump = NTO_CONN_BULK;
 	for (i = 0; i < NTO_CONN_SLOTS; i++) {
@@ -184,6 +191,8 @@ static int conn_get_or_map(const struct nto_ctl_attach_rep *rep, int *fds,
 	conns = c;
 	*out = c;
 	return 0;
+fail_bell:
+	munmap(c->doorbell, NTO_DOORBELL_SIZE);
 fail_region:
 	munmap(c->region, NTO_CONN_SIZE);
 fail_free:
@@ -230,7 +239,7 @@ NTO_EXPORT int ConnectAttach_r(_Uint32t nd, pid_t pid, int chid, unsigned index,
 	struct nto_ctl_attach_rep rep;
 	struct nto_conn *conn = NULL;
 	struct nto_coid *c;
-	int fds[2], nfds = 0, ph = -1, rc, i;
+	int fds[NTO_CTL_FDS_MAX], nfds = 0, ph = -1, rc, i;
 	size_t got = 0;
 
 	if (nd != 0)
@@ -255,7 +264,7 @@ NTO_EXPORT int ConnectAttach_r(_Uint32t nd, pid_t pid, int chid, unsigned index,
 		req.coid = ph;
 	}
 	rc = nto__ctl_call(NTO_CTL_CONNECT_ATTACH, &req, sizeof(req), &rep,
-			   sizeof(rep), &got, fds, 2, &nfds);
+			   sizeof(rep), &got, fds, NTO_CTL_FDS_MAX, &nfds);
 	if (rc >= 0 && got < sizeof(rep))
 		rc = -EPROTO;
 	if (rc < 0)
@@ -370,7 +379,7 @@ int nto__coid_rebind(int coid, pid_t pid, int chid, int flags)
 	struct nto_ctl_attach_rep rep;
 	struct nto_conn *conn = NULL, *old;
 	struct nto_coid *c;
-	int fds[2], nfds = 0, rc, i;
+	int fds[NTO_CTL_FDS_MAX], nfds = 0, rc, i;
 	size_t got = 0;
 	uint64_t deadline;
 
@@ -380,7 +389,7 @@ int nto__coid_rebind(int coid, pid_t pid, int chid, int flags)
 		return -EINVAL;
 	/* ipcd moves the coid record; the number is never free */
 	rc = nto__ctl_call(NTO_CTL_CONNECT_REBIND, &req, sizeof(req), &rep,
-			   sizeof(rep), &got, fds, 2, &nfds);
+			   sizeof(rep), &got, fds, NTO_CTL_FDS_MAX, &nfds);
 	if (rc >= 0 && got < sizeof(rep))
 		rc = -EPROTO;
 	if (rc < 0) { /* ipcd left the coid as it was (dead or alive) */

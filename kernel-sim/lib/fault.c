@@ -11,7 +11,8 @@
  * send-queued (our MsgSend is SEND-blocked), pulse (MsgSendPulse queued),
  * connect (ConnectAttach done). Actions: kill (SIGKILL self), exit[:code]
  * (_exit, default 99), stop (SIGSTOP self), sleep:MS, garbage (scribble the
- * shared slot this point concerns, then carry on).
+ * shared slot this point concerns, then carry on), state:V[:kill] (store V
+ * in that slot's state word, then carry on or SIGKILL self).
  */
 #include "config.h"
 
@@ -23,7 +24,16 @@
 
 #include "internal.h"
 
-enum fault_action { FA_NONE, FA_KILL, FA_EXIT, FA_STOP, FA_SLEEP, FA_GARBAGE };
+enum fault_action {
+	FA_NONE,
+	FA_KILL,
+	FA_EXIT,
+	FA_STOP,
+	FA_SLEEP,
+	FA_GARBAGE,
+	FA_STATE,
+	FA_STATE_KILL,
+};
 
 struct fault_rule {
 	unsigned n;
@@ -77,6 +87,10 @@ static int parse_rule(char *tok)
 		rules[p].arg = atoi(colon + 6);
 	} else if (strcmp(colon, "garbage") == 0) {
 		rules[p].action = FA_GARBAGE;
+	} else if (strncmp(colon, "state:", 6) == 0) {
+		rules[p].arg = (int)strtoul(colon + 6, &end, 0);
+		rules[p].action =
+			strcmp(end, ":kill") == 0 ? FA_STATE_KILL : FA_STATE;
 	} else {
 		return -1;
 	}
@@ -146,6 +160,13 @@ void nto__fault_hit(enum nto_fault_point p, struct nto_slot *slot)
 		break;
 	case FA_GARBAGE:
 		scribble(slot);
+		break;
+	case FA_STATE:
+	case FA_STATE_KILL:
+		if (slot)
+			atomic_store(&slot->state, (uint32_t)r->arg);
+		if (r->action == FA_STATE_KILL)
+			kill(getpid(), SIGKILL);
 		break;
 	case FA_NONE:
 		break;

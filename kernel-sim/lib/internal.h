@@ -70,6 +70,12 @@ int nto__futex_wait(_Atomic uint32_t *word, uint32_t expect,
 		    const struct timespec *abs_mono);
 void nto__futex_wake(_Atomic uint32_t *word, int n);
 uint64_t nto__now_ns(void);
+/* The safety-net bound on every cross-process sleep (NTO_POLL_MS, or
+ * NTOSIM_POLL_MS for tests that prove no wake is ever lost). */
+uint64_t nto__poll_ns(void);
+/* ts = the earlier of now + one poll interval and deadline (absolute
+ * CLOCK_MONOTONIC ns; 0 = none), for nto__futex_wait. */
+void nto__poll_until(uint64_t deadline, struct timespec *ts);
 /* One spin-loop pause (lets the sibling hyperthread run). */
 static inline void nto__cpu_relax(void)
 {
@@ -97,6 +103,8 @@ struct nto_conn {
 	_Atomic int refs; /* coids pointing here + sends in flight */
 	struct nto_conn_region *region;
 	struct nto_doorbell *doorbell;
+	const struct nto_waitpage *wait; /* mapped read-only */
+	unsigned tindex; /* our entry in the channel's connection table */
 	pid_t server_pid;
 	int chid;
 	int scoid;
@@ -106,6 +114,7 @@ struct nto_conn {
 	uint64_t ext_off[NTO_CONN_SLOTS];
 	uint64_t ext_cap[NTO_CONN_SLOTS];
 	_Atomic uint32_t slot_waiters; /* threads waiting for a free slot */
+	_Atomic uint32_t abandoned;    /* slots we left that may end DONE */
 	_Atomic uint32_t slot_free_seq;
 	struct nto_conn *next;
 };
@@ -135,8 +144,9 @@ void nto__conn_ref(struct nto_conn *conn);
 void nto__conn_unref(struct nto_conn *conn);
 /* Server side of ConnectDetach(scoid) (channel.c): EOK or a positive errno. */
 int nto__srv_detach_scoid(int scoid);
-/* Ring a channel's doorbell after posting (wakes one receiver if any). */
-void nto__doorbell_ring(struct nto_doorbell *db);
+/* Ring a connection's channel doorbell after posting: bump the futex word,
+ * then wake one receiver if the server's waiter page says one sleeps. */
+void nto__doorbell_ring(struct nto_conn *conn);
 
 /* ---- raw.c: system calls that bypass the POSIX layer's interposed entry
  * points (the bottom layer never calls up). Return as the syscall does:
@@ -145,6 +155,16 @@ int nto__sys_close(int fd);
 ssize_t nto__sys_write(int fd, const void *buf, size_t n);
 struct pollfd;
 int nto__sys_poll(struct pollfd *fds, unsigned long n, int timeout_ms);
+/* One line "ntosim[pid]: ..." on stderr, written raw (async-signal-safe
+ * enough for the message path; never through stdio's buffers). */
+void nto__log(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* The pulse codes only the kernel (ipcd, or libnto on a sender's behalf
+ * for UNBLOCK) may queue: _PULSE_CODE_NET_DETACH.._PULSE_CODE_UNBLOCK. */
+static inline int nto__kernel_pulse_code(int code)
+{
+	return code >= -38 && code <= -32;
+}
 
 /* ---- msgsend.c ---- */
 /* The one implementation of all eight MsgSend variants: returns status or
@@ -204,7 +224,8 @@ struct nto_rcv_snap {
  * srv write lock, after its table entry is gone. */
 struct nto_srv_conn {
 	struct nto_chan *chan;
-	unsigned index; /* in the channel's connection table */
+	struct nto_srv_conn *same; /* next mapped one at the same index */
+	unsigned index;		   /* in the channel's connection table */
 	uint32_t gen;
 	int scoid; /* with _NTO_SIDE_CHANNEL */
 	pid_t client_pid;
@@ -218,10 +239,14 @@ struct nto_chan {
 	unsigned flags;
 	struct nto_chan_region *region;
 	struct nto_doorbell *db;
+	struct nto_waitpage *wait;
+	_Atomic uint64_t short_sleep_until; /* lost-wake guard (msgrecv.c) */
 	_Atomic int dead; /* ChannelDestroy'd or destroyed by ipcd */
 	uint32_t seen_conn_gen;
 	unsigned nact;
 	struct nto_srv_conn **act; /* live mapped connections (srv lock) */
+	/* the same, by connection-table index (chained through ->same) */
+	struct nto_srv_conn *by_index[NTO_CHAN_CONNS];
 };
 
 /* The srv lock: readers use connections and channels, the writer maps,

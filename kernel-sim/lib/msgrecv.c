@@ -34,10 +34,70 @@ static void consider(struct cand *best, enum cand_kind kind, int prio,
 	best->idx = idx;
 }
 
-/* Under the srv read lock: the highest-priority, oldest ready item. */
-static void scan_best(struct nto_chan *ch, int pulses_only, struct cand *best)
+/* Under the srv read lock: offer one connection's ready items to best.
+ * Returns 1 if it had any; *oldest (if given) is lowered to the oldest
+ * ticket among them. */
+static int scan_conn(struct nto_srv_conn *sc, int pulses_only,
+		     struct cand *best, uint64_t *oldest)
 {
-	unsigned i, k;
+	struct nto_conn_region *r = sc->region;
+	uint64_t t;
+	unsigned i;
+	int any = 0;
+
+	if (!pulses_only)
+		for (i = 0; i < NTO_CONN_SLOTS; i++)
+			if (atomic_load_explicit(&r->slot[i].state,
+						 memory_order_acquire) ==
+			    NTO_SLOT_SEND) {
+				t = r->slot[i].ticket;
+				consider(best, CAND_SLOT, r->slot[i].priority,
+					 t, sc, i);
+				if (oldest && t < *oldest)
+					*oldest = t;
+				any = 1;
+			}
+	for (i = 0; i < NTO_CONN_PULSES; i++)
+		if (atomic_load_explicit(&r->pulse[i].state,
+					 memory_order_acquire) ==
+		    NTO_PULSE_READY) {
+			t = r->pulse[i].ticket;
+			consider(best, CAND_PULSE, r->pulse[i].priority, t, sc,
+				 i);
+			if (oldest && t < *oldest)
+				*oldest = t;
+			any = 1;
+		}
+	return any;
+}
+
+static int scan_index(struct nto_chan *ch, unsigned idx, int pulses_only,
+		      struct cand *best)
+{
+	struct nto_srv_conn *sc;
+	int any = 0;
+
+	for (sc = ch->by_index[idx]; sc; sc = sc->same)
+		any |= scan_conn(sc, pulses_only, best, NULL);
+	return any;
+}
+
+/* An item this old that a receiver had not been told about was hidden
+ * from it: an honest sender sets its ready bit and rings within
+ * nanoseconds of posting. */
+#define LOST_WAKE_AGE_NS 1000000ull /* 1 ms */
+
+/* Under the srv read lock: the highest-priority, oldest ready item. The
+ * doorbell's ready bits say which connections to look at; full (after a
+ * sleep that ran out, or while the channel distrusts its bits) looks at
+ * every connection and returns 1 if one had work its bit had not shown
+ * for LOST_WAKE_AGE_NS. */
+static int scan_best(struct nto_chan *ch, int pulses_only, int full,
+		     struct cand *best)
+{
+	_Atomic uint64_t *ready = ch->db->ready;
+	uint64_t oldest = UINT64_MAX;
+	unsigned i, w;
 
 	memset(best, 0, sizeof(*best));
 	best->kind = CAND_NONE;
@@ -51,29 +111,37 @@ static void scan_best(struct nto_chan *ch, int pulses_only, struct cand *best)
 				consider(best, CAND_KPULSE, p->priority,
 					 p->ticket, NULL, i);
 		}
-	for (k = 0; k < ch->nact; k++) {
-		struct nto_srv_conn *sc = ch->act[k];
-		struct nto_conn_region *r = sc->region;
+	for (w = 0; w < NTO_READY_WORDS; w++) {
+		uint64_t bits =
+			atomic_load_explicit(&ready[w], memory_order_acquire);
 
-		if (atomic_load_explicit(&r->hdr.nready,
-					 memory_order_acquire) == 0)
-			continue;
-		if (!pulses_only)
-			for (i = 0; i < NTO_CONN_SLOTS; i++)
-				if (atomic_load_explicit(
-					    &r->slot[i].state,
-					    memory_order_acquire) ==
-				    NTO_SLOT_SEND)
-					consider(best, CAND_SLOT,
-						 r->slot[i].priority,
-						 r->slot[i].ticket, sc, i);
-		for (i = 0; i < NTO_CONN_PULSES; i++)
-			if (atomic_load_explicit(&r->pulse[i].state,
-						 memory_order_acquire) ==
-			    NTO_PULSE_READY)
-				consider(best, CAND_PULSE, r->pulse[i].priority,
-					 r->pulse[i].ticket, sc, i);
+		while (bits) {
+			unsigned b = (unsigned)__builtin_ctzll(bits);
+			unsigned idx = w * 64 + b;
+
+			bits &= bits - 1;
+			if (scan_index(ch, idx, pulses_only, best))
+				continue;
+			/* empty: clear, then look once more, since a sender
+			 * sets the bit only after posting */
+			atomic_fetch_and(&ready[w], ~(1ull << b));
+			if (scan_index(ch, idx, pulses_only, best))
+				atomic_fetch_or(&ready[w], 1ull << b);
+		}
 	}
+	if (!full)
+		return 0;
+	for (i = 0; i < ch->nact; i++) {
+		struct nto_srv_conn *sc = ch->act[i];
+		unsigned idx = sc->index;
+
+		if (idx < NTO_CHAN_CONNS &&
+		    (atomic_load(&ready[idx / 64]) & (1ull << (idx % 64))))
+			continue; /* looked at above */
+		scan_conn(sc, pulses_only, best, &oldest);
+	}
+	return oldest != UINT64_MAX &&
+	       nto__now_ns() - oldest > LOST_WAKE_AGE_NS;
 }
 
 static size_t iov_len(const iov_t *iov, int parts)
@@ -104,6 +172,29 @@ static int take_pulse(struct nto_pulse_ent *p, struct _pulse *out)
 	out->scoid = p->scoid;
 	atomic_store(&p->state, NTO_PULSE_FREE);
 	return 0;
+}
+
+/* A pulse from a client's table is client-written. The kernel's codes
+ * cannot come from there, except the UNBLOCK libnto posts for a sender
+ * that wants out: valid only for a message of this connection that we
+ * hold (RECEIVED, not yet answered) and whose sender asked. An UNBLOCK
+ * whose message was answered meanwhile is dropped, as QNX removes it. */
+static int client_pulse_ok(struct nto_srv_conn *sc, const struct _pulse *p)
+{
+	unsigned v = (unsigned)p->value.sival_int, sl = v >> 16;
+	const struct nto_slot *s;
+
+	if (!nto__kernel_pulse_code(p->code))
+		return 1;
+	if (p->code != _PULSE_CODE_UNBLOCK ||
+	    (v & 0xffffu) != ((unsigned)sc->scoid & 0xffffu) || sl == 0 ||
+	    sl > NTO_CONN_SLOTS)
+		return 0;
+	s = &sc->region->slot[sl - 1];
+	return atomic_load(&((struct nto_slot *)s)->state) ==
+		       NTO_SLOT_RECEIVED &&
+	       (atomic_load(&((struct nto_slot *)s)->flags) &
+		NTO_SLOTF_UNBLOCK_REQ);
 }
 
 static int valid_snap(const struct nto_rcv_snap *sn)
@@ -171,13 +262,8 @@ static int take(struct nto_chan *ch, struct cand *c, const iov_t *iov,
 				atomic_fetch_sub(&sc->region->hdr.nready, 1);
 				pulse.scoid =
 					sc->scoid; /* never trust the peer's */
-				/* a client may only ask to unblock its own
-				 * rcvid */
-				if (pulse.code == _PULSE_CODE_UNBLOCK &&
-				    ((unsigned)pulse.value.sival_int &
-				     0xffffu) !=
-					    ((unsigned)sc->scoid & 0xffffu))
-					return -EAGAIN;
+				if (!client_pulse_ok(sc, &pulse))
+					return -EAGAIN; /* dropped */
 			}
 		}
 		if (rc < 0)
@@ -223,11 +309,32 @@ static int take(struct nto_chan *ch, struct cand *c, const iov_t *iov,
 	return (int)(((c->idx + 1) << 16) | ((unsigned)sc->scoid & 0xffffu));
 }
 
+/* A sleep ran out and old work was waiting (a wake was lost), or a full
+ * scan found old work whose ready bit was clear. With honest peers neither can
+ * happen (see the doorbell in proto/shm.h); a live client that keeps
+ * rewriting the doorbell can cause both. Bound the damage: for a while this
+ * channel scans every connection and sleeps in short slices. */
+#define LOST_WAKE_POLL_NS 1000000ull	 /* 1 ms */
+#define LOST_WAKE_HOLD_NS 10000000000ull /* 10 s */
+
+static void lost_wake(struct nto_chan *ch)
+{
+	uint64_t now = nto__now_ns();
+
+	if (now >= atomic_load(&ch->short_sleep_until))
+		nto__log("chid %d: a receiver missed a message; scanning "
+			 "every connection and sleeping in 1 ms slices for "
+			 "10 s (a client may be rewriting the doorbell)",
+			 ch->chid);
+	atomic_store(&ch->short_sleep_until, now + LOST_WAKE_HOLD_NS);
+}
+
 static int receive(int chid, const iov_t *iov, int parts,
 		   struct _msg_info *info, int pulses_only)
 {
 	uint64_t deadline = 0;
-	int has_dl, rc, rslot;
+	int has_dl, rc, rslot, slept_out = 0;
+	struct nto_slot *taken = NULL;
 	struct nto_chan *ch;
 	size_t bufsize;
 
@@ -245,9 +352,9 @@ static int receive(int chid, const iov_t *iov, int parts,
 	for (;;) {
 		struct timespec ts;
 		struct cand best = {0};
-		uint64_t until;
+		uint64_t bound;
 		uint32_t seq;
-		int w;
+		int w, full;
 
 		if (atomic_load(&ch->dead)) {
 			rc = -ESRCH;
@@ -261,30 +368,47 @@ static int receive(int chid, const iov_t *iov, int parts,
 			rc = -ESRCH;
 			break;
 		}
-		scan_best(ch, pulses_only, &best);
+		full = slept_out ||
+		       nto__now_ns() < atomic_load(&ch->short_sleep_until);
+		if (scan_best(ch, pulses_only, full, &best) && !slept_out)
+			lost_wake(ch); /* a hidden ready bit */
 		rc = best.kind == CAND_NONE
 			     ? -EAGAIN
 			     : take(ch, &best, iov, parts, bufsize, info);
+		if (rc > 0)
+			taken = &best.sc->region->slot[best.idx];
 		nto__srv_unlock();
 		if (best.kind != CAND_NONE) {
+			/* the sleep ran out with old work waiting: its wake
+			 * was lost */
+			if (slept_out &&
+			    nto__now_ns() - best.ticket > LOST_WAKE_AGE_NS)
+				lost_wake(ch);
 			if (rc == -EAGAIN)
 				continue;
 			break;
 		}
+		slept_out = 0;
 		if (has_dl && nto__now_ns() >= deadline) {
 			rc = -ETIMEDOUT;
 			break;
 		}
 		if (nto__spin_while(&ch->db->seq, seq))
 			continue;
-		until = nto__now_ns() + NTO_POLL_MS * 1000000ull;
-		if (has_dl && deadline < until)
-			until = deadline;
-		ts.tv_sec = (time_t)(until / 1000000000ull);
-		ts.tv_nsec = (long)(until % 1000000000ull);
-		atomic_fetch_add(&ch->db->waiters, 1);
+		bound = has_dl ? deadline : 0;
+		if (nto__now_ns() < atomic_load(&ch->short_sleep_until)) {
+			uint64_t t = nto__now_ns() + LOST_WAKE_POLL_NS;
+
+			if (!bound || t < bound)
+				bound = t;
+		}
+		nto__poll_until(bound, &ts);
+		/* seq_cst: a sender bumps seq then reads waiters; we publish
+		 * ourselves then let the kernel compare seq. The count lives
+		 * in our private waiter page: no client can hide us. */
+		atomic_fetch_add(&ch->wait->waiters, 1);
 		w = nto__futex_wait(&ch->db->seq, seq, &ts);
-		atomic_fetch_sub(&ch->db->waiters, 1);
+		atomic_fetch_sub(&ch->wait->waiters, 1);
 		if (w == -EINTR) {
 			rc = -EINTR;
 			break;
@@ -293,10 +417,11 @@ static int receive(int chid, const iov_t *iov, int parts,
 			rc = -ESRCH; /* the kernel is gone */
 			break;
 		}
+		slept_out = w == -ETIMEDOUT;
 	}
 	nto__rcvr_leave(ch, rslot);
 	if (rc > 0)
-		NTO_FAULT(NTO_FP_RECV, NULL);
+		NTO_FAULT(NTO_FP_RECV, taken);
 	return rc;
 }
 

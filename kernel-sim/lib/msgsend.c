@@ -35,11 +35,17 @@ NTO_EXPORT int nto_set_thread_priority(int prio)
 	return 0;
 }
 
-void nto__doorbell_ring(struct nto_doorbell *db)
+void nto__doorbell_ring(struct nto_conn *conn)
 {
-	atomic_fetch_add(&db->seq, 1);
-	if (atomic_load(&db->waiters) > 0)
-		nto__futex_wake(&db->seq, 1);
+	/* seq_cst pair with the receiver's waiters++ before its futex check:
+	 * either it sees our bump or we see it waiting. Only the server can
+	 * write the waiter count, so no client can make us skip this wake. */
+	if (conn->tindex < NTO_CHAN_CONNS)
+		atomic_fetch_or(&conn->doorbell->ready[conn->tindex / 64],
+				1ull << (conn->tindex % 64));
+	atomic_fetch_add(&conn->doorbell->seq, 1);
+	if (atomic_load(&conn->wait->waiters) > 0)
+		nto__futex_wake(&conn->doorbell->seq, 1);
 }
 
 static int iov_total(const iov_t *iov, int parts, size_t *total)
@@ -62,38 +68,65 @@ static int iov_total(const iov_t *iov, int parts, size_t *total)
 	return 0;
 }
 
-/* Claim a FREE slot; waits (bounded polls) while all are busy. */
-static int slot_claim(struct nto_conn *conn, struct nto_coid *c,
-		      uint32_t my_gen)
+struct send_ctx {
+	uint64_t send_deadline; /* 0: none */
+	uint64_t reply_deadline;
+	int has_send_to, has_reply_to;
+	int received; /* the server had taken the message */
+};
+
+/* Take one slot: a FREE one, or one we abandoned that the server has since
+ * finished (DONE, nobody else will consume it). */
+static int slot_take(struct nto_conn *conn)
 {
+	uint32_t ab = atomic_load(&conn->abandoned);
 	unsigned i;
 
+	for (i = 0; i < NTO_CONN_SLOTS; i++) {
+		_Atomic uint32_t *st = &conn->region->slot[i].state;
+		uint32_t expect = NTO_SLOT_FREE;
+
+		if (atomic_compare_exchange_strong(st, &expect,
+						   NTO_SLOT_CLAIMED))
+			return (int)i;
+		expect = NTO_SLOT_DONE;
+		if ((ab & (1u << i)) &&
+		    atomic_compare_exchange_strong(st, &expect,
+						   NTO_SLOT_CLAIMED)) {
+			atomic_fetch_and(&conn->abandoned, ~(1u << i));
+			return (int)i;
+		}
+	}
+	return -EAGAIN;
+}
+
+/* Claim a slot; while all are busy the thread is SEND-blocked as far as
+ * QNX is concerned: its send timeout and signals end the wait. */
+static int slot_claim(struct nto_conn *conn, struct nto_coid *c,
+		      uint32_t my_gen, const struct send_ctx *ctx)
+{
 	for (;;) {
 		uint32_t seq = atomic_load(&conn->slot_free_seq);
 		struct timespec ts;
-		uint64_t t;
+		int i = slot_take(conn), w;
 
-		for (i = 0; i < NTO_CONN_SLOTS; i++) {
-			uint32_t expect = NTO_SLOT_FREE;
-
-			if (atomic_compare_exchange_strong(
-				    &conn->region->slot[i].state, &expect,
-				    NTO_SLOT_CLAIMED))
-				return (int)i;
-		}
+		if (i >= 0)
+			return i;
 		if (atomic_load(&c->detach_seq) != my_gen)
 			return -EBADF;
 		if (atomic_load(&conn->region->hdr.dead) ==
 		    NTO_CONN_SERVER_GONE)
 			return -EBADF;
+		if (ctx->has_send_to && nto__now_ns() >= ctx->send_deadline)
+			return -ETIMEDOUT;
 		if (!nto__ipcd_alive())
 			return -ESRCH;
 		atomic_fetch_add(&conn->slot_waiters, 1);
-		t = nto__now_ns() + NTO_POLL_MS * 1000000ull;
-		ts.tv_sec = (time_t)(t / 1000000000ull);
-		ts.tv_nsec = (long)(t % 1000000000ull);
-		nto__futex_wait(&conn->slot_free_seq, seq, &ts);
+		nto__poll_until(ctx->has_send_to ? ctx->send_deadline : 0, &ts);
+		w = nto__futex_wait(&conn->slot_free_seq, seq, &ts);
 		atomic_fetch_sub(&conn->slot_waiters, 1);
+		if (w == -EINTR)
+			return -EINTR;
 	}
 }
 
@@ -152,53 +185,161 @@ static void post_unblock_pulse(struct nto_conn *conn, unsigned slot)
 		p->ticket = nto__now_ns();
 		atomic_store(&p->state, NTO_PULSE_READY);
 		atomic_fetch_add(&r->hdr.nready, 1);
-		nto__doorbell_ring(conn->doorbell);
+		nto__doorbell_ring(conn);
 		return;
 	}
 	/* no room: the server will still see _NTO_MI_UNBLOCK_REQ in MsgInfo */
 }
 
-struct send_ctx {
-	uint64_t send_deadline; /* 0: none */
-	uint64_t reply_deadline;
-	int has_send_to, has_reply_to;
-	int received; /* the server had taken the message */
+/* Why a sender leaves its wait early. */
+struct leave {
+	int err;     /* errno to leave with */
+	int force;   /* the server is gone or broke the protocol: leave from
+			any state, nobody honest will answer */
+	uint32_t st; /* out: the state the slot was left in */
 };
 
-/* Leave the wait early (timeout, signal, detach, ipcd gone) as QNX does:
+static void slot_freed(struct nto_conn *conn)
+{
+	if (atomic_load(&conn->slot_waiters) > 0) {
+		atomic_fetch_add(&conn->slot_free_seq, 1);
+		nto__futex_wake(&conn->slot_free_seq, 1);
+	}
+}
+
+/* Leave the wait early (timeout, signal, detach, server gone) as QNX does:
  * a SEND-blocked sender always can; a REPLY-blocked one only without
  * _NTO_CHF_UNBLOCK, else the server gets an UNBLOCK pulse and we wait on.
- * Returns the error to leave with, or 0 to keep waiting. */
-static int try_leave(struct nto_conn *conn, unsigned i, int err, int *unblocked)
+ * The slot state is server-writable: a state no honest party would leave
+ * there counts as the server breaking the protocol, and we leave. Returns
+ * the error to leave with, or 0 to keep waiting. */
+static int try_leave(struct nto_conn *conn, unsigned i, struct leave *lv,
+		     int *unblocked)
 {
 	struct nto_slot *s = &conn->region->slot[i];
 	uint32_t st = atomic_load(&s->state);
 
-	if (st == NTO_SLOT_SEND) {
-		if (atomic_compare_exchange_strong(&s->state, &st,
-						   NTO_SLOT_FREE)) {
-			atomic_fetch_sub(&conn->region->hdr.nready, 1);
-			if (atomic_load(&conn->slot_waiters) > 0) {
-				atomic_fetch_add(&conn->slot_free_seq, 1);
-				nto__futex_wake(&conn->slot_free_seq, 1);
+	lv->st = st;
+	switch (st) {
+	case NTO_SLOT_SEND:
+		if (!atomic_compare_exchange_strong(&s->state, &st,
+						    NTO_SLOT_FREE))
+			return 0; /* taken meanwhile: look again */
+		atomic_fetch_sub(&conn->region->hdr.nready, 1);
+		slot_freed(conn);
+		return lv->err;
+	case NTO_SLOT_DONE:
+		return 0; /* the answer is there: take it */
+	case NTO_SLOT_RECEIVED:
+		if ((conn->chflags & _NTO_CHF_UNBLOCK) && !lv->force) {
+			if (!*unblocked) {
+				atomic_fetch_or(&s->flags,
+						NTO_SLOTF_UNBLOCK_REQ);
+				post_unblock_pulse(conn, i);
+				*unblocked = 1;
 			}
-			return err;
+			return 0;
 		}
-		return 0; /* taken meanwhile: look again */
+		/* the server frees it when it replies */
+		return atomic_compare_exchange_strong(&s->state, &st,
+						      NTO_SLOT_ABANDONED)
+			       ? lv->err
+			       : 0;
+	case NTO_SLOT_REPLYING:
+	case NTO_SLOT_KERNEL:
+		if (!lv->force)
+			return 0; /* the answer is imminent */
+		break;
+	default: /* FREE, CLAIMED, ABANDONED or garbage: scribbled */
+		break;
 	}
-	if (st != NTO_SLOT_RECEIVED)
-		return 0; /* REPLYING or DONE: the answer is imminent */
-	if ((conn->chflags & _NTO_CHF_UNBLOCK) && err != ESRCH) {
-		if (!*unblocked) {
-			atomic_fetch_or(&s->flags, NTO_SLOTF_UNBLOCK_REQ);
-			post_unblock_pulse(conn, i);
-			*unblocked = 1;
+	/* Nobody will hand this slot back: if it ever ends DONE, our next
+	 * claim takes it (slot_take). */
+	atomic_fetch_or(&conn->abandoned, 1u << i);
+	return lv->err;
+}
+
+/* Wait for the slot to reach DONE, or leave early. Every wait is bounded
+ * by one poll interval, after which the conditions are looked at again:
+ * the caller's deadlines, ConnectDetach, the connection's dead flag (the
+ * server is gone whatever its slot says) and ipcd's liveness. Returns 0
+ * at DONE, or -errno having left the slot. */
+static int wait_result(struct nto_conn *conn, struct nto_coid *c,
+		       uint32_t my_gen, unsigned i, struct send_ctx *ctx)
+{
+	struct nto_slot *s = &conn->region->slot[i];
+	uint64_t stuck_since = 0; /* REPLYING past our reason to leave */
+	int unblocked = 0, first = 1;
+	struct leave lv;
+
+	for (;;) {
+		struct timespec ts;
+		uint64_t dl = 0, now;
+		uint32_t st;
+		int w, has_dl;
+
+		memset(&lv, 0, sizeof(lv));
+		st = atomic_load_explicit(&s->state, memory_order_acquire);
+		if (st == NTO_SLOT_DONE)
+			return 0;
+		if (st == NTO_SLOT_SEND) {
+			has_dl = ctx->has_send_to;
+			dl = ctx->send_deadline;
+		} else {
+			has_dl = ctx->has_reply_to && !unblocked;
+			dl = ctx->reply_deadline;
 		}
-		return 0;
+		now = nto__now_ns();
+		if (atomic_load(&conn->region->hdr.dead) ==
+		    NTO_CONN_SERVER_GONE) {
+			/* a death sweep ran before our post (the send never
+			 * reached a channel: EBADF), or the server scribbled
+			 * the slot after it swept */
+			lv.err = first && st == NTO_SLOT_SEND ? EBADF : ESRCH;
+			lv.force = st != NTO_SLOT_KERNEL;
+		} else if (atomic_load(&c->detach_seq) != my_gen) {
+			lv.err = EBADF;
+		} else if (has_dl && now >= dl) {
+			lv.err = ETIMEDOUT; /* dl 0 is an immediate timeout */
+		}
+		if (lv.err) {
+			/* an honest REPLYING ends in microseconds; a server
+			 * stuck in it past a poll interval is not answering */
+			if (st == NTO_SLOT_REPLYING && !stuck_since)
+				stuck_since = now;
+			if (stuck_since && now - stuck_since >= nto__poll_ns())
+				lv.force = 1;
+			if (try_leave(conn, i, &lv, &unblocked))
+				goto left;
+			if (lv.st != st)
+				continue; /* it moved: look again */
+		}
+		first = 0;
+		if (nto__spin_while(&s->state, st))
+			continue;
+		atomic_store(&s->sleeping, 1);
+		nto__poll_until(has_dl && !lv.err ? dl : 0, &ts);
+		w = nto__futex_wait(&s->state, st, &ts);
+		atomic_store(&s->sleeping, 0);
+		if (w == -EINTR) {
+			lv.err = EINTR;
+			lv.force = 0;
+			if (try_leave(conn, i, &lv, &unblocked))
+				goto left;
+		} else if (w == -ETIMEDOUT && !nto__ipcd_alive()) {
+			/* the kernel is gone: nothing will ever answer, not
+			 * even on an UNBLOCK channel */
+			lv.err = ESRCH;
+			lv.force = 1;
+			if (try_leave(conn, i, &lv, &unblocked))
+				goto left;
+		}
 	}
-	if (atomic_compare_exchange_strong(&s->state, &st, NTO_SLOT_ABANDONED))
-		return err; /* the server frees it when it replies */
-	return 0;
+left:
+	/* anything but a withdrawn SEND may have reached the server: libha's
+	 * at-most-once policy must not re-send it */
+	ctx->received = lv.st != NTO_SLOT_SEND;
+	return -lv.err;
 }
 
 /* One attempt: post on the coid's connection and wait for the result. */
@@ -209,9 +350,9 @@ static int send_once(int coid, const iov_t *siov, int sparts, size_t sbytes,
 	struct nto_coid *c = nto__coid_get(coid);
 	struct nto_conn *conn;
 	struct nto_slot *s;
-	uint32_t my_gen, st;
+	uint32_t my_gen;
 	uint64_t rbase, off;
-	int unblocked = 0, rc, idx;
+	int rc, idx;
 	unsigned i;
 
 	ctx->received = 0;
@@ -229,11 +370,11 @@ static int send_once(int coid, const iov_t *siov, int sparts, size_t sbytes,
 	 * fails at once, without delivering the message */
 	if (ctx->has_reply_to && ctx->reply_deadline == 0 &&
 	    !(conn->chflags & _NTO_CHF_UNBLOCK) &&
-	    atomic_load(&conn->doorbell->waiters) > 0) {
+	    atomic_load(&conn->wait->waiters) > 0) {
 		rc = -ETIMEDOUT;
 		goto out;
 	}
-	idx = slot_claim(conn, c, my_gen);
+	idx = slot_claim(conn, c, my_gen, ctx);
 	if (idx < 0) {
 		rc = idx;
 		goto out;
@@ -267,79 +408,11 @@ repost:
 	atomic_store(&s->sleeping, 0);
 	atomic_store(&s->state, NTO_SLOT_SEND);
 	atomic_fetch_add(&conn->region->hdr.nready, 1);
-	nto__doorbell_ring(conn->doorbell);
+	nto__doorbell_ring(conn);
 	NTO_FAULT(NTO_FP_SEND_QUEUED, s);
-	/* a death sweep that ran before our post did not see us: leave */
-	if (atomic_load(&conn->region->hdr.dead) == NTO_CONN_SERVER_GONE) {
-		rc = try_leave(conn, i, EBADF, &unblocked);
-		if (rc) {
-			rc = -rc;
-			goto out;
-		}
-	}
-	for (;;) {
-		uint64_t until, dl = 0;
-		struct timespec ts;
-		int w, has_dl, err = 0;
-
-		st = atomic_load_explicit(&s->state, memory_order_acquire);
-		if (st == NTO_SLOT_DONE)
-			break;
-		if (st == NTO_SLOT_SEND) {
-			has_dl = ctx->has_send_to;
-			dl = ctx->send_deadline;
-		} else {
-			has_dl = ctx->has_reply_to && !unblocked;
-			dl = ctx->reply_deadline;
-		}
-		if (atomic_load(&c->detach_seq) != my_gen)
-			err = EBADF;
-		else if (has_dl && nto__now_ns() >= dl)
-			err = ETIMEDOUT; /* dl 0 is an immediate timeout */
-		if (err) {
-			rc = try_leave(conn, i, err, &unblocked);
-			if (rc) {
-				rc = -rc;
-				goto out;
-			}
-			continue;
-		}
-		if (nto__spin_while(&s->state, st))
-			continue;
-		atomic_store(&s->sleeping, 1);
-		until = nto__now_ns() + NTO_POLL_MS * 1000000ull;
-		if (has_dl && dl < until)
-			until = dl;
-		ts.tv_sec = (time_t)(until / 1000000000ull);
-		ts.tv_nsec = (long)(until % 1000000000ull);
-		w = nto__futex_wait(&s->state, st, &ts);
-		atomic_store(&s->sleeping, 0);
-		if (w == -EINTR) {
-			rc = try_leave(conn, i, EINTR, &unblocked);
-			if (rc) {
-				rc = -rc;
-				goto out;
-			}
-		} else if (w == -ETIMEDOUT && !nto__ipcd_alive()) {
-			/* the kernel is gone: nothing will ever answer */
-			rc = try_leave(conn, i, ESRCH, &unblocked);
-			if (!rc && atomic_load(&s->state) != NTO_SLOT_DONE) {
-				uint32_t cur = atomic_load(&s->state);
-
-				if (cur == NTO_SLOT_REPLYING)
-					continue;
-				/* REPLY-blocked on an UNBLOCK channel: give up
-				 */
-				atomic_compare_exchange_strong(
-					&s->state, &cur, NTO_SLOT_ABANDONED);
-				rc = ESRCH;
-			}
-			if (rc) {
-				rc = -rc;
-				goto out;
-			}
-		}
-	}
+	rc = wait_result(conn, c, my_gen, i, ctx);
+	if (rc < 0)
+		goto out;
 	ctx->received = (atomic_load(&s->flags) & NTO_SLOTF_RECEIVED) != 0;
 	if (s->err == ERESTART) {
 		/* the server asked for the send to be issued again */

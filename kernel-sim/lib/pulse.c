@@ -20,8 +20,9 @@ int nto__pulse_post(int coid, int priority, int code, union sigval value)
 	int rc = EAGAIN;
 
 	nto__timeout_clear();
-	if (priority < -1 || priority > 255 || code < -128 || code > 127)
-		return EINVAL;
+	if (priority < -1 || priority > 255 || code < -128 || code > 127 ||
+	    nto__kernel_pulse_code(code))
+		return EINVAL; /* the kernel's own codes are the kernel's */
 	if (priority == -1)
 		priority = nto_thread_priority();
 	c = nto__coid_get(coid);
@@ -49,7 +50,7 @@ int nto__pulse_post(int coid, int priority, int code, union sigval value)
 		p->ticket = nto__now_ns();
 		atomic_store(&p->state, NTO_PULSE_READY);
 		atomic_fetch_add(&r->hdr.nready, 1);
-		nto__doorbell_ring(conn->doorbell);
+		nto__doorbell_ring(conn);
 		NTO_FAULT(NTO_FP_PULSE, NULL);
 		rc = EOK;
 		break;

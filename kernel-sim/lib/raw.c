@@ -7,6 +7,8 @@
 #include "config.h"
 
 #include <poll.h>
+#include <stdarg.h>
+#include <stdio.h>
 #include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
@@ -31,4 +33,22 @@ int nto__sys_poll(struct pollfd *fds, unsigned long n, int timeout_ms)
 
 	return (int)syscall(SYS_ppoll, fds, n, timeout_ms < 0 ? NULL : &ts,
 			    NULL, 0);
+}
+
+void nto__log(const char *fmt, ...)
+{
+	char buf[512];
+	va_list ap;
+	int n = snprintf(buf, sizeof(buf), "ntosim[%d]: ", (int)nto__pid());
+
+	va_start(ap, fmt);
+	if (n > 0 && (size_t)n < sizeof(buf))
+		n += vsnprintf(buf + n, sizeof(buf) - (size_t)n, fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		return;
+	if ((size_t)n > sizeof(buf) - 2)
+		n = (int)sizeof(buf) - 2;
+	buf[n++] = '\n';
+	(void)!nto__sys_write(2, buf, (size_t)n);
 }

@@ -42,6 +42,34 @@ static uint32_t spin_max(void)
 	return (uint32_t)v;
 }
 
+static _Atomic int64_t poll_ns = -1;
+
+uint64_t nto__poll_ns(void)
+{
+	int64_t v = atomic_load_explicit(&poll_ns, memory_order_relaxed);
+
+	if (v < 0) {
+		const char *e = getenv("NTOSIM_POLL_MS");
+		long ms = e && *e ? strtol(e, NULL, 10) : NTO_POLL_MS;
+
+		if (ms < 1 || ms > 3600000)
+			ms = NTO_POLL_MS;
+		v = (int64_t)ms * 1000000;
+		atomic_store(&poll_ns, v);
+	}
+	return (uint64_t)v;
+}
+
+void nto__poll_until(uint64_t deadline, struct timespec *ts)
+{
+	uint64_t until = nto__now_ns() + nto__poll_ns();
+
+	if (deadline && deadline < until)
+		until = deadline;
+	ts->tv_sec = (time_t)(until / 1000000000ull);
+	ts->tv_nsec = (long)(until % 1000000000ull);
+}
+
 uint64_t nto__now_ns(void)
 {
 	struct timespec ts;

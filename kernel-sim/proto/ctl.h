@@ -21,6 +21,7 @@
 #define NTO_RESOLVE_MAX	  16u	 /* entries in one RESOLVE reply */
 #define NTO_IDS_MAX	  4096	 /* per-process chid/scoid/side-coid pool */
 #define NTO_SOCKET_ENV	  "NTOSIM_SOCKET"
+#define NTO_CTL_FDS_MAX	  3u /* descriptors one reply carries */
 
 struct nto_ctl_hdr {
 	uint32_t type;	/* enum nto_ctl_type */
@@ -34,12 +35,12 @@ enum nto_ctl_type {
 	/* req nto_ctl_hello; rep nto_ctl_hello (ipcd's pid in .pid) */
 	NTO_CTL_HELLO = 1,
 	/* req nto_ctl_chan; rep nto_ctl_chan (.chid); fds [channel region,
-	   doorbell] */
+	   doorbell, waiter page (read-write)] */
 	NTO_CTL_CHANNEL_CREATE = 2,
 	/* req nto_ctl_chan (.chid); rep empty */
 	NTO_CTL_CHANNEL_DESTROY = 3,
 	/* req nto_ctl_attach; rep nto_ctl_attach_rep; fds [conn region,
-	   doorbell] if .fresh */
+	   doorbell, waiter page (read-only)] */
 	NTO_CTL_CONNECT_ATTACH = 4,
 	/* req nto_ctl_id (.id = coid, or one of the caller's scoids); rep empty
 	 */

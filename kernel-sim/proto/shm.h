@@ -12,9 +12,14 @@
  *    extents messages and replies are copied through.
  *  - channel region: one per channel, mapped by the owning server and ipcd
  *    only. Holds the connection table and the kernel pulses ipcd queues.
- *  - doorbell: one per channel, mapped by the server, every client of the
- *    channel and ipcd. Only a futex word and a waiter count live here, so a
- *    misbehaving client can at worst cause spurious or late (bounded) wakes.
+ *  - doorbell: one per channel, mapped read-write by the server, every
+ *    client of the channel and ipcd. Only the futex word receivers sleep on
+ *    lives here: senders bump it, and its value means nothing, so whatever a
+ *    client leaves in it costs at most one spurious wake.
+ *  - waiter page: one per channel, written by the server only. Clients get
+ *    a read-only descriptor (ipcd reopens the memfd O_RDONLY), so they can
+ *    see whether a receiver sleeps but never wedge that count: a departed
+ *    or hostile client cannot make a later sender skip the wake.
  */
 #ifndef NTOSIM_PROTO_SHM_H
 #define NTOSIM_PROTO_SHM_H
@@ -44,6 +49,7 @@
 #define NTO_CHAN_KPULSES  2048u
 #define NTO_CHAN_RCVRS	  64u
 #define NTO_DOORBELL_SIZE 4096u
+#define NTO_WAITPAGE_SIZE 4096u
 
 /* Slot states (nto_slot.state, the client's futex word). Each transition is a
  * CAS by the party that owns the destination state:
@@ -185,12 +191,34 @@ struct nto_chan_region {
 	struct nto_pulse_ent kpulse[NTO_CHAN_KPULSES];
 };
 
+/* The doorbell. ready[] is the set of connection-table entries that may
+ * have work, so MsgReceive looks at those instead of every connection: a
+ * sender sets its entry's bit after posting and before bumping seq; a
+ * receiver clears a bit only after finding that connection empty, and
+ * looks once more after clearing. Clients can write it all: a bit set
+ * without work costs a receiver one look; a bit cleared by someone else
+ * hides work until the receiver's next full scan (after any sleep that
+ * ran out, see docs/protocol.md). */
+#define NTO_READY_WORDS (NTO_CHAN_CONNS / 64u)
+
 struct nto_doorbell {
-	_Atomic uint32_t seq;	  /* futex word: bumped on every post */
+	_Atomic uint32_t seq; /* futex word: bumped on every post; any value */
+	uint32_t pad[15];
+	_Atomic uint64_t ready[NTO_READY_WORDS];
+};
+
+/* The waiter page. Receivers publish themselves here (seq_cst) before
+ * their last look at the queues and sleep on the doorbell's seq; a sender
+ * bumps seq, then wakes one receiver if waiters > 0. Only the channel's
+ * owner (and ipcd) can write it. */
+struct nto_waitpage {
 	_Atomic uint32_t waiters; /* receivers in (or entering) FUTEX_WAIT */
 };
 
 _Static_assert(sizeof(struct nto_slot) == 128, "slot is two cache lines");
+_Static_assert(sizeof(struct nto_doorbell) <= NTO_DOORBELL_SIZE,
+	       "doorbell fits its page");
+_Static_assert(NTO_CHAN_CONNS % 64u == 0, "whole ready words");
 _Static_assert(sizeof(struct nto_conn_hdr) == 64,
 	       "conn header is a cache line");
 _Static_assert(sizeof(struct nto_conn_region) <= NTO_CONN_FIXED,

@@ -16,6 +16,7 @@ HA_READER=$NTOSIM_BUILDDIR/examples/ha_reader
 HA_KV=$NTOSIM_BUILDDIR/examples/ha_kv_client
 FAULT_SRV=$NTOSIM_BUILDDIR/tests/fault/fault-srv
 FAULT_CLI=$NTOSIM_BUILDDIR/tests/fault/fault-cli
+HOSTILE_CLI=$NTOSIM_BUILDDIR/tests/fault/hostile-cli
 CTL_ABUSE=$NTOSIM_BUILDDIR/tests/fault/ctl-abuse
 HAM=$NTOSIM_BUILDDIR/ntosim-ham
 HAMCTL=$NTOSIM_BUILDDIR/hamctl
