@@ -149,7 +149,7 @@ static long recv_pkt_fds(int fd, void *buf, size_t cap, int ms, int *fds,
 
 				memcpy(&rfd, CMSG_DATA(cm) + k * sizeof(int),
 				       sizeof(int));
-				if (fds && *nfds < 2)
+				if (fds && *nfds < (int)NTO_CTL_FDS_MAX)
 					fds[(*nfds)++] = rfd;
 				else
 					close(rfd);
@@ -714,13 +714,14 @@ static int stuck_run(int npeers, int nreq, int nchan, int *fd)
 			}
 		}
 	for (k = nreq; k < nreq + nchan && !bad; k++) {
-		int rf[2], nrf = 0, st;
+		int rf[NTO_CTL_FDS_MAX], nrf = 0, st;
 		uint32_t len = 0;
 
 		st = read_reply(chfd, NTO_CTL_CHANNEL_CREATE, (uint32_t)k + 2,
 				rf, &nrf, &len);
-		if (st != 0 || len != sizeof(cc) || nrf != 2 ||
-		    !region_fd_ok(rf[0]) || !region_fd_ok(rf[1])) {
+		if (st != 0 || len != sizeof(cc) ||
+		    nrf != (int)NTO_CTL_FDS_MAX || !region_fd_ok(rf[0]) ||
+		    !region_fd_ok(rf[1]) || !region_fd_ok(rf[2])) {
 			printf("stuck: channel reply %d: status %d len %u, "
 			       "%d fds\n",
 			       k, st, len, nrf);

@@ -20,11 +20,11 @@ bg stuck "$CTL_ABUSE" stuck 10 5000 50
 stk=$BG
 wait_line "$DIR/stuck.out" '^stuck sent' 60 ||
 	fail "stuck peers: $(cat "$DIR/stuck.out")"
-# their replies wait in ipcd, the 50 channels' 100 fds included
+# their replies wait in ipcd, the 50 channels' 150 fds included (region, doorbell, waiter page)
 q=$(count queued)
 [ "$q" -gt 0 ] || fail "no replies queued for the stuck peers"
-[ "$(count queued_fds)" = 100 ] ||
-	fail "$(count queued_fds) fds queued, want the 50 channels' 100"
+[ "$(count queued_fds)" = 150 ] ||
+	fail "$(count queued_fds) fds queued, want the 50 channels' 150"
 
 bg flood "$CTL_ABUSE" flood 10
 fld=$BG
