@@ -103,7 +103,7 @@ void chan_destroy(struct chan *ch)
 		p->death_chan = NULL;
 	atomic_store_explicit(&ch->r->hdr.dead, 1, memory_order_release);
 	doorbell_ring(ch->db);
-	for (i = 0; i < NTO_CHAN_CONNS; i++) {
+	for (i = 0; i < ch->conns_cap; i++) {
 		if (ch->conns[i])
 			conn_server_gone(ch->conns[i]);
 	}
@@ -114,6 +114,8 @@ void chan_destroy(struct chan *ch)
 	region_destroy(&ch->bell);
 	region_destroy(&ch->wait);
 	close(ch->wait_ro);
+	free(ch->conns);
+	free(ch->tgen);
 	ipcd.nchans--;
 	free(ch);
 	quota_give(p->uid, &p->quse, QUOTA_CHANNELS, 1);

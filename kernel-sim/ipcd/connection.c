@@ -76,6 +76,8 @@ static void conn_unlink_server(struct conn *c)
 	atomic_fetch_add_explicit(&ch->r->hdr.conn_gen, 1,
 				  memory_order_acq_rel);
 	ch->conns[c->tindex] = NULL;
+	if ((unsigned)c->tindex < ch->conns_hint)
+		ch->conns_hint = (unsigned)c->tindex;
 	ch->nconns--;
 	proc_id_free(ch->proc, c->scoid);
 	c->chan = NULL;
@@ -284,6 +286,37 @@ static struct conn *conn_find_shared(struct proc *p, struct chan *ch)
 	return NULL;
 }
 
+/* A free entry of the channel's connection table (grown by doubling up to
+ * NTO_CHAN_CONNS), or -EAGAIN when it is full. */
+static int conn_table_slot(struct chan *ch)
+{
+	unsigned t, cap;
+	struct conn **nc;
+	uint32_t *ng;
+
+	for (t = ch->conns_hint; t < ch->conns_cap; t++)
+		if (!ch->conns[t])
+			return (int)t;
+	if (ch->conns_cap >= NTO_CHAN_CONNS)
+		return -EAGAIN;
+	cap = ch->conns_cap ? ch->conns_cap * 2 : 64;
+	if (cap > NTO_CHAN_CONNS)
+		cap = NTO_CHAN_CONNS;
+	nc = realloc(ch->conns, cap * sizeof(*nc));
+	if (!nc)
+		return -ENOMEM;
+	ch->conns = nc;
+	ng = realloc(ch->tgen, cap * sizeof(*ng));
+	if (!ng)
+		return -ENOMEM;
+	ch->tgen = ng;
+	memset(nc + ch->conns_cap, 0, (cap - ch->conns_cap) * sizeof(*nc));
+	memset(ng + ch->conns_cap, 0, (cap - ch->conns_cap) * sizeof(*ng));
+	t = ch->conns_cap;
+	ch->conns_cap = cap;
+	return (int)t;
+}
+
 static int conn_create(struct proc *p, struct chan *ch, int noshare,
 		       struct conn **out)
 {
@@ -292,12 +325,9 @@ static int conn_create(struct proc *p, struct chan *ch, int noshare,
 	struct conn *c;
 	int t, sc, rc;
 
-	for (t = 0; t < (int)NTO_CHAN_CONNS; t++) {
-		if (!ch->conns[t])
-			break;
-	}
-	if (t == (int)NTO_CHAN_CONNS)
-		return -EAGAIN;
+	t = conn_table_slot(ch);
+	if (t < 0)
+		return t;
 	/* quota.c: no client may take a channel's table or ipcd's fds */
 	rc = quota_chan_conns(p, ch);
 	if (rc == 0)
@@ -345,6 +375,7 @@ static int conn_create(struct proc *p, struct chan *ch, int noshare,
 	c->r->hdr.chflags = ch->flags;
 	c->r->hdr.conn_index = (uint32_t)t;
 	ch->conns[t] = c;
+	ch->conns_hint = (unsigned)t + 1;
 	ch->nconns++;
 	e = &ch->r->conn[t];
 	e->scoid = sc | SIDE_BIT;

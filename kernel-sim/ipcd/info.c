@@ -124,7 +124,7 @@ static void info_channel(struct sbuf *sb, struct chan *ch)
 	}
 	sb_puts(sb, "],\"conns\":[");
 	sep = "";
-	for (i = 0; i < NTO_CHAN_CONNS; i++) {
+	for (i = 0; i < ch->conns_cap; i++) {
 		struct conn *c = ch->conns[i];
 
 		if (!c)

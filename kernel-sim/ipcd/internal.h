@@ -169,8 +169,11 @@ struct chan {
 	int wait_ro;	    /* read-only reopen of wait.fd, for clients */
 	struct nto_chan_region *r;
 	struct nto_doorbell *db;
-	struct conn *conns[NTO_CHAN_CONNS]; /* ipcd's own view of the table */
-	uint32_t tgen[NTO_CHAN_CONNS];
+	/* ipcd's own view of the table, grown on demand up to NTO_CHAN_CONNS */
+	struct conn **conns;
+	uint32_t *tgen;
+	unsigned conns_cap;
+	unsigned conns_hint; /* no free entry below this index */
 	unsigned nconns;
 };
 

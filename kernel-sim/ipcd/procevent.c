@@ -296,7 +296,7 @@ int dispatch_proc_handover(struct req *rq)
 	TAILQ_FOREACH(ch, &p->chans, link)
 	{
 		ch->r->hdr.pid = p->pid;
-		for (i = 0; i < NTO_CHAN_CONNS; i++) {
+		for (i = 0; i < ch->conns_cap; i++) {
 			if (!ch->conns[i])
 				continue;
 			ch->conns[i]->server_pid = p->pid;

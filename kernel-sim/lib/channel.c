@@ -242,7 +242,7 @@ int nto__chan_sync(struct nto_chan *ch)
 {
 	uint32_t gen = atomic_load(&ch->region->hdr.conn_gen);
 	struct nto_srv_conn **fresh = NULL, **nact;
-	unsigned hi, i, j, nfresh = 0, n;
+	unsigned hi, i, nfresh = 0, n;
 
 	if (gen == __atomic_load_n(&ch->seen_conn_gen, __ATOMIC_ACQUIRE))
 		return 0;
@@ -259,13 +259,13 @@ int nto__chan_sync(struct nto_chan *ch)
 	for (i = 0; i < hi; i++) {
 		struct nto_chan_conn *e = &ch->region->conn[i];
 		uint32_t st = atomic_load(&e->state);
+		struct nto_srv_conn *m;
 		int have = 0;
 
 		if (st != NTO_CCONN_LIVE && st != NTO_CCONN_GONE)
 			continue;
-		for (j = 0; j < ch->nact && !have; j++)
-			have = ch->act[j]->index == i &&
-			       entry_matches(ch, ch->act[j]);
+		for (m = ch->by_index[i]; m && !have; m = m->same)
+			have = entry_matches(ch, m);
 		if (!have) {
 			struct nto_srv_conn *sc = srv_conn_map(ch, i, e->scoid);
 			struct nto_srv_conn **t;

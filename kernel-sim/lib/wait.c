@@ -92,7 +92,10 @@ int nto__spin_while(_Atomic uint32_t *word, uint32_t expect)
 		if (++spin_off_count < SPIN_RETRY_AFTER)
 			return 0;
 		spin_off_count = 0;
-		spin_budget_ns = max / 4 ? max / 4 : 1;
+		/* re-probe with the whole budget: a shorter probe is less than
+		 * one wake-up of the peer, so it could never pay and a loop
+		 * that fell off the spin would never get back on it */
+		spin_budget_ns = max;
 	}
 	start = nto__now_ns();
 	limit = start + spin_budget_ns;

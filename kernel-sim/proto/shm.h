@@ -45,7 +45,8 @@
 #define NTO_MSG_MAX (256 * 1024 * 1024) /* largest send or reply */
 
 /* Channel region geometry. */
-#define NTO_CHAN_CONNS	  1024u
+/* a channel takes as many connections as its process has scoids */
+#define NTO_CHAN_CONNS	  4096u
 #define NTO_CHAN_KPULSES  2048u
 #define NTO_CHAN_RCVRS	  64u
 #define NTO_DOORBELL_SIZE 4096u
