@@ -45,6 +45,11 @@ static void spin_init(struct spin *sp)
 	if (v > 1000000)
 		v = 1000000;
 	sp->max = sp->budget = (uint32_t)v;
+	/* start as a thread whose spins have not been paying: does it ever
+	 * get back? (the 1-client throughput question of issue 10) */
+	e = getenv("NTOSIM_BENCH_SPIN_START_OFF");
+	if (e && *e == '1')
+		sp->budget = 0;
 }
 
 static inline void cpu_relax(void)

@@ -15,6 +15,9 @@
 
 static const char *const spin0_env[] = {"NTOSIM_SPIN_US=0", NULL};
 static const char *const spin100_env[] = {"NTOSIM_SPIN_US=100", NULL};
+static const char *const spin1000_env[] = {"NTOSIM_SPIN_US=1000", NULL};
+static const char *const start_off_env[] = {"NTOSIM_BENCH_SPIN_START_OFF=1",
+					    NULL};
 
 /* The columns of the main table: key part, case, method arg, env. */
 static const struct method {
@@ -30,11 +33,16 @@ static const struct method {
 };
 #define NMETHODS (int)(sizeof(methods) / sizeof(methods[0]))
 
-/* Extra 64 B jobs: the spin budget at 100 us. */
+/* Extra 64 B jobs: the spin budget at 0, 100 us and 1 ms (the most
+ * libnto allows: with a CPU each, nobody sleeps, and what is left is the
+ * path itself). */
 static const struct method spin100[] = {
+	{"floor_spin0", "", "rt-floor", NULL, spin0_env},
 	{"msgsend_spin100", "", "rt-msg", NULL, spin100_env},
 	{"floor_spin100", "", "rt-floor", NULL, spin100_env},
-	{"floor_spin0", "", "rt-floor", NULL, spin0_env},
+	{"msgsend_spin1000", "", "rt-msg", NULL, spin1000_env},
+	{"floor_spin1000", "", "rt-floor", NULL, spin1000_env},
+	{"floor_start_off", "", "rt-floor", NULL, start_off_env},
 };
 #define NSPIN100 (int)(sizeof(spin100) / sizeof(spin100[0]))
 
@@ -123,7 +131,7 @@ static void usage_cell(const char *lab, const char *m, const char *a,
 void rt_section(void)
 {
 	struct bench_job jobs[MAXJOBS];
-	char key[64], lab[24], hum[24];
+	char key[64], k2[64], k3[64], lab[24], hum[24];
 	int i, m, n = 0;
 
 	memset(jobs, 0, sizeof(jobs));
@@ -195,8 +203,8 @@ void rt_section(void)
 
 	rpt("\nThe spin budget, 64 B round trip (us; sleeps per round trip "
 	    "client/server)\n");
-	rpt("%-16s %9s %11s %9s %11s\n", "NTOSIM_SPIN_US", "MsgSend", "sleeps",
-	    "floor", "sleeps");
+	rpt("%-16s %9s %11s %9s %11s %9s\n", "NTOSIM_SPIN_US", "MsgSend",
+	    "sleeps", "floor", "sleeps", "Msg/floor");
 	{
 		static const struct {
 			const char *what, *msg, *flr;
@@ -204,9 +212,11 @@ void rt_section(void)
 			{"0", "msgsend_spin0", "floor_spin0"},
 			{"20 (default)", "msgsend", "floor"},
 			{"100", "msgsend_spin100", "floor_spin100"},
+			{"1000", "msgsend_spin1000", "floor_spin1000"},
+			{"20, floor off", "msgsend", "floor_start_off"},
 		};
 
-		for (i = 0; i < 3; i++) {
+		for (i = 0; i < 5; i++) {
 			rpt("%-16s", rows[i].what);
 			snprintf(key, sizeof(key), "rt.64.%s_us", rows[i].msg);
 			rpt(" %s", res_fmt(key, 9, 2, 1));
@@ -216,8 +226,14 @@ void rt_section(void)
 			rpt(" %s", res_fmt(key, 9, 2, 1));
 			usage_cell("64", rows[i].flr, "cli_sleeps",
 				   "srv_sleeps", 2);
-			rpt("\n");
+			snprintf(key, sizeof(key), "rt.64.ratio_%s",
+				 rows[i].msg);
+			snprintf(k2, sizeof(k2), "rt.64.%s_us", rows[i].msg);
+			snprintf(k3, sizeof(k3), "rt.64.%s_us", rows[i].flr);
+			bench_ratio(key, k2, k3);
+			rpt(" %s\n", res_fmt(key, 9, 2, 1));
 		}
 	}
-	rpt("\n");
+	rpt("(\"20, floor off\": the floor's spin budgets start at 0, as "
+	    "after a run of spins that did not pay; MsgSend repeated)\n\n");
 }

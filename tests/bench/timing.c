@@ -125,6 +125,8 @@ void bench_emit_stat(const char *prefix, const struct bench_stat *st)
 	bench_emit(k, st->max_ns);
 	snprintf(k, sizeof(k), "%s_iters", prefix);
 	bench_emit(k, (double)st->iters);
+	snprintf(k, sizeof(k), "%s_total", prefix);
+	bench_emit(k, (double)st->total);
 	if (!st->have_usage)
 		return;
 	snprintf(k, sizeof(k), "%s_cli_cpu_ns", prefix);
