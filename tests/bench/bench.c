@@ -106,7 +106,7 @@ void bench_note(const char *fmt, ...)
 
 enum { RES_OK, RES_FAILED, RES_SKIPPED };
 
-#define RES_MAX 256
+#define RES_MAX 1024
 static struct res {
 	char key[64];
 	double v;
@@ -122,8 +122,11 @@ static struct res *res_slot(const char *key)
 	for (i = 0; i < nres; i++)
 		if (!strcmp(res[i].key, key))
 			return &res[i];
-	if (nres == RES_MAX)
+	if (nres == RES_MAX) {
+		bench_note("result store full: %s dropped (raise RES_MAX)",
+			   key);
 		return NULL;
+	}
 	snprintf(res[nres].key, sizeof(res[nres].key), "%s", key);
 	return &res[nres++];
 }
