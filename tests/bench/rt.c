@@ -198,8 +198,9 @@ void rt_section(void)
 		usage_cell(lab, "unix", "cli_cpu_us", "srv_cpu_us", 1);
 		rpt("\n");
 	}
-	rpt("(1 sleep per side per round trip: the spin never caught the "
-	    "peer; 0: it always did)\n");
+	rpt("(sleeps: waits that blocked, near 0 when the spin catches the "
+	    "peer; when nobody can spin, about 0.5 a side, the other half "
+	    "of the hand-offs finding the answer already there)\n");
 
 	rpt("\nThe spin budget, 64 B round trip (us; sleeps per round trip "
 	    "client/server)\n");
