@@ -171,6 +171,10 @@ int scale_case(int argc, char **argv)
 	bench_emit("err", atomic_load(&m->err));
 	bench_emit("ipcd_rss_kib", (double)bench_rss_kib(ipcd));
 	bench_emit("srv_rss_kib", (double)bench_rss_kib(server));
+	/* NTOSIM_BENCH_SCALE_SETTLE=S: wait S seconds before timing the one
+	 * more client (does the cost fade once the newcomers settle?) */
+	if (getenv("NTOSIM_BENCH_SCALE_SETTLE"))
+		bench_sleep_s(atof(getenv("NTOSIM_BENCH_SCALE_SETTLE")));
 	rtn = probe(server, chid);
 	if (rt1 > 0)
 		bench_emit("rt1_ns", rt1);
