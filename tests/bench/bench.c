@@ -605,6 +605,8 @@ int main(int argc, char **argv)
 			sections[i].run();
 		}
 	bench_loadavg("host.loadavg_end");
+	rpt("\n");
+	targets_report();
 	summary(meta);
 	for (c = 0; c < nres; c++)
 		failed += res[c].state == RES_FAILED;

@@ -188,6 +188,8 @@ void idle_section(void);
 void connect_section(void);
 void scale_section(void);
 void recovery_section(void);
+/* The closing table: issue 10's ratios from the store (targets.c). */
+void targets_report(void);
 
 int rt_msg_case(int argc, char **argv);
 int rt_base_case(int argc, char **argv); /* pipe, unix, futex */
