@@ -223,8 +223,7 @@ int rt_floor_case(int argc, char **argv)
 		r = -EPROTO;
 	}
 	if (r == 0) {
-		memset(&cli.sp, 0, sizeof(cli.sp));
-		spin_init(&cli.sp);
+		spin_init(&cli.sp); /* count the timed round trips only */
 		r = bench_time_op_usage(floor_op, &cli, pid, &st);
 	}
 	if (r < 0) {
