@@ -192,7 +192,7 @@ int rt_base_case(int argc, char **argv)
 		r = -EPROTO;
 	}
 	if (r == 0)
-		r = bench_time_op(op, ctx, &st);
+		r = bench_time_op_usage(op, ctx, pid, &st);
 	if (r < 0) {
 		fprintf(stderr, "bench: %s %zu: %s\n", argv[1], n,
 			strerror(-r));

@@ -26,10 +26,17 @@
 
 /* The sections, in report order. Add new ones here (see bench.h). */
 static const struct bench_section sections[] = {
-	{"rt", "round trips: MsgSend vs pipe, Unix socket, futex", rt_section},
-	{"tput", "MsgSend throughput with 1, 2, 8 clients", tput_section},
-	{"connect", "ConnectAttach/Detach and name_open/close cost",
+	{"rt", "round trips: MsgSend vs the floor, futex, Unix socket, pipe",
+	 rt_section},
+	{"tput", "throughput with 1, 2, 8 clients, vs Unix-socket clients",
+	 tput_section},
+	{"idle", "CPU burnt by blocked servers and clients", idle_section},
+	{"connect",
+	 "connection set-up: ConnectAttach, open, name_open vs "
+	 "Unix connect",
 	 connect_section},
+	{"scale", "round trip with many idle connections; ipcd, server RSS",
+	 scale_section},
 	{"recovery", "server SIGKILL to first recovered reply (libha)",
 	 recovery_section},
 };
@@ -40,8 +47,10 @@ static const struct {
 	int (*fn)(int argc, char **argv);
 } cases[] = {
 	{"rt-msg", rt_msg_case},     {"rt-base", rt_base_case},
-	{"tput", tput_case},	     {"connect", connect_case},
-	{"recovery", recovery_case}, {"server", recovery_server},
+	{"rt-floor", rt_floor_case}, {"idle", idle_case},
+	{"scale", scale_case},	     {"tput", tput_case},
+	{"connect", connect_case},   {"recovery", recovery_case},
+	{"server", recovery_server},
 };
 
 #define NELEM(a) (sizeof(a) / sizeof((a)[0]))
@@ -97,7 +106,7 @@ void bench_note(const char *fmt, ...)
 
 enum { RES_OK, RES_FAILED, RES_SKIPPED };
 
-#define RES_MAX 256
+#define RES_MAX 1024
 static struct res {
 	char key[64];
 	double v;
@@ -113,8 +122,11 @@ static struct res *res_slot(const char *key)
 	for (i = 0; i < nres; i++)
 		if (!strcmp(res[i].key, key))
 			return &res[i];
-	if (nres == RES_MAX)
+	if (nres == RES_MAX) {
+		bench_note("result store full: %s dropped (raise RES_MAX)",
+			   key);
 		return NULL;
+	}
 	snprintf(res[nres].key, sizeof(res[nres].key), "%s", key);
 	return &res[nres++];
 }
@@ -182,6 +194,38 @@ const char *res_fmt(const char *key, int width, int prec, double scale)
 		 : res[i].state == RES_SKIPPED ? "skip"
 					       : "FAILED");
 	return s;
+}
+
+/* ---- helpers for the sections ---- */
+
+const char *bench_size_label(size_t n, char *buf, size_t len)
+{
+	if (n >= 1024 * 1024)
+		snprintf(buf, len, "%zum", n / (1024 * 1024));
+	else if (n >= 1024)
+		snprintf(buf, len, "%zuk", n / 1024);
+	else
+		snprintf(buf, len, "%zu", n);
+	return buf;
+}
+
+const char *bench_size_human(size_t n, char *buf, size_t len)
+{
+	if (n >= 1024 * 1024)
+		snprintf(buf, len, "%zu MiB", n / (1024 * 1024));
+	else if (n >= 1024)
+		snprintf(buf, len, "%zu KiB", n / 1024);
+	else
+		snprintf(buf, len, "%zu B", n);
+	return buf;
+}
+
+void bench_ratio(const char *key, const char *num, const char *den)
+{
+	double a, b;
+
+	if (res_get(num, &a) == 0 && res_get(den, &b) == 0 && b > 0)
+		res_set(key, a / b);
 }
 
 /* ---- cases as child processes ---- */
@@ -339,8 +383,8 @@ int bench_case(const char *const argv[], const char *const env[],
 
 void bench_interleave(const struct bench_job *jobs, int n)
 {
-	static double v[BENCH_MAX_JOBS][BENCH_REPS];
-	int got[BENCH_MAX_JOBS] = {0}, failed[BENCH_MAX_JOBS] = {0};
+	static double v[BENCH_MAX_JOBS][5][BENCH_REPS];
+	int got[BENCH_MAX_JOBS][5] = {{0}}, failed[BENCH_MAX_JOBS] = {0};
 	const char *env[16];
 	struct bench_vals vals;
 	double x;
@@ -368,11 +412,22 @@ void bench_interleave(const struct bench_job *jobs, int n)
 					   vals.why[0] ? vals.why : "no value");
 				continue;
 			}
-			v[j][got[j]++] = x * jobs[j].scale;
+			v[j][0][got[j][0]++] = x * jobs[j].scale;
+			for (k = 0; k < 4 && jobs[j].more[k]; k++)
+				if (bench_val(&vals, jobs[j].more[k], &x) == 0)
+					v[j][k + 1][got[j][k + 1]++] =
+						x * jobs[j].more_scale[k];
 		}
-	for (j = 0; j < n; j++)
-		if (!failed[j] && got[j])
-			res_set(jobs[j].key, bench_median(v[j], got[j]));
+	for (j = 0; j < n; j++) {
+		if (failed[j] || !got[j][0])
+			continue;
+		res_set(jobs[j].key, bench_median(v[j][0], got[j][0]));
+		for (k = 0; k < 4 && jobs[j].more[k]; k++)
+			if (got[j][k + 1])
+				res_set(jobs[j].more_key[k],
+					bench_median(v[j][k + 1],
+						     got[j][k + 1]));
+	}
 }
 
 /* ---- main ---- */
@@ -400,7 +455,7 @@ static int selected(const char *list, const char *name)
 
 /* Record the 1-minute load average: other work on a small machine is the
  * first suspect when numbers move. */
-static void loadavg(const char *key)
+void bench_loadavg(const char *key)
 {
 	FILE *f = fopen("/proc/loadavg", "r");
 	double l;
@@ -428,7 +483,7 @@ static void header(void)
 	    u.sysname, u.release, u.machine, sysconf(_SC_NPROCESSORS_ONLN),
 	    spin && *spin ? spin : "default", bench_rep_s, BENCH_REPS);
 	res_set("host.nproc", (double)sysconf(_SC_NPROCESSORS_ONLN));
-	loadavg("host.loadavg_start");
+	bench_loadavg("host.loadavg_start");
 	rpt("\n");
 }
 
@@ -549,7 +604,9 @@ int main(int argc, char **argv)
 			progress_open = 1;
 			sections[i].run();
 		}
-	loadavg("host.loadavg_end");
+	bench_loadavg("host.loadavg_end");
+	rpt("\n");
+	targets_report();
 	summary(meta);
 	for (c = 0; c < nres; c++)
 		failed += res[c].state == RES_FAILED;

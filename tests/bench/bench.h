@@ -34,7 +34,7 @@ struct bench_section {
 };
 
 /* Values a case printed, looked up by key. */
-#define BENCH_MAX_VALS 16
+#define BENCH_MAX_VALS 40
 struct bench_vals {
 	int n;
 	char key[BENCH_MAX_VALS][32];
@@ -65,6 +65,9 @@ struct bench_job {
 	const char *key;	 /* result key */
 	const char *val;	 /* the case's value to take */
 	double scale;
+	/* up to 4 more values to store the same way (NULL: none) */
+	const char *more[4], *more_key[4];
+	double more_scale[4];
 };
 void bench_interleave(const struct bench_job *jobs, int n);
 
@@ -79,6 +82,14 @@ void res_skip(const char *key, const char *why); /* "skipped" */
 int res_get(const char *key, double *v);
 /* Format key's value as "%*.*f", or its state ("FAILED", "skip", "-"). */
 const char *res_fmt(const char *key, int width, int prec, double scale);
+
+/* Store key = num / den when both hold values (den > 0). */
+void bench_ratio(const char *key, const char *num, const char *den);
+/* Sizes as key parts ("64", "1k", "1m") and for people ("1 KiB"). */
+const char *bench_size_label(size_t n, char *buf, size_t len);
+const char *bench_size_human(size_t n, char *buf, size_t len);
+/* The 1-minute load average, stored under key and printed. */
+void bench_loadavg(const char *key);
 
 /* Report text: goes to stdout and to the -o file. */
 void rpt(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
@@ -99,6 +110,11 @@ typedef int (*bench_op_fn)(void *ctx);
 struct bench_stat {
 	double med_ns, min_ns, max_ns; /* per op, over the repetitions */
 	long iters;		       /* per repetition */
+	long total;		       /* ops run, warm-up included */
+	/* bench_time_op_usage only: per op, over all `total` ops */
+	int have_usage;
+	double cli_cpu_ns, srv_cpu_ns; /* CPU time of this process, the peer */
+	double cli_sleeps, srv_sleeps; /* voluntary context switches */
 };
 
 /*
@@ -111,6 +127,25 @@ struct bench_stat {
 #define BENCH_MAX_REPS 16
 extern int bench_reps; /* repetitions inside a case: NTOSIM_BENCH_REPS */
 int bench_time_op(bench_op_fn op, void *ctx, struct bench_stat *st);
+/*
+ * bench_time_op_usage: bench_time_op, and also the CPU time and voluntary
+ * context switches (sleeps) per op of this process and of peer (all their
+ * threads), from /proc. Printed by bench_emit_stat as <prefix>_cli_cpu_ns,
+ * _srv_cpu_ns, _cli_sleeps, _srv_sleeps.
+ */
+int bench_time_op_usage(bench_op_fn op, void *ctx, pid_t peer,
+			struct bench_stat *st);
+/* CPU time (ns) and context switches of all threads of pid, from /proc
+ * (schedstat; utime+stime where there is none). 0 or -errno. */
+struct bench_usage {
+	double cpu_ns, vcsw, ivcsw;
+};
+int bench_usage(pid_t pid, struct bench_usage *u);
+/* The private ipcd's pid ($NTOSIM_SOCKET.pid, as run-bench.sh starts
+ * it), or -1. */
+pid_t bench_ipcd_pid(void);
+/* VmRSS of pid in KiB, or -1. */
+long bench_rss_kib(pid_t pid);
 /* Print the stat as "<prefix>_ns", "<prefix>_min_ns", "<prefix>_max_ns". */
 void bench_emit_stat(const char *prefix, const struct bench_stat *st);
 /* Print one "key value" line for the orchestrator. */
@@ -141,16 +176,26 @@ extern const int bench_nsizes;
  * answers _IO_CONNECT with EOK, detaches DISCONNECTed scoids. Returns 1
  * only when MsgReceive fails for good. */
 int bench_serve(int chid);
+/* Fork an echo server (bench_serve) with nthreads receiving threads on one
+ * new channel; its chid in *chid. The pid, or -1. */
+pid_t bench_start_server(int nthreads, int *chid);
 
 /* ---- sections and cases (one file each) ---- */
 
 void rt_section(void);
 void tput_section(void);
+void idle_section(void);
 void connect_section(void);
+void scale_section(void);
 void recovery_section(void);
+/* The closing table: issue 10's ratios from the store (targets.c). */
+void targets_report(void);
 
 int rt_msg_case(int argc, char **argv);
 int rt_base_case(int argc, char **argv); /* pipe, unix, futex */
+int rt_floor_case(int argc, char **argv);
+int idle_case(int argc, char **argv);
+int scale_case(int argc, char **argv);
 int tput_case(int argc, char **argv);
 int connect_case(int argc, char **argv);
 int recovery_case(int argc, char **argv);

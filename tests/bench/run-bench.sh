@@ -2,8 +2,10 @@
 # run-bench.sh: run tests/bench/bench against a private ipcd on a temp
 # socket, and stop that ipcd however the run ends. Not a test: the exit
 # status is bench's (1 if a row failed or hung), 99 if ipcd would not start.
+# With --exec, runs CMD instead of the benchmark (profile.sh does).
 #
 #	run-bench.sh BUILDDIR [bench options...]
+#	run-bench.sh BUILDDIR --exec CMD [ARGS...]
 set -u
 
 BUILDDIR=${1:?usage: run-bench.sh BUILDDIR [bench options]}
@@ -42,4 +44,9 @@ timeout 10 "$IPCD" -s "$SOCK" || {
 NTOSIM_SOCKET=$SOCK
 export NTOSIM_SOCKET
 echo "bench: private ipcd $(cat "$SOCK.pid") on $SOCK" >&2
-"$BENCH" "$@"
+if [ "${1:-}" = "--exec" ]; then
+	shift
+	"$@"
+else
+	"$BENCH" "$@"
+fi

@@ -6,6 +6,7 @@
  */
 #include "config.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <signal.h>
 #include <stdio.h>
@@ -76,11 +77,14 @@ int bench_time_op(bench_op_fn op, void *ctx, struct bench_stat *st)
 	long n = 1;
 	int i, r;
 
+	st->total = 0;
+	st->have_usage = 0;
 	/* warm up, and learn roughly what one op costs */
 	for (;;) {
 		r = run_batch(op, ctx, n, &ns);
 		if (r < 0)
 			return r;
+		st->total += n;
 		if (ns >= WARM_S * 1e9 || n >= (1L << 30))
 			break;
 		n *= 2;
@@ -93,6 +97,7 @@ int bench_time_op(bench_op_fn op, void *ctx, struct bench_stat *st)
 		r = run_batch(op, ctx, n, &ns);
 		if (r < 0)
 			return r;
+		st->total += n;
 		v[i] = ns / (double)n;
 	}
 	st->iters = n;
@@ -120,6 +125,115 @@ void bench_emit_stat(const char *prefix, const struct bench_stat *st)
 	bench_emit(k, st->max_ns);
 	snprintf(k, sizeof(k), "%s_iters", prefix);
 	bench_emit(k, (double)st->iters);
+	snprintf(k, sizeof(k), "%s_total", prefix);
+	bench_emit(k, (double)st->total);
+	if (!st->have_usage)
+		return;
+	snprintf(k, sizeof(k), "%s_cli_cpu_ns", prefix);
+	bench_emit(k, st->cli_cpu_ns);
+	snprintf(k, sizeof(k), "%s_srv_cpu_ns", prefix);
+	bench_emit(k, st->srv_cpu_ns);
+	snprintf(k, sizeof(k), "%s_cli_sleeps", prefix);
+	bench_emit(k, st->cli_sleeps);
+	snprintf(k, sizeof(k), "%s_srv_sleeps", prefix);
+	bench_emit(k, st->srv_sleeps);
+}
+
+/* CPU time and context switches of one task, from /proc/PID/task/TID. */
+static void task_usage(const char *dir, struct bench_usage *u)
+{
+	char path[360], line[128];
+	unsigned long long run, ut, st;
+	unsigned long v;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/schedstat", dir);
+	f = fopen(path, "r");
+	if (f && fscanf(f, "%llu", &run) == 1) {
+		u->cpu_ns += (double)run;
+	} else {
+		/* no schedstat: utime + stime in clock ticks (coarse) */
+		if (f)
+			fclose(f);
+		snprintf(path, sizeof(path), "%s/stat", dir);
+		f = fopen(path, "r");
+		if (f && fscanf(f,
+				"%*d %*s %*c %*d %*d %*d %*d %*d %*u %*u %*u "
+				"%*u %*u %llu %llu",
+				&ut, &st) == 2)
+			u->cpu_ns += (double)(ut + st) * 1e9 /
+				     (double)sysconf(_SC_CLK_TCK);
+	}
+	if (f)
+		fclose(f);
+	snprintf(path, sizeof(path), "%s/status", dir);
+	f = fopen(path, "r");
+	while (f && fgets(line, sizeof(line), f)) {
+		if (sscanf(line, "voluntary_ctxt_switches: %lu", &v) == 1)
+			u->vcsw += (double)v;
+		else if (sscanf(line, "nonvoluntary_ctxt_switches: %lu", &v) ==
+			 1)
+			u->ivcsw += (double)v;
+	}
+	if (f)
+		fclose(f);
+}
+
+int bench_usage(pid_t pid, struct bench_usage *u)
+{
+	char path[64], dir[320];
+	struct dirent *e;
+	DIR *d;
+
+	memset(u, 0, sizeof(*u));
+	snprintf(path, sizeof(path), "/proc/%d/task", (int)pid);
+	d = opendir(path);
+	if (!d)
+		return -errno;
+	while ((e = readdir(d))) {
+		if (e->d_name[0] == '.')
+			continue;
+		snprintf(dir, sizeof(dir), "%s/%s", path, e->d_name);
+		task_usage(dir, u);
+	}
+	closedir(d);
+	return 0;
+}
+
+long bench_rss_kib(pid_t pid)
+{
+	char path[64], line[128];
+	long kib = -1;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
+	f = fopen(path, "r");
+	while (f && fgets(line, sizeof(line), f))
+		if (sscanf(line, "VmRSS: %ld", &kib) == 1)
+			break;
+	if (f)
+		fclose(f);
+	return kib;
+}
+
+int bench_time_op_usage(bench_op_fn op, void *ctx, pid_t peer,
+			struct bench_stat *st)
+{
+	struct bench_usage c0, c1, s0, s1;
+	int r, ok;
+
+	ok = bench_usage(getpid(), &c0) == 0 && bench_usage(peer, &s0) == 0;
+	r = bench_time_op(op, ctx, st);
+	st->have_usage = 0;
+	if (r < 0 || !ok || st->total <= 0 || bench_usage(getpid(), &c1) < 0 ||
+	    bench_usage(peer, &s1) < 0)
+		return r;
+	st->have_usage = 1;
+	st->cli_cpu_ns = (c1.cpu_ns - c0.cpu_ns) / (double)st->total;
+	st->srv_cpu_ns = (s1.cpu_ns - s0.cpu_ns) / (double)st->total;
+	st->cli_sleeps = (c1.vcsw - c0.vcsw) / (double)st->total;
+	st->srv_sleeps = (s1.vcsw - s0.vcsw) / (double)st->total;
+	return r;
 }
 
 pid_t bench_fork(int (*fn)(void *), void *arg)
@@ -201,4 +315,22 @@ int bench_check(const void *buf, size_t n, unsigned seed)
 		if (p[i] != (unsigned char)(i * 31 + seed))
 			return -1;
 	return 0;
+}
+
+pid_t bench_ipcd_pid(void)
+{
+	const char *sock = getenv("NTOSIM_SOCKET");
+	char path[4200];
+	FILE *f;
+	int pid = -1;
+
+	if (!sock || !*sock)
+		return -1;
+	snprintf(path, sizeof(path), "%s.pid", sock);
+	f = fopen(path, "r");
+	if (f && fscanf(f, "%d", &pid) != 1)
+		pid = -1;
+	if (f)
+		fclose(f);
+	return pid;
 }
