@@ -58,6 +58,17 @@ while [ $i -le $NREADERS ]; do
 done
 progress() { cat "$DIR"/r*.out | grep -c '^progress'; }
 more_than() { [ "$(progress)" -gt "$1" ]; }
+# every reader has opened and read before the first kill (a reader that
+# starts late on a loaded machine would otherwise meet a dead server in
+# its first, unrecovered ha_open)
+all_reading() {
+	local i=1
+	while [ $i -le $NREADERS ]; do
+		grep -q '^progress' "$DIR/r$i.out" 2>/dev/null || return 1
+		i=$((i + 1))
+	done
+}
+wait_until 60 all_reading || fail "not every reader started reading"
 
 k=1
 while [ $k -le $NKILLS ]; do
