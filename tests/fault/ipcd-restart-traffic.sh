@@ -1,0 +1,84 @@
+#!/bin/sh
+# Behaviour: ipcd is SIGKILLed while a client and a server talk, and a new
+# ipcd is started on the same socket. Messages go on while no ipcd runs
+# (ipcd is not on the message path); the survivors re-tell the new ipcd
+# what they own, so the name and the path come back and NEW clients connect
+# by name (name_open) and by path (open/read of a resource manager); a
+# client that died while no ipcd ran is reaped when its server re-tells its
+# connections (the server gets the DISCONNECT pulse); the server's later
+# death is reaped by the new ipcd (its client's next send fails with EBADF,
+# its name vanishes); ipcd's object counts match what is alive.
+# Forced: restart-probe does one batch of 100 exact round trips per
+# SIGUSR1 (before the kill, in the gap, after the restart, after the server
+# died); a second probe is SIGKILLed in the gap.
+. "${NTOSIM_SRCDIR:-.}/tests/fault/lib.sh"
+need "$IPCD" "$PIDIN" "$FAULT_SRV" "$FAULT_CLI" "$PATTERN" \
+	"$NTOSIM_BUILDDIR/tests/fault/restart-probe"
+PROBE=$NTOSIM_BUILDDIR/tests/fault/restart-probe
+start_ipcd
+
+bg srv "$FAULT_SRV" -n rs -D -q
+srv=$BG
+wait_path /dev/name/local/rs || fail "server did not register"
+bg pat "$PATTERN" -p /dev/rspat
+pat=$BG
+wait_path /dev/rspat || fail "pattern device did not register"
+bg c1 "$PROBE" client rs
+c1=$BG
+bg c2 "$PROBE" client rs
+c2=$BG
+wait_line "$DIR/c1.out" '^connected' || fail "client 1: $(cat "$DIR/c1.out")"
+wait_line "$DIR/c2.out" '^connected' || fail "client 2: $(cat "$DIR/c2.out")"
+kill -USR1 $c1 $c2
+wait_line "$DIR/c1.out" '^batch 1 ' || fail "client 1 batch 1"
+wait_line "$DIR/c2.out" '^batch 1 ' || fail "client 2 batch 1"
+grep -q '^batch 1 ok=100 err=0' "$DIR/c1.out" || fail "before: $(cat "$DIR/c1.out")"
+# the server has mapped both connections (it served them)
+
+kill -9 "$IPCD_PID"
+wait_until 10 exited "$IPCD_PID" || hard "ipcd survived SIGKILL"
+# no ipcd: the pair goes on talking
+kill -USR1 $c1
+wait_line "$DIR/c1.out" '^batch 2 ' || fail "client 1 hung without ipcd"
+grep -q '^batch 2 ok=100 err=0' "$DIR/c1.out" || fail "in the gap: $(cat "$DIR/c1.out")"
+# client 2 dies while nobody could see it
+kill -9 $c2
+wait_exit $c2 10 || hard "client 2 survived SIGKILL"
+
+timeout 10 "$IPCD" -s "$SOCK" 2>>"$DIR/ipcd.log" || fail "a new ipcd did not start"
+IPCD_PID=$(cat "$SOCK.pid")
+wait_path /dev/name/local/rs || fail "the name did not come back"
+wait_path /dev/rspat || fail "the path did not come back"
+# the server re-told client 2's connection; client 2 is gone: reaped
+wait_line "$DIR/srv.out" '^detach scoid=.* rc=OK' ||
+	fail "no DISCONNECT for the client that died in the gap: $(cat "$DIR/srv.out")"
+wait_until 10 gone $c2 || fail "ipcd still holds client 2"
+known $c1 || fail "client 1 was not re-told"
+known $srv || fail "the server was not re-told"
+
+# new clients, by name and by path
+timeout 20 "$FAULT_CLI" send rs 3 >"$DIR/new.out" 2>&1 || fail "new client by name: $(cat "$DIR/new.out")"
+[ "$(lines "$DIR/new.out" 'rc=OK .*data=ok')" = 3 ] || fail "new client by name: $(cat "$DIR/new.out")"
+timeout 20 "$FAULT_CLI" read /dev/rspat 65536 >"$DIR/read.out" 2>&1 || fail "new reader: $(cat "$DIR/read.out")"
+grep -q '^read 65536 ok' "$DIR/read.out" || fail "new reader by path: $(cat "$DIR/read.out")"
+# the old client still talks after the restart
+kill -USR1 $c1
+wait_line "$DIR/c1.out" '^batch 3 ' || fail "client 1 after the restart"
+grep -q '^batch 3 ok=100 err=0' "$DIR/c1.out" || fail "after: $(cat "$DIR/c1.out")"
+
+# the server dies: the new ipcd reaps it as the old one would have
+kill -9 $srv
+wait_exit $srv 10 || hard "server survived SIGKILL"
+wait_until 10 gone $srv || fail "the new ipcd did not reap the server"
+kill -USR1 $c1
+wait_line "$DIR/c1.out" '^batch 4 ' || fail "client 1 hung after its server died"
+grep -q '^batch 4 ok=0 err=100 first=EBADF' "$DIR/c1.out" || fail "after the server died: $(cat "$DIR/c1.out")"
+has_path /dev/name/local/rs && fail "the dead server's name is still registered"
+kill -TERM $c1
+wait_exit $c1 10 || fail "client 1 did not exit"
+[ "$STATUS" = 0 ] || fail "client 1 exit $STATUS"
+kill -9 $pat
+wait_exit $pat 10 || hard "pattern server survived SIGKILL"
+wait_until 10 counts_are 0/0/0/0/0 || fail "objects left: $(counts)"
+still_serving
+exit 0
