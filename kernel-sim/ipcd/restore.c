@@ -288,6 +288,7 @@ int dispatch_restore_chan(struct req *rq)
 	uint32_t death =
 		in->flags & (_NTO_CHF_THREAD_DEATH | _NTO_CHF_COID_DISCONNECT);
 	struct chan *ch;
+	unsigned i;
 	int rc;
 
 	rc = rs_check(rq, 2);
@@ -323,6 +324,10 @@ int dispatch_restore_chan(struct req *rq)
 	ch->proc = p;
 	ch->chid = in->chid;
 	ch->flags = in->flags;
+	/* new connections continue each entry's generations: a server's
+	 * stale view of an entry must never match a new connection */
+	for (i = 0; i < NTO_CHAN_CONNS; i++)
+		ch->tgen[i] = ch->r->conn[i].gen;
 	ch->r->hdr.flags = in->flags;
 	TAILQ_INSERT_TAIL(&p->chans, ch, link);
 	ipcd.nchans++;

@@ -435,10 +435,13 @@ static int ctl_reconnect_locked(uint64_t deadline)
 		nanosleep(&(struct timespec){0, 20000000}, NULL);
 	}
 	rc = nto__retell(fd);
-	if (rc == -ENOTCONN || rc == -ETIMEDOUT) {
-		nto__sys_close(fd); /* that ipcd died (or stalled) meanwhile */
+	if (rc == -ENOTCONN) {
+		nto__sys_close(fd); /* that ipcd died meanwhile */
 		return -ENOTCONN;
 	}
+	/* -ETIMEDOUT: that ipcd stalls; keep the socket (closing it would be
+	 * our death to it, and destroy what it was re-told) and go on with
+	 * what it took */
 	ctl_fd = fd;
 	ctl_gen++;
 	atomic_store(&ctl_lost_ns, 0);
@@ -585,31 +588,55 @@ int nto__ctl_call(uint32_t type, const void *req, size_t reqlen, void *rep,
 
 int nto__ctl_call_aux(uint32_t type, const void *req, size_t reqlen)
 {
-	const struct nto_ctl_path *wp = req;
-	uint64_t deadline = 0;
+	union {
+		struct nto_ctl_path p;
+		char b[NTO_CTL_MAX];
+	} copy;
+	uint64_t deadline = 0, until = 0;
 	int fd, rc;
 
+	if (reqlen > sizeof(copy))
+		return -ENAMETOOLONG;
+	memcpy(copy.b, req, reqlen);
 	/* WAIT_PATH carries its own timeout (UINT32_MAX: none): the reply
 	 * may take that long, plus the usual bound */
-	if (type == NTO_CTL_WAIT_PATH && reqlen >= sizeof(*wp) &&
-	    wp->handle != UINT32_MAX)
-		deadline = ctl_deadline() + (uint64_t)wp->handle * 1000000ull;
-	else if (type != NTO_CTL_WAIT_PATH)
+	if (type == NTO_CTL_WAIT_PATH && reqlen >= sizeof(copy.p) &&
+	    copy.p.handle != UINT32_MAX) {
+		until = nto__now_ns() + (uint64_t)copy.p.handle * 1000000ull;
+		deadline = until + (uint64_t)nto__ctl_timeout_ms() * 1000000ull;
+	} else if (type != NTO_CTL_WAIT_PATH) {
 		deadline = ctl_deadline();
-	/* the process must be registered before an AUX connection is accepted
-	 */
-	pthread_mutex_lock(&ctl_lock);
-	rc = ctl_ensure_locked();
-	pthread_mutex_unlock(&ctl_lock);
-	if (rc < 0)
-		return rc;
-	fd = ctl_open(NTO_HELLO_AUX);
-	if (fd < 0)
-		return fd;
-	rc = ctl_exchange(fd, 1, type, req, reqlen, NULL, 0, NULL, 0, NULL,
-			  NULL, 0, NULL, deadline);
-	nto__sys_close(fd);
-	return rc;
+	}
+	for (;;) {
+		/* the process must be registered before an AUX connection is
+		 * accepted; after ipcd's death this re-tells a new one */
+		pthread_mutex_lock(&ctl_lock);
+		rc = ctl_ensure_locked();
+		if (rc == 0 && ctl_hung_up(ctl_fd))
+			rc = ctl_lost_locked();
+		pthread_mutex_unlock(&ctl_lock);
+		if (rc < 0)
+			return rc;
+		fd = ctl_open(NTO_HELLO_AUX);
+		if (fd == -ENOTCONN && type == NTO_CTL_WAIT_PATH)
+			continue; /* ipcd just died: the next one, if any */
+		if (fd < 0)
+			return fd;
+		rc = ctl_exchange(fd, 1, type, copy.b, reqlen, NULL, 0, NULL, 0,
+				  NULL, NULL, 0, NULL, deadline);
+		nto__sys_close(fd);
+		if (rc != -ENOTCONN || type != NTO_CTL_WAIT_PATH)
+			return rc;
+		/* restart area: ipcd died with the request parked; ask the
+		 * next one for the time left */
+		if (until) {
+			uint64_t now = nto__now_ns();
+
+			if (now >= until)
+				return -ETIMEDOUT;
+			copy.p.handle = (uint32_t)((until - now) / 1000000ull);
+		}
+	}
 }
 
 int nto__ipcd_alive(void)

@@ -7,10 +7,12 @@
 # client that died while no ipcd ran is reaped when its server re-tells its
 # connections (the server gets the DISCONNECT pulse); the server's later
 # death is reaped by the new ipcd (its client's next send fails with EBADF,
-# its name vanishes); ipcd's object counts match what is alive.
+# its name vanishes); a parked nto_path_wait is asked again of the new
+# ipcd; ipcd's object counts match what is alive.
 # Forced: restart-probe does one batch of 100 exact round trips per
 # SIGUSR1 (before the kill, in the gap, after the restart, after the server
-# died); a second probe is SIGKILLed in the gap.
+# died); a second probe is SIGKILLed in the gap; a path waiter parked in
+# the old ipcd is woken by a registration in the new one.
 . "${NTOSIM_SRCDIR:-.}/tests/fault/lib.sh"
 need "$IPCD" "$PIDIN" "$FAULT_SRV" "$FAULT_CLI" "$PATTERN" \
 	"$NTOSIM_BUILDDIR/tests/fault/restart-probe"
@@ -34,6 +36,11 @@ wait_line "$DIR/c1.out" '^batch 1 ' || fail "client 1 batch 1"
 wait_line "$DIR/c2.out" '^batch 1 ' || fail "client 2 batch 1"
 grep -q '^batch 1 ok=100 err=0' "$DIR/c1.out" || fail "before: $(cat "$DIR/c1.out")"
 # the server has mapped both connections (it served them)
+
+# a process waiting for a path that will only appear after the restart
+bg pw env NTOSIM_CTL_RECONNECT_MS=60000 "$FAULT_CLI" wait /dev/rslater 60000
+pw=$BG
+wait_until 10 known $pw || fail "path waiter did not register"
 
 kill -9 "$IPCD_PID"
 wait_until 10 exited "$IPCD_PID" || hard "ipcd survived SIGKILL"
@@ -61,6 +68,14 @@ timeout 20 "$FAULT_CLI" send rs 3 >"$DIR/new.out" 2>&1 || fail "new client by na
 [ "$(lines "$DIR/new.out" 'rc=OK .*data=ok')" = 3 ] || fail "new client by name: $(cat "$DIR/new.out")"
 timeout 20 "$FAULT_CLI" read /dev/rspat 65536 >"$DIR/read.out" 2>&1 || fail "new reader: $(cat "$DIR/read.out")"
 grep -q '^read 65536 ok' "$DIR/read.out" || fail "new reader by path: $(cat "$DIR/read.out")"
+# the path waiter asked the new ipcd again: a registration wakes it
+exited $pw && fail "the path waiter gave up while no ipcd ran"
+bg later "$PATTERN" -p /dev/rslater
+later=$BG
+wait_exit $pw 20 || fail "the path waiter was not woken after the restart"
+[ "$STATUS" = 0 ] || fail "path waiter exit $STATUS"
+kill -9 $later
+wait_exit $later 10 || hard "rslater survived SIGKILL"
 # the old client still talks after the restart
 kill -USR1 $c1
 wait_line "$DIR/c1.out" '^batch 3 ' || fail "client 1 after the restart"
