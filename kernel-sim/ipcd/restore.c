@@ -12,6 +12,7 @@
 #include <errno.h>
 #include <event2/event.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -136,7 +137,12 @@ static void ghost_reap(struct proc *p)
 
 static void ghost_death_cb(evutil_socket_t fd, short what, void *arg)
 {
-	ghost_reap(arg);
+	struct proc *p = arg;
+
+	/* without pidfds (an old kernel) a timer asks kill(pid, 0) */
+	if (p->pidfd == -2 && (kill(p->pid, 0) == 0 || errno == EPERM))
+		return;
+	ghost_reap(p);
 }
 
 /* The process pid as ipcd knows it, or a ghost for it: a pidfd tells
@@ -165,23 +171,32 @@ static struct proc *ghost_get(pid_t pid)
 	p->peer = NULL;
 	fd = (int)syscall(SYS_pidfd_open, pid, 0);
 	p->pidfd = fd;
+	if (fd < 0 && errno != ESRCH && (kill(pid, 0) == 0 || errno == EPERM))
+		p->pidfd = -2; /* alive, but no pidfd: poll it */
 	if (fd >= 0)
 		p->ghost_ev =
 			event_new(ipcd.base, fd, EV_READ, ghost_death_cb, p);
 	else
-		p->ghost_ev = event_new(ipcd.base, -1, 0, ghost_death_cb, p);
+		p->ghost_ev = event_new(ipcd.base, -1,
+					p->pidfd == -2 ? EV_PERSIST : 0,
+					ghost_death_cb, p);
 	if (!p->ghost_ev) {
 		if (fd >= 0)
 			close(fd);
 		proc_free(p);
 		return NULL;
 	}
-	if (fd >= 0)
+	if (fd >= 0) {
 		event_add(p->ghost_ev, NULL);
-	else
+	} else if (p->pidfd == -2) {
+		struct timeval tv = {1, 0};
+
+		event_add(p->ghost_ev, &tv);
+	} else {
 		event_active(p->ghost_ev, EV_TIMEOUT, 0); /* dead already */
+	}
 	log_info("pid %d: known from a survivor's report only%s", (int)pid,
-		 fd >= 0 ? "" : " (gone)");
+		 fd >= 0 || p->pidfd == -2 ? "" : " (gone)");
 	return p;
 }
 
