@@ -578,7 +578,11 @@ int nto__ctl_call(uint32_t type, const void *req, size_t reqlen, void *rep,
 		if (rc < 0)
 			break;
 	}
-	if (rc >= 0)
+	/* a release the library carries out whatever ipcd said (detaches)
+	 * or when no ipcd is left (ChannelDestroy) is forgotten too */
+	if (rc >= 0 || type == NTO_CTL_CONNECT_DETACH ||
+	    type == NTO_CTL_PATH_DETACH ||
+	    (type == NTO_CTL_CHANNEL_DESTROY && rc == -ENOTCONN))
 		nto__retell_note(type, req, reqlen, rep,
 				 replen_out ? *replen_out : 0, fds,
 				 nfds_out ? *nfds_out : 0);

@@ -381,7 +381,7 @@ void nto__retell_note(uint32_t type, const void *req, size_t reqlen,
 			;
 		if (c)
 			coid_drop(id->id);
-		else
+		else if (id->id & _NTO_SIDE_CHANNEL) /* a scoid of ours */
 			sconn_drop_if(0, id->id & 0xffff);
 		break;
 	}
