@@ -37,6 +37,10 @@ wait_line "$DIR/c2.out" '^batch 1 ' || fail "client 2 batch 1"
 grep -q '^batch 1 ok=100 err=0' "$DIR/c1.out" || fail "before: $(cat "$DIR/c1.out")"
 # the server has mapped both connections (it served them)
 
+# a process holding 5 fds open on the resource manager across the restart
+bg holder "$FAULT_CLI" hold /dev/rspat 5
+holder=$BG
+wait_line "$DIR/holder.out" '^held 5' || fail "holder: $(cat "$DIR/holder.out")"
 # a process waiting for a path that will only appear after the restart
 bg pw env NTOSIM_CTL_RECONNECT_MS=60000 "$FAULT_CLI" wait /dev/rslater 60000
 pw=$BG
@@ -67,6 +71,17 @@ c1_retold() { proc_json $c1 | grep -q "\"coids\":\[{\"coid\":[0-9]*,\"pid\":$srv
 srv_retold() { proc_json $srv | grep -q '"channels":\[{'; }
 wait_until 10 c1_retold || fail "client 1's coid was not re-told: $(proc_json $c1)"
 wait_until 10 srv_retold || fail "the server's channel was not re-told: $(proc_json $srv)"
+
+# the holder re-told its 5 fd-space coids; its death after the restart
+# closes every one of them in the server (ipcd's _IO_CLOSEs, DISCONNECT)
+holder_retold() { [ "$(proc_json $holder | grep -o "\"coid\":[0-9]*,\"pid\":$pat," | wc -l)" = 5 ]; }
+wait_until 10 holder_retold || fail "the holder's fds were not re-told: $(proc_json $holder)"
+timeout 20 "$FAULT_CLI" ocbs /dev/rspat >"$DIR/ocbs.out" 2>&1
+grep -qx 'ocbs 5' "$DIR/ocbs.out" || fail "open count after the restart: $(cat "$DIR/ocbs.out")"
+kill -9 $holder
+wait_exit $holder 10 || hard "holder survived SIGKILL"
+ocbs_zero() { timeout 20 "$FAULT_CLI" ocbs /dev/rspat 2>&1 | grep -qx 'ocbs 0'; }
+wait_until 10 ocbs_zero || fail "the dead holder's fds were not closed: $(timeout 20 "$FAULT_CLI" ocbs /dev/rspat 2>&1)"
 
 # new clients, by name and by path
 timeout 20 "$FAULT_CLI" send rs 3 >"$DIR/new.out" 2>&1 || fail "new client by name: $(cat "$DIR/new.out")"
