@@ -53,6 +53,7 @@ struct rt_sconn {
 	struct rt_sconn *next;
 	int chid;
 	int scoid;
+	unsigned tindex; /* its entry in the channel's table */
 	uint32_t gen;
 	pid_t client_pid;
 	int fd;
@@ -187,27 +188,31 @@ static void chan_free(struct rt_chan *c)
 	free(c);
 }
 
+/* Whether entry i of a channel's table is the connection s (LIVE or
+ * GONE, same scoid and generation). */
+static int entry_is(const struct rt_chan *c, unsigned i,
+		    const struct rt_sconn *s, int *gone)
+{
+	const struct nto_chan_conn *e;
+	uint32_t st;
+
+	if (!c || !c->map || i >= NTO_CHAN_CONNS)
+		return 0;
+	e = &c->map->conn[i];
+	st = atomic_load(&e->state);
+	if ((st != NTO_CCONN_LIVE && st != NTO_CCONN_GONE) ||
+	    e->gen != s->gen || (e->scoid & 0xffff) != (s->scoid & 0xffff))
+		return 0;
+	*gone = st == NTO_CCONN_GONE;
+	return 1;
+}
+
 /* The table index of a server connection, if the channel's table still
- * holds it (LIVE or GONE, same scoid and generation); else -1. */
+ * holds it; else -1. */
 static int sconn_index(const struct rt_sconn *s, int *gone)
 {
-	struct rt_chan *c = chan_get(s->chid);
-	unsigned i;
-
-	if (!c || !c->map)
-		return -1;
-	for (i = 0; i < NTO_CHAN_CONNS; i++) {
-		const struct nto_chan_conn *e = &c->map->conn[i];
-		uint32_t st = atomic_load(&e->state);
-
-		if ((st == NTO_CCONN_LIVE || st == NTO_CCONN_GONE) &&
-		    e->gen == s->gen &&
-		    (e->scoid & 0xffff) == (s->scoid & 0xffff)) {
-			*gone = st == NTO_CCONN_GONE;
-			return (int)i;
-		}
-	}
-	return -1;
+	return entry_is(chan_get(s->chid), s->tindex, s, gone) ? (int)s->tindex
+							       : -1;
 }
 
 /* Forget the server connections of chid its table no longer holds (ipcd
@@ -293,13 +298,28 @@ static void note_coid(const struct nto_ctl_attach *req,
 
 static void note_sconn(const struct nto_ctl_connfd *rep, int fd)
 {
+	struct rt_chan *c = chan_get(rep->chid);
 	struct rt_sconn *s;
+	unsigned i, hi;
+	int gone;
 
 	sconn_drop_if(rep->chid, rep->scoid & 0xffff);
 	sconn_prune(rep->chid);
 	s = calloc(1, sizeof(*s));
 	if (!s)
 		return;
+	s->scoid = rep->scoid;
+	s->gen = rep->gen;
+	/* found once here, so re-checking it later costs one entry */
+	hi = c && c->map ? atomic_load(&c->map->hdr.conn_hiwater) : 0;
+	for (i = 0; i < hi && i < NTO_CHAN_CONNS; i++)
+		if (entry_is(c, i, s, &gone))
+			break;
+	if (i >= hi || i >= NTO_CHAN_CONNS) {
+		free(s);
+		return;
+	}
+	s->tindex = i;
 	s->fd = keep_fd(fd);
 	if (s->fd < 0) {
 		free(s);
