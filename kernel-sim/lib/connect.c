@@ -145,7 +145,7 @@ static int conn_get_or_map(const struct nto_ctl_attach_rep *rep, int *fds,
 
 	/* restart area: a new ipcd numbers connections afresh, so the
 	 * mapping is found by its memfd, never by conn_id alone */
-	if (nfds < 1 || fstat(fds[0], &st) < 0)
+	if (nfds < 1 || nto__sys_fstat(fds[0], &st) < 0)
 		return -EPROTO;
 	for (c = conns; c; c = c->next) {
 		int r = atomic_load(&c->refs);

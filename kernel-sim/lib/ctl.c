@@ -9,6 +9,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <poll.h>
 #include <pthread.h>
 #include <signal.h>
@@ -263,6 +264,9 @@ static int ctl_send(int fd, uint32_t seq, uint32_t type, const void *req,
 			return 0;
 		if (errno == EINTR)
 			continue;
+		if (errno == EBADF && nsfds > 0 &&
+		    syscall(SYS_fcntl, fd, F_GETFD) >= 0)
+			return -EBADF; /* an fd to pass was closed under us */
 		if (errno != EAGAIN && errno != EWOULDBLOCK)
 			return -ENOTCONN;
 		/* ipcd does not read (stopped?): wait, bounded */
@@ -469,7 +473,7 @@ static int ctl_hung_up(int fd)
 	struct pollfd p = {fd, POLLRDHUP, 0};
 
 	return nto__sys_poll(&p, 1, 0) > 0 &&
-	       (p.revents & (POLLHUP | POLLRDHUP | POLLERR));
+	       (p.revents & (POLLHUP | POLLRDHUP | POLLERR | POLLNVAL));
 }
 
 /* The keeper: notices ipcd's death while no call is made (a server busy
@@ -492,7 +496,8 @@ static void *keeper(void *arg)
 
 			/* the period only bounds noticing an fd swap */
 			if (nto__sys_poll(&p, 1, 1000) <= 0 ||
-			    !(p.revents & (POLLHUP | POLLRDHUP | POLLERR)))
+			    !(p.revents &
+			      (POLLHUP | POLLRDHUP | POLLERR | POLLNVAL)))
 				continue;
 		}
 		pthread_mutex_lock(&ctl_lock);

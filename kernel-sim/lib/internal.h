@@ -171,6 +171,8 @@ int nto__sys_close(int fd);
 ssize_t nto__sys_write(int fd, const void *buf, size_t n);
 struct pollfd;
 int nto__sys_poll(struct pollfd *fds, unsigned long n, int timeout_ms);
+struct stat;
+int nto__sys_fstat(int fd, struct stat *st); /* restart area */
 
 /* ---- msgsend.c ---- */
 /* The one implementation of all eight MsgSend variants: returns status or

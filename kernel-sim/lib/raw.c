@@ -6,7 +6,9 @@
  */
 #include "config.h"
 
+#include <fcntl.h>
 #include <poll.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
@@ -31,4 +33,14 @@ int nto__sys_poll(struct pollfd *fds, unsigned long n, int timeout_ms)
 
 	return (int)syscall(SYS_ppoll, fds, n, timeout_ms < 0 ? NULL : &ts,
 			    NULL, 0);
+}
+
+/* fstat of a real fd (restart area: a memfd's identity) */
+int nto__sys_fstat(int fd, struct stat *st)
+{
+#ifdef SYS_fstat
+	return (int)syscall(SYS_fstat, fd, st);
+#else
+	return (int)syscall(SYS_newfstatat, fd, "", st, AT_EMPTY_PATH);
+#endif
 }

@@ -112,7 +112,7 @@ static struct rt_region *region_get(int fd)
 	struct rt_region *r;
 	struct stat st;
 
-	if (fstat(fd, &st) < 0)
+	if (nto__sys_fstat(fd, &st) < 0)
 		return NULL;
 	for (r = regions; r; r = r->next)
 		if (r->dev == st.st_dev && r->ino == st.st_ino) {
