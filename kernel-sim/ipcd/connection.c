@@ -286,22 +286,15 @@ static struct conn *conn_find_shared(struct proc *p, struct chan *ch)
 	return NULL;
 }
 
-/* A free entry of the channel's connection table (grown by doubling up to
- * NTO_CHAN_CONNS), or -EAGAIN when it is full. */
-static int conn_table_slot(struct chan *ch)
+int conn_table_reserve(struct chan *ch, unsigned cap)
 {
-	unsigned t, cap;
 	struct conn **nc;
 	uint32_t *ng;
 
-	for (t = ch->conns_hint; t < ch->conns_cap; t++)
-		if (!ch->conns[t])
-			return (int)t;
-	if (ch->conns_cap >= NTO_CHAN_CONNS)
-		return -EAGAIN;
-	cap = ch->conns_cap ? ch->conns_cap * 2 : 64;
+	if (cap <= ch->conns_cap)
+		return 0;
 	if (cap > NTO_CHAN_CONNS)
-		cap = NTO_CHAN_CONNS;
+		return -EAGAIN;
 	nc = realloc(ch->conns, cap * sizeof(*nc));
 	if (!nc)
 		return -ENOMEM;
@@ -312,8 +305,26 @@ static int conn_table_slot(struct chan *ch)
 	ch->tgen = ng;
 	memset(nc + ch->conns_cap, 0, (cap - ch->conns_cap) * sizeof(*nc));
 	memset(ng + ch->conns_cap, 0, (cap - ch->conns_cap) * sizeof(*ng));
-	t = ch->conns_cap;
 	ch->conns_cap = cap;
+	return 0;
+}
+
+/* A free entry of the channel's connection table (grown by doubling up to
+ * NTO_CHAN_CONNS), or -EAGAIN when it is full. */
+static int conn_table_slot(struct chan *ch)
+{
+	unsigned t, cap;
+	int rc;
+
+	for (t = ch->conns_hint; t < ch->conns_cap; t++)
+		if (!ch->conns[t])
+			return (int)t;
+	t = ch->conns_cap;
+	cap = t ? t * 2 : 64;
+	rc = conn_table_reserve(ch,
+				cap > NTO_CHAN_CONNS ? NTO_CHAN_CONNS : cap);
+	if (rc < 0 || t >= ch->conns_cap)
+		return rc < 0 ? rc : -EAGAIN;
 	return (int)t;
 }
 

@@ -156,6 +156,11 @@ struct proc {
 	uint64_t handover_token; /* procmgr_daemon: 0 = none prepared */
 	unsigned nsubs;		 /* procmgr_event_notify registrations */
 	int daemon;		 /* called procmgr_daemon (QNX: session 1) */
+	/* restart area (restore.c) */
+	int restoring;		    /* between HELLO_RESTORE and RESTORE_DONE */
+	unsigned rs_ok, rs_refused; /* claims taken / refused meanwhile */
+	int pidfd;		    /* ghost: known from others' reports only */
+	struct event *ghost_ev;	    /* ghost: its death (pidfd readable) */
 };
 
 struct chan {
@@ -272,6 +277,10 @@ struct req {
 	int nfds;
 	int noreply;	/* handler replied itself, or parked the request */
 	int drop_after; /* send the reply, then drop the peer */
+	/* restart area: fds the request carried (RESTORE_* only); a handler
+	 * that keeps one sets its slot to -1, the rest are closed */
+	int in_fds[NTO_RS_FDS_MAX];
+	int in_nfds;
 };
 
 /* ---- peer.c ---- */
@@ -321,6 +330,8 @@ int dispatch_thread_death(struct req *rq);
 /* ---- connection.c ---- */
 struct coid *coid_lookup(struct proc *p, int coid);
 void coid_remove(struct coid *co, int release);
+/* Grow ch's connection table to hold cap entries (<= NTO_CHAN_CONNS). */
+int conn_table_reserve(struct chan *ch, unsigned cap);
 void conn_server_gone(struct conn *c);
 void conn_client_release(struct conn *c);
 int conn_fail_slots(struct conn *c);
@@ -367,6 +378,23 @@ int dispatch_event_unregister(struct req *rq);
 int dispatch_event_deliver(struct req *rq);
 int dispatch_shm_handle_create(struct req *rq);
 int dispatch_shm_handle_open(struct req *rq);
+
+/* ---- restore.c (restart area): a new ipcd re-told by survivors ---- */
+/* 1 if requests of `type` may carry fds */
+int restore_takes_fds(uint32_t type);
+/* HELLO from pe for a pid ipcd holds as a ghost: pe becomes it */
+int restore_adopt(struct proc *ghost, struct peer *pe);
+/* p dies (EOF or ghost death): the connections other processes re-told
+ * towards it (it never re-told them) die with it */
+void restore_proc_death(struct proc *p);
+int dispatch_restore_chan(struct req *rq);
+int dispatch_restore_sconn(struct req *rq);
+int dispatch_restore_coid(struct req *rq);
+int dispatch_restore_path(struct req *rq);
+int dispatch_restore_done(struct req *rq);
+/* pathspace.c: a registration with a given link id (0: a new one) */
+int pathspace_attach(struct proc *p, const char *arg, int chid, uint32_t handle,
+		     uint32_t flags, uint32_t ftype, int id);
 
 /* ---- info.c ---- */
 int dispatch_info(struct req *rq);

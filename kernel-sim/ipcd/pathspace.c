@@ -240,31 +240,29 @@ static int link_id_next(void)
 	}
 }
 
-int dispatch_path_attach(struct req *rq)
+/* Register arg for p's channel chid; id 0 takes a new link id, else that
+ * one (restore.c: the id the process knows; -EEXIST if taken). Returns the
+ * link id or -errno. */
+int pathspace_attach(struct proc *p, const char *arg, int chid, uint32_t handle,
+		     uint32_t flags, uint32_t ftype, int id)
 {
-	const struct nto_ctl_path *in = rq->data;
-	struct nto_ctl_id *out = rq->rbuf;
-	const char *arg = path_arg(rq);
-	struct proc *p = rq->proc;
 	char path[NTO_PATH_MAX];
 	struct waiter *w, *wn;
 	struct pathreg *r;
 	int n;
 
-	if (!arg)
-		return IPCD_DROP;
-	if (!chan_lookup(p, in->chid))
+	if (!chan_lookup(p, chid))
 		return -EINVAL;
 	n = path_normalize(arg, path);
 	if (n < 0)
 		return n;
-	if (in->ftype == FTYPE_NAME) {
-		TAILQ_FOREACH(r, &ipcd.paths, link)
-		{
-			if (r->plen == (size_t)n &&
-			    memcmp(r->path, path, n) == 0)
-				return -EEXIST;
-		}
+	TAILQ_FOREACH(r, &ipcd.paths, link)
+	{
+		if (ftype == FTYPE_NAME && r->plen == (size_t)n &&
+		    memcmp(r->path, path, n) == 0)
+			return -EEXIST;
+		if (id && r->id == id)
+			return -EEXIST;
 	}
 	if (quota_take(p->uid, &p->quse, p->pid, QUOTA_PATHS, 1) < 0)
 		return -EAGAIN; /* quota.c: the process's or uid's paths */
@@ -278,17 +276,15 @@ int dispatch_path_attach(struct req *rq)
 	}
 	r->plen = (size_t)n;
 	r->proc = p;
-	r->chid = in->chid;
-	r->handle = in->handle;
-	r->flags = in->flags;
-	r->ftype = in->ftype;
-	r->id = link_id_next();
+	r->chid = chid;
+	r->handle = handle;
+	r->flags = flags;
+	r->ftype = ftype;
+	r->id = id ? id : link_id_next();
 	r->serial = ++ipcd.path_serial;
 	TAILQ_INSERT_TAIL(&ipcd.paths, r, link);
 	p->npaths++;
 	ipcd.npaths++;
-	out->id = r->id;
-	rq->rlen = sizeof(*out);
 	log_info("pid %d: path %s attached (chid %d, flags %#x, ftype %u, "
 		 "id %d)",
 		 (int)p->pid, r->path, r->chid, r->flags, r->ftype, r->id);
@@ -298,6 +294,24 @@ int dispatch_path_attach(struct req *rq)
 			waiter_finish(w, 0);
 	}
 	procevent_pathspace(); /* procmgr: the path space changed */
+	return r->id;
+}
+
+int dispatch_path_attach(struct req *rq)
+{
+	const struct nto_ctl_path *in = rq->data;
+	struct nto_ctl_id *out = rq->rbuf;
+	const char *arg = path_arg(rq);
+	int id;
+
+	if (!arg)
+		return IPCD_DROP;
+	id = pathspace_attach(rq->proc, arg, in->chid, in->handle, in->flags,
+			      in->ftype, 0);
+	if (id < 0)
+		return id;
+	out->id = id;
+	rq->rlen = sizeof(*out);
 	return 0;
 }
 

@@ -91,14 +91,27 @@ static const struct handler handlers[NTO_CTL_TYPE_MAX] = {
 		FIXED(dispatch_shm_handle_create, struct nto_ctl_shmh, 1),
 	[NTO_CTL_SHM_HANDLE_OPEN] =
 		FIXED(dispatch_shm_handle_open, struct nto_ctl_shmh, 1),
+	/* restart area (restore.c) */
+	[NTO_CTL_RESTORE_CHAN] =
+		FIXED(dispatch_restore_chan, struct nto_ctl_rs_chan, 1),
+	[NTO_CTL_RESTORE_SCONN] =
+		FIXED(dispatch_restore_sconn, struct nto_ctl_rs_sconn, 1),
+	[NTO_CTL_RESTORE_COID] =
+		FIXED(dispatch_restore_coid, struct nto_ctl_rs_coid, 1),
+	[NTO_CTL_RESTORE_PATH] = {dispatch_restore_path, "rs_path",
+				  sizeof(struct nto_ctl_rs_path) + 1,
+				  NTO_CTL_MAX - sizeof(struct nto_ctl_hdr), 1},
+	[NTO_CTL_RESTORE_DONE] = {dispatch_restore_done, "rs_done", 0, 0, 1},
 };
 
 static void peer_destroy(struct peer *pe)
 {
 	TAILQ_REMOVE(&ipcd.peers, pe, link);
 	ipcd.npeers--;
-	if (pe->proc)
+	if (pe->proc) {
+		restore_proc_death(pe->proc); /* restart area */
 		reaper_proc_death(pe->proc);
+	}
 	pathspace_drop_peer(pe);
 	event_free(pe->rd_ev);
 	event_free(pe->kill_ev);
@@ -174,16 +187,23 @@ static int dispatch_hello(struct req *rq)
 			peer_destroy(old->peer);
 			old = NULL;
 		}
-		if (old) {
+		if (old && !old->peer) { /* restart area: a ghost */
+			rc = restore_adopt(old, pe);
+			if (rc < 0)
+				return rc;
+		} else if (old) {
 			log_err("pid %d: already registered, second HELLO "
 				"refused",
 				(int)pe->pid);
 			return -EBUSY;
+		} else {
+			rc = proc_create(pe, &pe->proc);
+			if (rc < 0)
+				return rc;
+			procevent_proc_create(pe->proc);
 		}
-		rc = proc_create(pe, &pe->proc);
-		if (rc < 0)
-			return rc;
-		procevent_proc_create(pe->proc);
+		/* restart area: RESTORE_* claims follow */
+		pe->proc->restoring = !!(in->flags & NTO_HELLO_RESTORE);
 	}
 	pe->hello = 1;
 	rq->drop_after = 0;
@@ -197,12 +217,15 @@ static int dispatch_hello(struct req *rq)
 }
 
 static void peer_dispatch(struct peer *pe, const struct nto_ctl_hdr *h,
-			  const void *payload)
+			  const void *payload, const int *fds, int nfds)
 {
 	const struct handler *hd = NULL;
 	struct req rq = {0};
-	int st, rc;
+	int st, rc, i;
 
+	for (i = 0; i < nfds; i++) /* restart area: fds in, checked below */
+		rq.in_fds[i] = fds[i];
+	rq.in_nfds = nfds;
 	rq.peer = pe;
 	rq.type = h->type;
 	rq.seq = h->seq;
@@ -234,6 +257,9 @@ static void peer_dispatch(struct peer *pe, const struct nto_ctl_hdr *h,
 		else
 			st = hd->fn(&rq);
 	}
+	for (i = 0; i < rq.in_nfds; i++) /* fds no handler kept */
+		if (rq.in_fds[i] >= 0)
+			close(rq.in_fds[i]);
 	if (st == IPCD_DROP) {
 		peer_drop(pe, "malformed request");
 		return;
@@ -255,6 +281,36 @@ static void peer_dispatch(struct peer *pe, const struct nto_ctl_hdr *h,
 		peer_drop(pe, NULL);
 }
 
+/* ---- restart area: fds a RESTORE_* request carries ---- */
+static void peer_close_fds(const int *fds, int n)
+{
+	while (n > 0)
+		close(fds[--n]);
+}
+
+static int peer_take_fds(struct msghdr *mh, int *fds)
+{
+	struct cmsghdr *cm;
+	int n = 0;
+
+	for (cm = CMSG_FIRSTHDR(mh); cm; cm = CMSG_NXTHDR(mh, cm)) {
+		const int *p = (const int *)CMSG_DATA(cm);
+		size_t k, cnt;
+
+		if (cm->cmsg_level != SOL_SOCKET || cm->cmsg_type != SCM_RIGHTS)
+			continue;
+		cnt = (cm->cmsg_len - CMSG_LEN(0)) / sizeof(int);
+		for (k = 0; k < cnt; k++) {
+			if (n < NTO_RS_FDS_MAX)
+				fds[n++] = p[k];
+			else
+				close(p[k]);
+		}
+	}
+	return n;
+}
+/* ---- end of the restart area ---- */
+
 static void peer_read_cb(evutil_socket_t fd, short what, void *arg)
 {
 	struct peer *pe = arg;
@@ -264,13 +320,21 @@ static void peer_read_cb(evutil_socket_t fd, short what, void *arg)
 		struct iovec iov = {rxbuf.b, RX_MAX};
 		struct msghdr mh = {0};
 		struct nto_ctl_hdr h;
+		union {
+			struct cmsghdr align;
+			char b[CMSG_SPACE(NTO_RS_FDS_MAX * sizeof(int))];
+		} cbuf;
+		int fds[NTO_RS_FDS_MAX], nfds = 0;
 		ssize_t n;
 
 		mh.msg_iov = &iov;
 		mh.msg_iovlen = 1;
-		/* no control buffer: fds a peer sends us are discarded
-		 * by the kernel, and MSG_CTRUNC tells us it tried */
-		n = recvmsg(fd, &mh, MSG_DONTWAIT);
+		/* restart area: RESTORE_* requests carry fds; anything more
+		 * than NTO_RS_FDS_MAX sets MSG_CTRUNC and drops the peer */
+		mh.msg_control = cbuf.b;
+		mh.msg_controllen = sizeof(cbuf);
+		n = recvmsg(fd, &mh, MSG_DONTWAIT | MSG_CMSG_CLOEXEC);
+		nfds = n > 0 ? peer_take_fds(&mh, fds) : 0;
 		if (n < 0) {
 			if (errno == EAGAIN || errno == EWOULDBLOCK)
 				return;
@@ -288,19 +352,28 @@ static void peer_read_cb(evutil_socket_t fd, short what, void *arg)
 		}
 		if ((mh.msg_flags & (MSG_TRUNC | MSG_CTRUNC)) ||
 		    (size_t)n > NTO_CTL_MAX) {
+			peer_close_fds(fds, nfds);
 			peer_drop(pe, "oversized packet or fds sent");
 			return;
 		}
 		if ((size_t)n < sizeof(h)) {
+			peer_close_fds(fds, nfds);
 			peer_drop(pe, "short packet");
 			return;
 		}
 		memcpy(&h, rxbuf.b, sizeof(h));
 		if (h.len != (size_t)n - sizeof(h)) {
+			peer_close_fds(fds, nfds);
 			peer_drop(pe, "length field does not match the packet");
 			return;
 		}
-		peer_dispatch(pe, &h, rxbuf.b + sizeof(h));
+		if (nfds > 0 && (!pe->hello || !restore_takes_fds(h.type))) {
+			peer_close_fds(fds, nfds);
+			peer_drop(pe,
+				  "fds sent with a request that takes none");
+			return;
+		}
+		peer_dispatch(pe, &h, rxbuf.b + sizeof(h), fds, nfds);
 	}
 }
 

@@ -14,6 +14,7 @@
 #include <sys/eventfd.h>
 #include <sys/mman.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -140,12 +141,18 @@ static int conn_get_or_map(const struct nto_ctl_attach_rep *rep, int *fds,
 			   int nfds, struct nto_conn **out)
 {
 	struct nto_conn *c;
+	struct stat st;
 	unsigned i;
 
+	/* restart area: a new ipcd numbers connections afresh, so the
+	 * mapping is found by its memfd, never by conn_id alone */
+	if (nfds < 1 || nto__sys_fstat(fds[0], &st) < 0)
+		return -EPROTO;
 	for (c = conns; c; c = c->next) {
 		int r = atomic_load(&c->refs);
 
-		while (c->conn_id == rep->conn_id && r > 0)
+		while (c->reg_dev == st.st_dev && c->reg_ino == st.st_ino &&
+		       r > 0)
 			if (atomic_compare_exchange_weak(&c->refs, &r, r + 1)) {
 				*out = c;
 				return 0;
@@ -175,6 +182,8 @@ static int conn_get_or_map(const struct nto_ctl_attach_rep *rep, int *fds,
 		goto fail_bell;
 	}
 	c->conn_id = rep->conn_id;
+	c->reg_dev = st.st_dev;
+	c->reg_ino = st.st_ino;
 	atomic_init(&c->refs, 1);
 	c->server_pid = rep->server_pid;
 	c->chid = c->region->hdr.chid;

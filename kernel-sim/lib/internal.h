@@ -59,6 +59,30 @@ int nto__ctl_handover_prepare(pid_t *pid, uint64_t *token);
 pid_t nto__ctl_fork_keep(void);
 int nto__ctl_adopt(pid_t pid, uint64_t token, uint32_t op);
 int nto__ctl_fd(void);
+/* ---- restart area: bounded control calls, a restartable ipcd
+ * (ctl.c, retell.c; docs/protocol.md section 7) ---- */
+#define NTO_CTL_TIMEOUT_MS   5000 /* NTOSIM_CTL_TIMEOUT_MS: one reply */
+#define NTO_CTL_RECONNECT_MS 2000 /* NTOSIM_CTL_RECONNECT_MS: the gap */
+int nto__ctl_timeout_ms(void);
+int nto__ctl_reconnect_ms(void);
+/* One request with fds attached on `fd` (the re-tell), bounded by the
+ * control timeout. Caller holds the control lock (inside nto__retell). */
+int nto__ctl_exchange(int fd, uint32_t type, const void *req, size_t reqlen,
+		      const int *sfds, int nsfds, void *rep, size_t replen,
+		      size_t *replen_out);
+/* Start the thread that reconnects while no call is made (ctl lock held).
+ */
+void nto__ctl_keeper_start(void);
+/* retell.c: record what a successful control request created or released
+ * (ctl lock held; dups the fds worth keeping), re-tell all of it to a new
+ * ipcd on `fd` (0, or -ENOTCONN/-ETIMEDOUT if that ipcd failed us), forget
+ * it all in a forked child, and say whether anything is owned. */
+void nto__retell_note(uint32_t type, const void *req, size_t reqlen,
+		      const void *rep, size_t replen, const int *fds, int nfds);
+int nto__retell(int fd);
+void nto__retell_fork_reset(void);
+int nto__retell_owns(void);
+/* ---- end of the restart area ---- */
 /* First libnto call of a thread: arm its THREADDEATH notice. */
 void nto__thread_register(void);
 /* The caller's pid as registered (getpid() cached per fork). */
@@ -100,6 +124,8 @@ void nto__timeout_clear(void);
 /* ---- conn.c / connect.c: client-side connections and coids ---- */
 struct nto_conn {
 	uint32_t conn_id;
+	dev_t reg_dev;	  /* the region's memfd: ids restart with ipcd, files */
+	ino_t reg_ino;	  /* do not (restart area) */
 	_Atomic int refs; /* coids pointing here + sends in flight */
 	struct nto_conn_region *region;
 	struct nto_doorbell *doorbell;
@@ -165,6 +191,8 @@ static inline int nto__kernel_pulse_code(int code)
 {
 	return code >= -38 && code <= -32;
 }
+struct stat;
+int nto__sys_fstat(int fd, struct stat *st); /* restart area */
 
 /* ---- msgsend.c ---- */
 /* The one implementation of all eight MsgSend variants: returns status or

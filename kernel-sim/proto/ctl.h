@@ -97,6 +97,24 @@ enum nto_ctl_type {
 	/* req nto_ctl_shmh (.handle, .flags); rep empty; fds [the object] */
 	NTO_CTL_SHM_HANDLE_OPEN = 23,
 	/* ---- end of the time area ---- */
+	/* ---- restart area: a new ipcd is re-told what a process owns
+	 * (ipcd/restore.c, lib/retell.c; docs/protocol.md section 7). Only
+	 * between a HELLO with NTO_HELLO_RESTORE and RESTORE_DONE; the only
+	 * requests that may carry fds (SCM_RIGHTS) to ipcd. ---- */
+	/* req nto_ctl_rs_chan; fds: every fd CHANNEL_CREATE gave, in order;
+	 * rep empty */
+	NTO_CTL_RESTORE_CHAN = 24,
+	/* server side of a connection: req nto_ctl_rs_sconn; fds [conn
+	 * region]; rep empty */
+	NTO_CTL_RESTORE_SCONN = 25,
+	/* client side: req nto_ctl_rs_coid; fds [conn region]; rep empty */
+	NTO_CTL_RESTORE_COID = 26,
+	/* req nto_ctl_rs_path; rep empty */
+	NTO_CTL_RESTORE_PATH = 27,
+	/* req empty; rep nto_ctl_rs_done */
+	NTO_CTL_RESTORE_DONE = 28,
+	/* 29: reserved for the restart area */
+	/* ---- end of the restart area ---- */
 	NTO_CTL_TYPE_MAX
 };
 
@@ -104,6 +122,10 @@ enum nto_ctl_type {
  * extra socket of an already registered process (used for requests that
  * block, like WAIT_PATH): its closing is not that process's death. */
 #define NTO_HELLO_AUX 0x1u
+/* restart area: this process owned objects in an ipcd that died; the
+ * RESTORE_* requests follow (a registration ipcd made from others' reports,
+ * a "ghost", becomes this process) */
+#define NTO_HELLO_RESTORE 0x2u
 struct nto_ctl_hello {
 	uint32_t version;
 	int32_t pid;
@@ -254,5 +276,46 @@ struct nto_ctl_shmh {
 	uint32_t handle; /* CREATE reply; OPEN request */
 };
 /* ---- end of the time area ---- */
+
+/* ---- restart area (docs/protocol.md section 7) ---- */
+#define NTO_RS_FDS_MAX 4 /* fds one RESTORE request may carry */
+struct nto_ctl_rs_chan {
+	int32_t chid;
+	uint32_t flags; /* as created (_NTO_CHF_*) */
+	uint32_t nfds;	/* fds attached, in CHANNEL_CREATE's order */
+};
+
+#define NTO_RS_GONE 0x1u /* the client is gone, the scoid still reserved */
+struct nto_ctl_rs_sconn {
+	int32_t chid;
+	int32_t scoid;	 /* side-channel bit optional */
+	uint32_t tindex; /* index in the channel's connection table */
+	uint32_t gen;	 /* that entry's generation */
+	int32_t client_pid;
+	uint32_t flags; /* NTO_RS_* */
+};
+
+struct nto_ctl_rs_coid {
+	int32_t coid;
+	uint32_t flags; /* _NTO_COF_CLOEXEC */
+	int32_t server_pid;
+	int32_t chid;
+	int32_t scoid;
+};
+
+struct nto_ctl_rs_path {
+	int32_t id; /* the link id the process knows it by */
+	int32_t chid;
+	uint32_t handle;
+	uint32_t flags;
+	uint32_t ftype;
+	char path[]; /* NUL-terminated, < NTO_PATH_MAX */
+};
+
+struct nto_ctl_rs_done {
+	uint32_t accepted; /* RESTORE_* claims taken since the HELLO */
+	uint32_t refused;
+};
+/* ---- end of the restart area ---- */
 
 #endif /* NTOSIM_PROTO_CTL_H */

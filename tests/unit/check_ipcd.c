@@ -82,18 +82,23 @@ static void block_everyone(struct blocked *b)
 	nto_test_await_state(b->snd.pid, "SEND", 1, W);
 }
 
+/* How long a blocked call waits for a new ipcd before it gives up
+ * (NTOSIM_CTL_RECONNECT_MS's default, docs/protocol.md section 7). */
+#define RECONNECT_MS 2000
+
 /* The blocked call of actor c returned -1 (ESRCH, docs/protocol.md 5)
- * within the bound after t0. */
+ * within the bound after t0: no new ipcd came within RECONNECT_MS. */
 static void expect_released(struct nto_test_child *c, int64_t t0,
 			    const char *who)
 {
-	int64_t r = nto_test_result(c, 3000), done, el;
+	int64_t r = nto_test_result(c, 3000 + RECONNECT_MS), done, el;
 
 	ck_assert_msg(r == -ESRCH, "%s: blocked call returned %lld (%s)", who,
 		      (long long)r, r < 0 ? strerror((int)-r) : "");
 	done = NTO_ACT(c, NTO_OP_GET, NTO_F_DONE_NS);
 	el = (done - t0) / MS;
-	ck_assert_msg(el < 1500, "%s: returned %lld ms after ipcd died", who,
+	ck_assert_msg(el < 1500 + RECONNECT_MS,
+		      "%s: returned %lld ms after ipcd died", who,
 		      (long long)el);
 }
 

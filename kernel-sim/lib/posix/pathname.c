@@ -321,7 +321,9 @@ int nto__connect_path_x(const char *path, unsigned subtype, unsigned ftype,
 	nto__posix_busy++;
 	n = nto__resolve(norm, ents, NTO_RESOLVE_MAX);
 	nto__posix_busy--;
-	if (n == -ENOTCONN) {
+	if (n == -ENOTCONN || n == -ETIMEDOUT) {
+		/* no ipcd, or a stalled one (after NTOSIM_CTL_TIMEOUT_MS):
+		 * the host's file system answers, as without ntosim */
 		pathspace_mark(0);
 		return -ENOTCONN;
 	}

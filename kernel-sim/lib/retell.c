@@ -1,0 +1,528 @@
+/*
+ * What this process owns in ipcd, kept so a new ipcd can be re-told after
+ * the old one died: channels (with every fd ChannelCreate was given),
+ * server connections and client coids (with their region fds), and path
+ * registrations. Fed from the replies of successful control requests
+ * (nto__retell_note, under the control lock); replayed by nto__retell.
+ * Not on the message path; docs/protocol.md section 7.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "internal.h"
+
+#define CHAN_MAP ((sizeof(struct nto_chan_region) + 4095) & ~(size_t)4095)
+
+struct rt_region { /* a client's connection region, shared by its coids */
+	struct rt_region *next;
+	int fd;
+	dev_t dev;
+	ino_t ino;
+	int refs;
+};
+
+struct rt_coid {
+	struct rt_coid *next;
+	int coid;
+	uint32_t flags;
+	pid_t server_pid;
+	int chid;
+	int scoid;
+	struct rt_region *reg;
+};
+
+struct rt_chan {
+	struct rt_chan *next;
+	int chid;
+	uint32_t flags;
+	int fds[NTO_RS_FDS_MAX];
+	int nfds;
+	const struct nto_chan_region *map; /* read-only view of its table */
+};
+
+struct rt_sconn {
+	struct rt_sconn *next;
+	int chid;
+	int scoid;
+	unsigned tindex; /* its entry in the channel's table */
+	uint32_t gen;
+	pid_t client_pid;
+	int fd;
+};
+
+struct rt_path {
+	struct rt_path *next;
+	size_t len; /* of req, path and NUL included */
+	struct nto_ctl_rs_path *req;
+};
+
+static struct rt_region *regions;
+static struct rt_coid *coids;
+static struct rt_chan *chans;
+static struct rt_sconn *sconns;
+static struct rt_path *paths;
+
+/* Keep a copy of fd at a high number, so the numbers a program sees from
+ * open() and ConnectAttach do not move. -1 if it cannot be kept. */
+static int keep_fd(int fd)
+{
+	struct rlimit rl;
+	long base = 512;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY)
+		base = (long)rl.rlim_cur / 2;
+	if (base < 64)
+		base = 64;
+	return (int)syscall(SYS_fcntl, fd, F_DUPFD_CLOEXEC, base);
+}
+
+static void close_fd(int fd)
+{
+	if (fd >= 0)
+		nto__sys_close(fd);
+}
+
+static void region_put(struct rt_region *r)
+{
+	struct rt_region **pp;
+
+	if (--r->refs > 0)
+		return;
+	for (pp = &regions; *pp; pp = &(*pp)->next)
+		if (*pp == r) {
+			*pp = r->next;
+			break;
+		}
+	close_fd(r->fd);
+	free(r);
+}
+
+/* The kept region for the memfd `fd` (same inode), kept now if new. */
+static struct rt_region *region_get(int fd)
+{
+	struct rt_region *r;
+	struct stat st;
+
+	if (nto__sys_fstat(fd, &st) < 0)
+		return NULL;
+	for (r = regions; r; r = r->next)
+		if (r->dev == st.st_dev && r->ino == st.st_ino) {
+			r->refs++;
+			return r;
+		}
+	r = calloc(1, sizeof(*r));
+	if (!r)
+		return NULL;
+	r->fd = keep_fd(fd);
+	if (r->fd < 0) {
+		free(r);
+		return NULL;
+	}
+	r->dev = st.st_dev;
+	r->ino = st.st_ino;
+	r->refs = 1;
+	r->next = regions;
+	regions = r;
+	return r;
+}
+
+static void coid_drop(int coid)
+{
+	struct rt_coid **pp, *c;
+
+	for (pp = &coids; (c = *pp); pp = &c->next)
+		if (c->coid == coid) {
+			*pp = c->next;
+			region_put(c->reg);
+			free(c);
+			return;
+		}
+}
+
+static int sconn_drop_if(int chid, int scoid_idx)
+{
+	struct rt_sconn **pp, *s;
+	int n = 0;
+
+	for (pp = &sconns; (s = *pp);) {
+		if ((chid == 0 || s->chid == chid) &&
+		    (scoid_idx < 0 || (s->scoid & 0xffff) == scoid_idx)) {
+			*pp = s->next;
+			close_fd(s->fd);
+			free(s);
+			n++;
+		} else {
+			pp = &s->next;
+		}
+	}
+	return n;
+}
+
+static struct rt_chan *chan_get(int chid)
+{
+	struct rt_chan *c;
+
+	for (c = chans; c; c = c->next)
+		if (c->chid == chid)
+			return c;
+	return NULL;
+}
+
+static void chan_free(struct rt_chan *c)
+{
+	int i;
+
+	for (i = 0; i < c->nfds; i++)
+		close_fd(c->fds[i]);
+	if (c->map)
+		munmap((void *)c->map, CHAN_MAP);
+	free(c);
+}
+
+/* Whether entry i of a channel's table is the connection s (LIVE or
+ * GONE, same scoid and generation). */
+static int entry_is(const struct rt_chan *c, unsigned i,
+		    const struct rt_sconn *s, int *gone)
+{
+	const struct nto_chan_conn *e;
+	uint32_t st;
+
+	if (!c || !c->map || i >= NTO_CHAN_CONNS)
+		return 0;
+	e = &c->map->conn[i];
+	st = atomic_load(&e->state);
+	if ((st != NTO_CCONN_LIVE && st != NTO_CCONN_GONE) ||
+	    e->gen != s->gen || (e->scoid & 0xffff) != (s->scoid & 0xffff))
+		return 0;
+	*gone = st == NTO_CCONN_GONE;
+	return 1;
+}
+
+/* The table index of a server connection, if the channel's table still
+ * holds it; else -1. */
+static int sconn_index(const struct rt_sconn *s, int *gone)
+{
+	return entry_is(chan_get(s->chid), s->tindex, s, gone) ? (int)s->tindex
+							       : -1;
+}
+
+/* Forget the server connections of chid its table no longer holds (ipcd
+ * frees released entries without telling the server). */
+static void sconn_prune(int chid)
+{
+	struct rt_sconn **pp, *s;
+	int gone;
+
+	for (pp = &sconns; (s = *pp);) {
+		if (s->chid == chid && sconn_index(s, &gone) < 0) {
+			*pp = s->next;
+			close_fd(s->fd);
+			free(s);
+		} else {
+			pp = &s->next;
+		}
+	}
+}
+
+static void path_drop_if(int id, int chid)
+{
+	struct rt_path **pp, *p;
+
+	for (pp = &paths; (p = *pp);) {
+		if ((id && p->req->id == id) ||
+		    (chid && p->req->chid == chid)) {
+			*pp = p->next;
+			free(p->req);
+			free(p);
+		} else {
+			pp = &p->next;
+		}
+	}
+}
+
+static void note_channel(const struct nto_ctl_chan *rep, const int *fds,
+			 int nfds)
+{
+	struct rt_chan *c = calloc(1, sizeof(*c));
+	void *map;
+	int i;
+
+	if (!c)
+		return;
+	c->chid = rep->chid;
+	c->flags = rep->flags;
+	for (i = 0; i < nfds && i < NTO_RS_FDS_MAX; i++) {
+		c->fds[c->nfds] = keep_fd(fds[i]);
+		if (c->fds[c->nfds] >= 0)
+			c->nfds++;
+	}
+	map = nfds > 0 ? mmap(NULL, CHAN_MAP, PROT_READ, MAP_SHARED, fds[0], 0)
+		       : MAP_FAILED;
+	c->map = map == MAP_FAILED ? NULL : map;
+	c->next = chans;
+	chans = c;
+}
+
+static void note_coid(const struct nto_ctl_attach *req,
+		      const struct nto_ctl_attach_rep *rep, int fd)
+{
+	struct rt_coid *c;
+	struct rt_region *r = region_get(fd);
+
+	if (!r)
+		return;
+	coid_drop(rep->coid);
+	c = calloc(1, sizeof(*c));
+	if (!c) {
+		region_put(r);
+		return;
+	}
+	c->coid = rep->coid;
+	c->flags = req->flags;
+	c->server_pid = rep->server_pid;
+	c->chid = req->chid;
+	c->scoid = rep->scoid;
+	c->reg = r;
+	c->next = coids;
+	coids = c;
+}
+
+static void note_sconn(const struct nto_ctl_connfd *rep, int fd)
+{
+	struct rt_chan *c = chan_get(rep->chid);
+	struct rt_sconn *s;
+	unsigned i, hi;
+	int gone;
+
+	sconn_drop_if(rep->chid, rep->scoid & 0xffff);
+	sconn_prune(rep->chid);
+	s = calloc(1, sizeof(*s));
+	if (!s)
+		return;
+	s->scoid = rep->scoid;
+	s->gen = rep->gen;
+	/* found once here, so re-checking it later costs one entry */
+	hi = c && c->map ? atomic_load(&c->map->hdr.conn_hiwater) : 0;
+	for (i = 0; i < hi && i < NTO_CHAN_CONNS; i++)
+		if (entry_is(c, i, s, &gone))
+			break;
+	if (i >= hi || i >= NTO_CHAN_CONNS) {
+		free(s);
+		return;
+	}
+	s->tindex = i;
+	s->fd = keep_fd(fd);
+	if (s->fd < 0) {
+		free(s);
+		return;
+	}
+	s->chid = rep->chid;
+	s->scoid = rep->scoid;
+	s->gen = rep->gen;
+	s->client_pid = rep->client_pid;
+	s->next = sconns;
+	sconns = s;
+}
+
+static void note_path(const struct nto_ctl_path *req, size_t reqlen, int id)
+{
+	size_t plen = strnlen(req->path, reqlen - sizeof(*req));
+	struct rt_path *p;
+
+	if (plen >= reqlen - sizeof(*req))
+		return;
+	p = calloc(1, sizeof(*p));
+	if (!p)
+		return;
+	p->len = sizeof(*p->req) + plen + 1;
+	p->req = calloc(1, p->len);
+	if (!p->req) {
+		free(p);
+		return;
+	}
+	p->req->id = id;
+	p->req->chid = req->chid;
+	p->req->handle = req->handle;
+	p->req->flags = req->flags;
+	p->req->ftype = req->ftype;
+	memcpy(p->req->path, req->path, plen + 1);
+	/* re-told in attach order: append */
+	{
+		struct rt_path **pp = &paths;
+
+		while (*pp)
+			pp = &(*pp)->next;
+		*pp = p;
+	}
+}
+
+void nto__retell_note(uint32_t type, const void *req, size_t reqlen,
+		      const void *rep, size_t replen, const int *fds, int nfds)
+{
+	const struct nto_ctl_id *id = req;
+
+	switch (type) {
+	case NTO_CTL_CHANNEL_CREATE:
+		if (replen >= sizeof(struct nto_ctl_chan))
+			note_channel(rep, fds, nfds);
+		break;
+	case NTO_CTL_CHANNEL_DESTROY: {
+		const struct nto_ctl_chan *in = req;
+		struct rt_chan **pp, *c;
+
+		for (pp = &chans; (c = *pp); pp = &c->next)
+			if (c->chid == in->chid) {
+				*pp = c->next;
+				chan_free(c);
+				break;
+			}
+		sconn_drop_if(in->chid, -1);
+		path_drop_if(0, in->chid);
+		break;
+	}
+	case NTO_CTL_CONNECT_ATTACH:
+	case NTO_CTL_CONNECT_REBIND:
+		if (replen >= sizeof(struct nto_ctl_attach_rep) && nfds >= 1)
+			note_coid(req, rep, fds[0]);
+		break;
+	case NTO_CTL_CONNECT_DETACH: {
+		struct rt_coid *c;
+
+		for (c = coids; c && c->coid != id->id; c = c->next)
+			;
+		if (c)
+			coid_drop(id->id);
+		else if (id->id & _NTO_SIDE_CHANNEL) /* a scoid of ours */
+			sconn_drop_if(0, id->id & 0xffff);
+		break;
+	}
+	case NTO_CTL_CONN_FD:
+		if (replen >= sizeof(struct nto_ctl_connfd) && nfds >= 1)
+			note_sconn(rep, fds[0]);
+		break;
+	case NTO_CTL_PATH_ATTACH:
+		if (replen >= sizeof(struct nto_ctl_id) &&
+		    reqlen > sizeof(struct nto_ctl_path))
+			note_path(req, reqlen,
+				  ((const struct nto_ctl_id *)rep)->id);
+		break;
+	case NTO_CTL_PATH_DETACH:
+		path_drop_if(id->id, 0);
+		break;
+	default:
+		return;
+	}
+	if (nto__retell_owns())
+		nto__ctl_keeper_start();
+}
+
+int nto__retell_owns(void)
+{
+	return chans || coids || paths;
+}
+
+/* One claim; ENOTCONN/ETIMEDOUT end the re-tell, a refusal is counted. */
+static int tell(int fd, uint32_t type, const void *req, size_t len,
+		const int *fds, int nfds, unsigned *refused)
+{
+	int rc =
+		nto__ctl_exchange(fd, type, req, len, fds, nfds, NULL, 0, NULL);
+
+	if (rc == -ENOTCONN || rc == -ETIMEDOUT)
+		return rc;
+	if (rc < 0)
+		(*refused)++;
+	return 0;
+}
+
+int nto__retell(int fd)
+{
+	struct nto_ctl_rs_done done;
+	struct rt_chan *c;
+	struct rt_sconn *s, **pp;
+	struct rt_coid *co;
+	struct rt_path *p;
+	unsigned refused = 0;
+	size_t got = 0;
+	int rc;
+
+	for (c = chans; c; c = c->next) {
+		struct nto_ctl_rs_chan req = {c->chid, c->flags,
+					      (uint32_t)c->nfds};
+
+		rc = tell(fd, NTO_CTL_RESTORE_CHAN, &req, sizeof(req), c->fds,
+			  c->nfds, &refused);
+		if (rc < 0)
+			return rc;
+	}
+	for (pp = &sconns; (s = *pp);) {
+		struct nto_ctl_rs_sconn req = {s->chid, s->scoid,      0,
+					       s->gen,	s->client_pid, 0};
+		int gone = 0, t = sconn_index(s, &gone);
+
+		if (t < 0) { /* released while ipcd was away */
+			*pp = s->next;
+			close_fd(s->fd);
+			free(s);
+			continue;
+		}
+		req.tindex = (uint32_t)t;
+		req.flags = gone ? NTO_RS_GONE : 0;
+		rc = tell(fd, NTO_CTL_RESTORE_SCONN, &req, sizeof(req), &s->fd,
+			  1, &refused);
+		if (rc < 0)
+			return rc;
+		pp = &s->next;
+	}
+	for (co = coids; co; co = co->next) {
+		struct nto_ctl_rs_coid req = {co->coid, co->flags,
+					      co->server_pid, co->chid,
+					      co->scoid};
+
+		rc = tell(fd, NTO_CTL_RESTORE_COID, &req, sizeof(req),
+			  &co->reg->fd, 1, &refused);
+		if (rc < 0)
+			return rc;
+	}
+	for (p = paths; p; p = p->next) {
+		rc = tell(fd, NTO_CTL_RESTORE_PATH, p->req, p->len, NULL, 0,
+			  &refused);
+		if (rc < 0)
+			return rc;
+	}
+	rc = nto__ctl_exchange(fd, NTO_CTL_RESTORE_DONE, NULL, 0, NULL, 0,
+			       &done, sizeof(done), &got);
+	if (rc == -ENOTCONN || rc == -ETIMEDOUT)
+		return rc;
+	return 0;
+}
+
+void nto__retell_fork_reset(void)
+{
+	/* the parent's objects are not the child's; close our copies */
+	while (coids)
+		coid_drop(coids->coid);
+	while (chans) {
+		struct rt_chan *c = chans;
+
+		chans = c->next;
+		chan_free(c);
+	}
+	sconn_drop_if(0, -1);
+	while (paths) {
+		struct rt_path *p = paths;
+
+		paths = p->next;
+		free(p->req);
+		free(p);
+	}
+}
