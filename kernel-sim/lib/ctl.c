@@ -110,7 +110,13 @@ static int ctl_open(uint32_t hello_flags)
 	fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
 	if (fd < 0)
 		return -errno;
-	if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0)
+	/* trust the directory and the daemon's uid before saying a word */
+	rc = nto__socket_connect(fd, sa.sun_path, "libnto");
+	if (rc == -EPERM) {
+		nto__sys_close(fd);
+		return rc;
+	}
+	if (rc < 0)
 		goto fail_notconn;
 	if (send(fd, &pkt, sizeof(pkt), MSG_NOSIGNAL) != (ssize_t)sizeof(pkt))
 		goto fail_notconn;
