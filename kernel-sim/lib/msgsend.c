@@ -163,6 +163,7 @@ struct send_ctx {
 	uint64_t reply_deadline;
 	int has_send_to, has_reply_to;
 	int received; /* the server had taken the message */
+	int hard;     /* NTO__TIMEOUT_HARD: leave even an UNBLOCK channel */
 };
 
 /* Leave the wait early (timeout, signal, detach, ipcd gone) as QNX does:
@@ -289,7 +290,7 @@ repost:
 			has_dl = ctx->has_send_to;
 			dl = ctx->send_deadline;
 		} else {
-			has_dl = ctx->has_reply_to && !unblocked;
+			has_dl = ctx->has_reply_to && (!unblocked || ctx->hard);
 			dl = ctx->reply_deadline;
 		}
 		if (atomic_load(&c->detach_seq) != my_gen)
@@ -297,9 +298,11 @@ repost:
 		else if (has_dl && nto__now_ns() >= dl)
 			err = ETIMEDOUT; /* dl 0 is an immediate timeout */
 		if (err) {
-			rc = try_leave(conn, i, err, &unblocked);
+			/* hard: leave as if the kernel were gone (no wait) */
+			rc = try_leave(conn, i, ctx->hard ? ESRCH : err,
+				       &unblocked);
 			if (rc) {
-				rc = -rc;
+				rc = -err;
 				goto out;
 			}
 			continue;
@@ -382,6 +385,8 @@ int nto__msgsendv_st(int coid, const iov_t *siov, int sparts, const iov_t *riov,
 		nto__timeout_take(_NTO_TIMEOUT_SEND, &ctx.send_deadline);
 	ctx.has_reply_to =
 		nto__timeout_take(_NTO_TIMEOUT_REPLY, &ctx.reply_deadline);
+	ctx.hard = ctx.has_reply_to &&
+		   nto__timeout_take(NTO__TIMEOUT_HARD, &ctx.reply_deadline);
 	nto__timeout_clear();
 	for (;;) {
 		nto_send_recover_fn fn;
