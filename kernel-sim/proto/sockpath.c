@@ -22,8 +22,16 @@
 
 #define SUN_MAX sizeof(((struct sockaddr_un *)0)->sun_path)
 
-/* libnto interposes open, close, access and fstat (it may hold its control
- * lock here): raw system calls and the fstatat family only. */
+/* libnto interposes open, close, stat and the rest of the path calls (and
+ * may hold its control lock here): raw system calls only. */
+#ifndef SYS_newfstatat
+#define SYS_newfstatat SYS_fstatat64
+#endif
+static int sys_fstatat(int dfd, const char *path, struct stat *st, int flags)
+{
+	return (int)syscall(SYS_newfstatat, dfd, path, st, flags);
+}
+
 static int sys_open_dir(const char *dir)
 {
 	return (int)syscall(SYS_openat, AT_FDCWD, dir,
@@ -43,7 +51,7 @@ static int root_run_dir(void)
 {
 	struct stat st;
 
-	return geteuid() == 0 && fstatat(AT_FDCWD, "/run", &st, 0) == 0 &&
+	return geteuid() == 0 && sys_fstatat(AT_FDCWD, "/run", &st, 0) == 0 &&
 	       S_ISDIR(st.st_mode) && st.st_uid == 0 &&
 	       !(st.st_mode & (S_IWGRP | S_IWOTH));
 }
@@ -135,14 +143,14 @@ static int trust_dir(const char *path, int listening, char *why, size_t len,
 		int err = errno;
 
 		if ((err != ENOTDIR && err != ELOOP) ||
-		    fstatat(AT_FDCWD, dir, &st, AT_SYMLINK_NOFOLLOW) < 0)
+		    sys_fstatat(AT_FDCWD, dir, &st, AT_SYMLINK_NOFOLLOW) < 0)
 			return -err;
 		snprintf(why, len, "%s is %s, not a directory; %s", dir,
 			 S_ISLNK(st.st_mode) ? "a symbolic link" : "a file",
 			 fix);
 		return -EPERM;
 	}
-	if (fstatat(fd, "", &st, AT_EMPTY_PATH) < 0) {
+	if (sys_fstatat(fd, "", &st, AT_EMPTY_PATH) < 0) {
 		int err = -errno;
 
 		sys_close(fd);
@@ -166,7 +174,8 @@ static int trust_dir(const char *path, int listening, char *why, size_t len,
 			dir, who, (unsigned)(st.st_mode & 07777));
 		goto refuse;
 	}
-	if (listening && fstatat(fd, *base, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
+	if (listening &&
+	    sys_fstatat(fd, *base, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
 	    !trusted_uid(st.st_uid)) {
 		uid_name(st.st_uid, who, sizeof(who));
 		snprintf(why, len,
@@ -220,7 +229,7 @@ int nto__socket_connect(int fd, const char *path, const char *who)
 	n = snprintf(sa.sun_path, sizeof(sa.sun_path), "/proc/self/fd/%d/%s",
 		     dfd, base);
 	if (n < 0 || (size_t)n >= sizeof(sa.sun_path) ||
-	    fstatat(AT_FDCWD, "/proc/self/fd", &st, 0) < 0)
+	    sys_fstatat(AT_FDCWD, "/proc/self/fd", &st, 0) < 0)
 		snprintf(sa.sun_path, sizeof(sa.sun_path), "%s", path);
 	rc = connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 ? -errno : 0;
 	sys_close(dfd);

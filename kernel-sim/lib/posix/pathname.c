@@ -321,7 +321,9 @@ int nto__connect_path_x(const char *path, unsigned subtype, unsigned ftype,
 	nto__posix_busy++;
 	n = nto__resolve(norm, ents, NTO_RESOLVE_MAX);
 	nto__posix_busy--;
-	if (n == -ENOTCONN) {
+	/* no ipcd, or none we trust (EPERM, proto/sockpath.h): plain files
+	 * still open through libc; only kernel calls fail */
+	if (n == -ENOTCONN || n == -EPERM) {
 		pathspace_mark(0);
 		return -ENOTCONN;
 	}
