@@ -165,13 +165,13 @@ static int trust_dir(const char *path, int listening, char *why, size_t len,
 		goto refuse;
 	}
 	if ((st.st_mode & (S_IWGRP | S_IWOTH)) && !(st.st_mode & S_ISVTX)) {
-		snprintf(
-			why, len,
-			"its directory %s (owner %s, mode %04o) is writable by "
-			"others without the sticky bit, so anyone could "
-			"replace the socket; chmod go-w it or use another "
-			"directory",
-			dir, who, (unsigned)(st.st_mode & 07777));
+		snprintf(why, len,
+			 "its directory %s (owner %s, mode %04o) is writable "
+			 "by group or "
+			 "others without the sticky bit, so anyone could "
+			 "replace the socket; chmod go-w it or use another "
+			 "directory",
+			 dir, who, (unsigned)(st.st_mode & 07777));
 		goto refuse;
 	}
 	if (listening &&

@@ -124,9 +124,9 @@ D4=$(mktemp -d /tmp/ntosim-w-XXXXXX) && chmod 0777 "$D4" || hard "mktemp"
 fake f4 "$D4/ipcd.sock"
 f4=$BG
 run c5 "$V" env NTOSIM_SOCKET="$D4/ipcd.sock" "$SOCK_PROBE" client
-refused c5 libnto "$D4/ipcd.sock" "its directory $D4 (owner uid 0, mode 0777) is writable by others without the sticky bit"
+refused c5 libnto "$D4/ipcd.sock" "its directory $D4 (owner uid 0, mode 0777) is writable by group or others without the sticky bit"
 run i5 "$V" "$IPCD" -s "$D4/x.sock"
-[ "$RC" = 1 ] && grep -qF "is writable by others without the sticky bit" "$DIR/i5.err" ||
+[ "$RC" = 1 ] && grep -qF "is writable by group or others without the sticky bit" "$DIR/i5.err" ||
 	fail "ipcd in a world-writable directory: exit $RC: $(cat "$DIR/i5.err")"
 heard f4 "$D4/ipcd.sock" $f4 none
 
