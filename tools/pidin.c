@@ -55,7 +55,6 @@ static ssize_t ctl_recv(int fd, struct nto_ctl_hdr *h, char *buf, size_t cap)
 
 static char *fetch_info(const char *path, size_t *lenp)
 {
-	struct sockaddr_un sa = {0};
 	struct nto_ctl_hello hello = {NTO_CTL_VERSION, (int32_t)getpid(),
 				      NTO_HELLO_AUX};
 	struct nto_ctl_id id = {NTO_INFO_JSON};
@@ -64,18 +63,19 @@ static char *fetch_info(const char *path, size_t *lenp)
 	char *out = NULL, *no;
 	size_t len = 0;
 	ssize_t n;
-	int fd;
+	int fd, rc;
 
 	fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
 	if (fd < 0) {
 		perror("pidin: socket");
 		return NULL;
 	}
-	sa.sun_family = AF_UNIX;
-	snprintf(sa.sun_path, sizeof(sa.sun_path), "%s", path);
-	if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
+	rc = nto__socket_connect(fd, path, "pidin");
+	if (rc == -EPERM)
+		goto fail; /* it said why */
+	if (rc < 0) {
 		fprintf(stderr, "pidin: ipcd is not reachable at %s: %s\n",
-			path, strerror(errno));
+			path, strerror(-rc));
 		goto fail;
 	}
 	if (ctl_send(fd, NTO_CTL_HELLO, 1, &hello, sizeof(hello)) < 0 ||

@@ -31,6 +31,7 @@ static void usage(FILE *f)
 		"  -f, --foreground  do not daemonize\n"
 		"  -s, --socket PATH control socket (default: $" NTO_SOCKET_ENV
 		", $XDG_RUNTIME_DIR/ntosim/ipcd.sock,\n"
+		"                    for root /run/ntosim/ipcd.sock, else\n"
 		"                    /tmp/ntosim-$UID/ipcd.sock)\n"
 		"  -c, --config FILE limits, one LIMIT=N a line (see ipcd(8))\n"
 		"  -q, --quota LIMIT=N  set one limit (proc.channels,\n"
@@ -167,6 +168,7 @@ int main(int argc, char **argv)
 	};
 	struct event *sigterm_ev = NULL, *sigint_ev = NULL;
 	const char *opt_socket = NULL;
+	char why[512];
 	int foreground = 0, notify = -1, c, rc, i;
 
 	raise_nofile();
@@ -213,8 +215,17 @@ int main(int argc, char **argv)
 			      sizeof(ipcd.sock_path));
 	if (rc == 0)
 		rc = absolute_path(ipcd.sock_path, sizeof(ipcd.sock_path));
+	/* never listen where another user could pose as us (sockpath.h) */
+	if (rc == 0)
+		rc = nto__socket_trust_dir(ipcd.sock_path, 1, why, sizeof(why));
+	if (rc == -EPERM) {
+		fprintf(stderr, "ipcd: refusing to listen on %s: %s\n",
+			ipcd.sock_path, why);
+		return 1;
+	}
 	if (rc < 0) {
-		fprintf(stderr, "ipcd: socket path: %s\n", strerror(-rc));
+		fprintf(stderr, "ipcd: socket path %s: %s\n", ipcd.sock_path,
+			strerror(-rc));
 		return 1;
 	}
 	snprintf(pid_path, sizeof(pid_path), "%s.pid", ipcd.sock_path);

@@ -398,8 +398,11 @@ static int ctl_open(uint32_t hello_flags)
 	fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
 	if (fd < 0)
 		return -errno;
-	if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
-		rc = errno == EAGAIN ? -ETIMEDOUT : -ENOTCONN;
+	/* trust the directory and the daemon's uid before saying a word */
+	rc = nto__socket_connect(fd, sa.sun_path, "libnto");
+	if (rc < 0) {
+		if (rc != -EPERM)
+			rc = rc == -EAGAIN ? -ETIMEDOUT : -ENOTCONN;
 		nto__sys_close(fd);
 		return rc;
 	}

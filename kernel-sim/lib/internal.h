@@ -120,6 +120,13 @@ int nto__spin_while(_Atomic uint32_t *word, uint32_t expect);
 int nto__timeout_take(unsigned state_mask, uint64_t *deadline_ns);
 /* Called at the end of every kernel call: a timeout is one-shot. */
 void nto__timeout_clear(void);
+/* Arm the thread's timeout for `flags` states at an absolute deadline
+ * (nto__now_ns clock; 0 = immediate), as TimerTimeout does. With
+ * NTO__TIMEOUT_HARD a REPLY-blocked send leaves at the deadline even on an
+ * _NTO_CHF_UNBLOCK channel (name_open's bounded handshake; no UNBLOCK
+ * pulse). The bit is out of TimerTimeout's reach. */
+#define NTO__TIMEOUT_HARD (1u << 31)
+void nto__timeout_arm(unsigned flags, uint64_t deadline_ns);
 
 /* ---- conn.c / connect.c: client-side connections and coids ---- */
 struct nto_conn {

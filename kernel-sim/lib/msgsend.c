@@ -73,6 +73,7 @@ struct send_ctx {
 	uint64_t reply_deadline;
 	int has_send_to, has_reply_to;
 	int received; /* the server had taken the message */
+	int hard;     /* NTO__TIMEOUT_HARD: leave even an UNBLOCK channel */
 };
 
 /* Take one slot: a FREE one, or one we abandoned that the server has since
@@ -286,7 +287,7 @@ static int wait_result(struct nto_conn *conn, struct nto_coid *c,
 			has_dl = ctx->has_send_to;
 			dl = ctx->send_deadline;
 		} else {
-			has_dl = ctx->has_reply_to && !unblocked;
+			has_dl = ctx->has_reply_to && (!unblocked || ctx->hard);
 			dl = ctx->reply_deadline;
 		}
 		now = nto__now_ns();
@@ -301,6 +302,8 @@ static int wait_result(struct nto_conn *conn, struct nto_coid *c,
 			lv.err = EBADF;
 		} else if (has_dl && now >= dl) {
 			lv.err = ETIMEDOUT; /* dl 0 is an immediate timeout */
+			lv.force =
+				ctx->hard; /* leave even an UNBLOCK channel */
 		}
 		if (lv.err) {
 			/* an honest REPLYING ends in microseconds; a server
@@ -455,6 +458,8 @@ int nto__msgsendv_st(int coid, const iov_t *siov, int sparts, const iov_t *riov,
 		nto__timeout_take(_NTO_TIMEOUT_SEND, &ctx.send_deadline);
 	ctx.has_reply_to =
 		nto__timeout_take(_NTO_TIMEOUT_REPLY, &ctx.reply_deadline);
+	ctx.hard = ctx.has_reply_to &&
+		   nto__timeout_take(NTO__TIMEOUT_HARD, &ctx.reply_deadline);
 	nto__timeout_clear();
 	for (;;) {
 		nto_send_recover_fn fn;

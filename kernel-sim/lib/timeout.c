@@ -30,6 +30,12 @@ void nto__timeout_clear(void)
 	tt.flags = 0;
 }
 
+void nto__timeout_arm(unsigned flags, uint64_t deadline_ns)
+{
+	tt.flags = flags;
+	tt.deadline = deadline_ns;
+}
+
 static uint64_t ts_ns(clockid_t id)
 {
 	struct timespec ts;

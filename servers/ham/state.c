@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -24,6 +25,7 @@
 char *ham_state_default_path(const char *name)
 {
 	const char *sock = getenv("NTOSIM_SOCKET"), *rt, *slash;
+	struct stat st;
 	char *p = NULL;
 	int rc;
 
@@ -38,6 +40,10 @@ char *ham_state_default_path(const char *name)
 				      sock, name);
 	} else if ((rt = getenv("XDG_RUNTIME_DIR")) && *rt) {
 		rc = asprintf(&p, "%s/ntosim/%s.state", rt, name);
+	} else if (geteuid() == 0 && stat("/run", &st) == 0 &&
+		   S_ISDIR(st.st_mode) && st.st_uid == 0 &&
+		   !(st.st_mode & (S_IWGRP | S_IWOTH))) {
+		rc = asprintf(&p, "/run/ntosim/%s.state", name); /* root's */
 	} else {
 		rc = asprintf(&p, "/tmp/ntosim-%u/%s.state", (unsigned)getuid(),
 			      name);

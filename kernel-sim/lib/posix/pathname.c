@@ -321,9 +321,10 @@ int nto__connect_path_x(const char *path, unsigned subtype, unsigned ftype,
 	nto__posix_busy++;
 	n = nto__resolve(norm, ents, NTO_RESOLVE_MAX);
 	nto__posix_busy--;
-	if (n == -ENOTCONN || n == -ETIMEDOUT) {
-		/* no ipcd, or a stalled one (after NTOSIM_CTL_TIMEOUT_MS):
-		 * the host's file system answers, as without ntosim */
+	/* no ipcd, a stalled one (after NTOSIM_CTL_TIMEOUT_MS) or none we
+	 * trust (EPERM, proto/sockpath.h): the host's file system answers,
+	 * as without ntosim; only kernel calls fail */
+	if (n == -ENOTCONN || n == -ETIMEDOUT || n == -EPERM) {
 		pathspace_mark(0);
 		return -ENOTCONN;
 	}

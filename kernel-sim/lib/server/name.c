@@ -3,8 +3,8 @@
  * /dev/name/{local,global}/ on a dispatch channel) and name_open /
  * name_close (resolve the name and attach a side channel to its server, as
  * QNX does without gns: no message; a resource manager owning a prefix of
- * the name gets open()'s _IO_CONNECT). The registration itself is
- * resmgr.c's.
+ * the name gets open()'s _IO_CONNECT, bounded in time). The registration
+ * itself is resmgr.c's.
  */
 #include "config.h"
 
@@ -114,6 +114,32 @@ NTO_EXPORT int name_detach(name_attach_t *attach, unsigned flags)
 	return r;
 }
 
+/* name_open's bound on its _IO_CONNECT handshake (ms); see DEVELOPERS.md */
+#define NAME_OPEN_TIMEOUT_MS 10000
+
+/* The handshake's absolute deadline: the caller's TimerTimeout (SEND or
+ * REPLY; QNX would spend it on the first kernel call) if sooner, else
+ * now + $NTOSIM_NAME_OPEN_TIMEOUT_MS (default NAME_OPEN_TIMEOUT_MS). */
+static uint64_t name_open_deadline(void)
+{
+	const char *env = getenv("NTOSIM_NAME_OPEN_TIMEOUT_MS");
+	unsigned long ms = NAME_OPEN_TIMEOUT_MS;
+	uint64_t dl, bound;
+	char *end;
+
+	if (env && *env) {
+		unsigned long v = strtoul(env, &end, 10);
+
+		if (*end == '\0' && v > 0 && v <= 86400000ul)
+			ms = v;
+	}
+	bound = nto__now_ns() + (uint64_t)ms * 1000000ull;
+	if (nto__timeout_take(_NTO_TIMEOUT_SEND | _NTO_TIMEOUT_REPLY, &dl) &&
+	    dl < bound)
+		return dl;
+	return bound;
+}
+
 NTO_EXPORT int name_open(const char *name, int flags)
 {
 	struct nto_ctl_resolve_ent ents[NTO_RESOLVE_MAX];
@@ -124,7 +150,8 @@ NTO_EXPORT int name_open(const char *name, int flags)
 	} m;
 	const char *rest;
 	size_t hdr = offsetof(struct _io_connect, path), rlen;
-	int n, i, coid, r;
+	uint64_t deadline = name_open_deadline();
+	int n, i, coid, r, err = ENOENT;
 
 	r = name_path(name, (unsigned)flags, path);
 	if (r < 0) {
@@ -193,6 +220,11 @@ NTO_EXPORT int name_open(const char *name, int flags)
 		m.c.sflag = SH_DENYNO;
 		m.c.path_len = (_Uint16t)rlen;
 		memcpy(m.buf + hdr, rest, rlen);
+		/* bounded: a server that never answers cannot hang us, even
+		 * on an _NTO_CHF_UNBLOCK channel (beyond QNX) */
+		nto__timeout_arm(_NTO_TIMEOUT_SEND | _NTO_TIMEOUT_REPLY |
+					 NTO__TIMEOUT_HARD,
+				 deadline);
 		r = MsgSend_r(coid, &m, (int)(hdr + rlen), NULL, 0);
 		if (r >= 0)
 			return coid;
@@ -201,8 +233,10 @@ NTO_EXPORT int name_open(const char *name, int flags)
 			errno = -r;
 			return -1;
 		}
+		if (r == -ETIMEDOUT)
+			err = ETIMEDOUT; /* (falls through, like open) */
 	}
-	errno = ENOENT;
+	errno = err;
 	return -1;
 }
 
