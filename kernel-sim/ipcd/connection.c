@@ -631,9 +631,17 @@ int coid_post_pulse(struct coid *co, int prio, int code, int value)
 			   c->scoid | SIDE_BIT);
 	if (rc < 0)
 		return rc;
-	atomic_fetch_add_explicit(&c->r->hdr.nready, 1, memory_order_acq_rel);
-	doorbell_ring(c->chan->db);
+	conn_ring(c);
 	return 0;
+}
+
+void conn_ring(struct conn *c)
+{
+	atomic_fetch_add_explicit(&c->r->hdr.nready, 1, memory_order_acq_rel);
+	/* the connection's ready bit, set after the post (proto/shm.h) */
+	atomic_fetch_or(&c->chan->db->ready[c->tindex / 64],
+			1ull << (c->tindex % 64));
+	doorbell_ring(c->chan->db);
 }
 
 /* 1 if `server` has a channel `client` is connected to, else 0. */

@@ -331,6 +331,8 @@ int dispatch_thread_death(struct req *rq);
 struct coid *coid_lookup(struct proc *p, int coid);
 void coid_remove(struct coid *co, int release);
 /* Grow ch's connection table to hold cap entries (<= NTO_CHAN_CONNS). */
+/* A slot or pulse was just posted in c: count it, set its ready bit, ring. */
+void conn_ring(struct conn *c);
 int conn_table_reserve(struct chan *ch, unsigned cap);
 void conn_server_gone(struct conn *c);
 void conn_client_release(struct conn *c);

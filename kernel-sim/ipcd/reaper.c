@@ -110,11 +110,7 @@ static int post_close(struct conn *c, int fd)
 		memcpy((char *)c->r + s->ext_off, msg, sizeof(msg));
 		atomic_store_explicit(&s->state, NTO_SLOT_SEND,
 				      memory_order_release);
-		atomic_fetch_add_explicit(&c->r->hdr.nready, 1,
-					  memory_order_acq_rel);
-		atomic_fetch_or(&c->chan->db->ready[c->tindex / 64],
-				1ull << (c->tindex % 64));
-		doorbell_ring(c->chan->db);
+		conn_ring(c);
 		return 0;
 	}
 	log_err("pid %d: no free slot for the _IO_CLOSE of fd %d (server %d "

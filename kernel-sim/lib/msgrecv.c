@@ -120,7 +120,10 @@ static int scan_best(struct nto_chan *ch, int pulses_only, int full,
 			unsigned idx = w * 64 + b;
 
 			bits &= bits - 1;
-			if (scan_index(ch, idx, pulses_only, best))
+			/* not mapped yet (chan_sync maps it on the next pass,
+			 * ipcd rang when it was made): keep the bit */
+			if (!ch->by_index[idx] ||
+			    scan_index(ch, idx, pulses_only, best))
 				continue;
 			/* empty: clear, then look once more, since a sender
 			 * sets the bit only after posting */

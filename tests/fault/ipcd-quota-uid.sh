@@ -29,6 +29,13 @@ timeout 10 $NOBODY "$IPCD" -s "$SOCK" -q uid.channels=50 \
 	2>>"$DIR/ipcd.log" ||
 	hard "ipcd as uid 65534 failed"
 IPCD_PID=$(cat "$SOCK.pid") || hard "no pid file"
+# root's libnto trusts only root's ipcd (docs/protocol.md, socket trust):
+# the observers run as uid 65534 too
+wait_path() {
+	local s=${2:-10}
+	timeout $((s + 5)) $NOBODY "$FAULT_CLI" wait "$1" $((s * 1000))
+}
+pidin_json() { timeout 10 $NOBODY "$PIDIN" --json; }
 
 bg srv $NOBODY "$FAULT_SRV" -n victim
 srv=$BG

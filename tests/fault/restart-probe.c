@@ -263,10 +263,10 @@ static int forge_child(const char *name, pid_t victim, int chan, int bell,
 		       int conn)
 {
 	size_t chsize = (sizeof(struct nto_chan_region) + 4095) & ~(size_t)4095;
-	int fd, fds[2];
+	int fd, fds[3];
 	char pbuf[sizeof(struct nto_ctl_rs_path) + 128];
 	struct nto_ctl_rs_path *pr = (struct nto_ctl_rs_path *)pbuf;
-	struct nto_ctl_rs_chan rc1 = {1, 0, 2};
+	struct nto_ctl_rs_chan rc1 = {1, 0, 3};
 	struct nto_ctl_rs_coid co = {0x40000001, 0, victim, 1, 0x40000001};
 	struct nto_ctl_rs_done done = {0, 0};
 
@@ -278,16 +278,17 @@ static int forge_child(const char *name, pid_t victim, int chan, int bell,
 	/* the parent's channel: ipcd holds that region already */
 	fds[0] = chan;
 	fds[1] = bell;
+	fds[2] = fake_region(NTO_WAITPAGE_SIZE, 1); /* a waiter page */
 	said("parent-channel", raw_call(fd, NTO_CTL_RESTORE_CHAN, &rc1,
-					sizeof(rc1), fds, 2, NULL, 0));
+					sizeof(rc1), fds, 3, NULL, 0));
 	/* a memfd of the wrong size, then a right-sized unsealed one */
 	fds[0] = fake_region(4096, 1);
 	fds[1] = fake_region(NTO_DOORBELL_SIZE, 1);
 	said("small-channel", raw_call(fd, NTO_CTL_RESTORE_CHAN, &rc1,
-				       sizeof(rc1), fds, 2, NULL, 0));
+				       sizeof(rc1), fds, 3, NULL, 0));
 	fds[0] = fake_region(chsize, 0);
 	said("unsealed-channel", raw_call(fd, NTO_CTL_RESTORE_CHAN, &rc1,
-					  sizeof(rc1), fds, 2, NULL, 0));
+					  sizeof(rc1), fds, 3, NULL, 0));
 	/* the parent's connection, claimed as this process's coid */
 	said("parent-coid", raw_call(fd, NTO_CTL_RESTORE_COID, &co, sizeof(co),
 				     &conn, 1, NULL, 0));
