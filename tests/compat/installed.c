@@ -70,6 +70,11 @@ int main(void)
 			return 1;
 		closedir(dir);
 	}
+#ifdef __QNXNTO__ /* pkg-config --variable=qnx_defines ntosim */
+	printf("installed: ok (num_cpu %u, __QNXNTO__)\n",
+	       _syspage_ptr->num_cpu);
+#else
 	printf("installed: ok (num_cpu %u)\n", _syspage_ptr->num_cpu);
+#endif
 	return 0;
 }
