@@ -7,10 +7,11 @@
 # readdir_r/_readdir_r, telldir/seekdir and scandir/alphasort, and reads a
 # Linux directory the same way (names as `ls -a` gives them, lstat extras
 # as stat(1) gives them); a broken server's record ends the listing with
-# EBADMSG; an unmodified ls lists the resource manager's directory under
-# LD_PRELOAD.
+# EBADMSG; an unmodified ls, and a plain program's scandir, list the
+# resource manager's directory under LD_PRELOAD.
 # Forced: tests/compat/dirent_cli against tests/compat/dirent_srv (three
-# instances: 8-aligned, 4-aligned, broken), a temp Linux directory, ls(1).
+# instances: 8-aligned, 4-aligned, broken), a temp Linux directory, ls(1),
+# tests/compat/dirent_scan (glibc's headers, no libnto).
 . "${NTOSIM_SRCDIR:-.}/tests/fault/lib.sh"
 SRV=$NTOSIM_BUILDDIR/tests/compat/dirent_srv
 CLI=$NTOSIM_BUILDDIR/tests/compat/dirent_cli
@@ -97,6 +98,18 @@ for m in /dev/qdir /dev/qdir4; do
 	cmp -s "$DIR/want.ls" "$DIR/got.ls" ||
 		fail "ls -a $m: $(diff "$DIR/want.ls" "$DIR/got.ls" | head)"
 done
+# glibc's scandir cannot read a simulated directory; libnto's takes it
+SCAN=$NTOSIM_BUILDDIR/tests/compat/dirent_scan
+grep -v '^file' "$DIR/want.ls" >"$DIR/want.scan"
+timeout 20 $NTO "$SCAN" /dev/qdir >"$DIR/got.scan" 2>&1 ||
+	fail "scandir /dev/qdir: $(cat "$DIR/got.scan")"
+cmp -s "$DIR/want.scan" "$DIR/got.scan" ||
+	fail "scandir /dev/qdir: $(diff "$DIR/want.scan" "$DIR/got.scan")"
+# and a Linux directory still gets glibc's (no name there starts "file")
+timeout 20 $NTO "$SCAN" "$real" >"$DIR/got.rscan" 2>&1 ||
+	fail "scandir $real: $(cat "$DIR/got.rscan")"
+cmp -s "$DIR/want.real" "$DIR/got.rscan" ||
+	fail "scandir $real: $(diff "$DIR/want.real" "$DIR/got.rscan")"
 out=$(timeout 20 $NTO "$LS" /dev/qdirb 2>&1) && fail "ls of a broken server: $out"
 case $out in
 *"Bad message"*) ;;

@@ -4,8 +4,9 @@
  * _readdir_r and dircntl. They give QNX struct dirent records for a
  * resource manager's directory (as its server sent them, extras included)
  * and for a Linux directory (glibc's entries converted, with a
- * _DTYPE_LSTAT extra under D_FLAG_STAT). Opening, seeking and closing
- * stay posix_dir.c's.
+ * _DTYPE_LSTAT extra under D_FLAG_STAT). Also glibc's scandir for a
+ * simulated directory (glibc's own cannot read one). Opening, seeking and
+ * closing stay posix_dir.c's.
  */
 #include "config.h"
 #undef _FORTIFY_SOURCE
@@ -174,55 +175,43 @@ NTO_EXPORT int _readdir_r(DIR *dirp, struct nto_qdirent *entry,
 	return readdir_into(dirp, entry, result, bufsize);
 }
 
-/* ---- scandir, alphasort ---- */
+/* ---- scandir (both views), alphasort ---- */
 
-typedef int (*qdir_cmp)(const struct nto_qdirent **,
-			const struct nto_qdirent **);
+/*
+ * One scandir over an open stream of ours: next() gives each entry and the
+ * bytes to copy, keep() filters, cmp() (qsort_r's, may be NULL) sorts.
+ * Closes dir. Returns the count (*out a malloc'd array of malloc'd
+ * copies), or -1 with errno (readdir's, ENOMEM).
+ */
+struct scan_ops {
+	const void *(*next)(DIR *dir, size_t *len);
+	int (*keep)(const void *e, void *arg);
+	int (*cmp)(const void *a, const void *b, void *arg);
+	void *arg;
+};
 
-static int cmp_call(const void *a, const void *b, void *arg)
-{
-	struct nto_qdirent *const *pa = a, *const *pb = b;
-	const struct nto_qdirent *ea = *pa, *eb = *pb;
-
-	return (*(qdir_cmp *)arg)(&ea, &eb);
-}
-
-static void free_list(struct nto_qdirent **list, size_t n)
+static void free_list(void **list, size_t n)
 {
 	while (n > 0)
 		free(list[--n]);
 	free(list);
 }
 
-NTO_EXPORT int nto_qnx_scandir(const char *dirname,
-			       struct nto_qdirent ***namelist,
-			       int (*sel)(const struct nto_qdirent *),
-			       qdir_cmp compar);
-NTO_EXPORT int nto_qnx_scandir(const char *dirname,
-			       struct nto_qdirent ***namelist,
-			       int (*sel)(const struct nto_qdirent *),
-			       qdir_cmp compar)
+static int scan(DIR *dir, const struct scan_ops *ops, void ***out)
 {
-	struct nto_qdirent **list = NULL, **bigger, *e, *copy;
+	void **list = NULL, **bigger, *copy;
+	const void *e;
 	size_t n = 0, cap = 0, len;
-	DIR *dir;
 	int err = 0;
 
-	if (!dirname || !namelist) {
-		errno = EINVAL;
-		return -1;
-	}
-	dir = opendir(dirname);
-	if (!dir)
-		return -1;
 	for (;;) {
 		errno = 0;
-		e = nto_qnx_readdir(dir);
+		e = ops->next(dir, &len);
 		if (!e) {
 			err = errno;
 			break;
 		}
-		if (sel && !sel(e))
+		if (!ops->keep(e, ops->arg))
 			continue;
 		if (n == cap) {
 			cap = cap ? cap * 2 : 16;
@@ -233,10 +222,6 @@ NTO_EXPORT int nto_qnx_scandir(const char *dirname,
 			}
 			list = bigger;
 		}
-		/* the record, and the name's NUL if it lies past d_reclen */
-		len = (size_t)(uint16_t)e->d_reclen;
-		if (len < NTO_QDIRENT_HDR + (size_t)e->d_namelen + 1)
-			len = NTO_QDIRENT_HDR + (size_t)e->d_namelen + 1;
 		copy = malloc(len);
 		if (!copy) {
 			err = ENOMEM;
@@ -251,10 +236,141 @@ NTO_EXPORT int nto_qnx_scandir(const char *dirname,
 		errno = err;
 		return -1;
 	}
-	if (compar && n > 1)
-		qsort_r(list, n, sizeof(*list), cmp_call, &compar);
-	*namelist = list;
+	if (ops->cmp && n > 1)
+		qsort_r(list, n, sizeof(*list), ops->cmp, ops->arg);
+	*out = list;
 	return (int)n;
+}
+
+/* QNX's view: records as readdir gives them (the name's NUL included
+ * when it lies past d_reclen). */
+typedef int (*qdir_cmp)(const struct nto_qdirent **,
+			const struct nto_qdirent **);
+struct qscan {
+	int (*sel)(const struct nto_qdirent *);
+	qdir_cmp cmp;
+};
+
+static const void *qnext(DIR *dir, size_t *len)
+{
+	struct nto_qdirent *e = nto_qnx_readdir(dir);
+
+	if (e) {
+		*len = (size_t)(uint16_t)e->d_reclen;
+		if (*len < NTO_QDIRENT_HDR + (size_t)e->d_namelen + 1)
+			*len = NTO_QDIRENT_HDR + (size_t)e->d_namelen + 1;
+	}
+	return e;
+}
+
+static int qkeep(const void *e, void *arg)
+{
+	const struct qscan *q = arg;
+
+	return !q->sel || q->sel(e);
+}
+
+static int qcmp(const void *a, const void *b, void *arg)
+{
+	const struct nto_qdirent *const *pa = a, *const *pb = b;
+	const struct nto_qdirent *ea = *pa, *eb = *pb;
+
+	return ((const struct qscan *)arg)->cmp(&ea, &eb);
+}
+
+NTO_EXPORT int nto_qnx_scandir(const char *dirname,
+			       struct nto_qdirent ***namelist,
+			       int (*sel)(const struct nto_qdirent *),
+			       qdir_cmp compar);
+NTO_EXPORT int nto_qnx_scandir(const char *dirname,
+			       struct nto_qdirent ***namelist,
+			       int (*sel)(const struct nto_qdirent *),
+			       qdir_cmp compar)
+{
+	struct qscan q = {sel, compar};
+	struct scan_ops ops = {qnext, qkeep, compar ? qcmp : NULL, &q};
+	DIR *dir;
+
+	if (!dirname || !namelist) {
+		errno = EINVAL;
+		return -1;
+	}
+	dir = opendir(dirname);
+	if (!dir)
+		return -1;
+	return scan(dir, &ops, (void ***)(void *)namelist);
+}
+
+/* glibc's view, for programs built without ntosim's <dirent.h>: glibc's
+ * own scandir reads through calls libnto cannot see, so a simulated
+ * directory is scanned here; any other goes to glibc's. */
+NTO_REAL_DECL(scandir);
+
+typedef int (*gdir_cmp)(const struct dirent **, const struct dirent **);
+struct gscan {
+	int (*sel)(const struct dirent *);
+	gdir_cmp cmp;
+};
+
+static const void *gnext(DIR *dir, size_t *len)
+{
+	struct dirent *e = readdir(dir);
+
+	*len = sizeof(*e);
+	return e;
+}
+
+static int gkeep(const void *e, void *arg)
+{
+	const struct gscan *g = arg;
+
+	return !g->sel || g->sel(e);
+}
+
+static int gcmp(const void *a, const void *b, void *arg)
+{
+	const struct dirent *const *pa = a, *const *pb = b;
+	const struct dirent *ea = *pa, *eb = *pb;
+
+	return ((const struct gscan *)arg)->cmp(&ea, &eb);
+}
+
+static int gscandir(const char *path, struct dirent ***namelist,
+		    int (*sel)(const struct dirent *), gdir_cmp cmp)
+{
+	struct gscan g = {sel, cmp};
+	struct scan_ops ops = {gnext, gkeep, cmp ? gcmp : NULL, &g};
+	struct nto_dir *d;
+	DIR *dir;
+
+	if (!path || !namelist)
+		return NTO_REAL(scandir)(path, namelist, sel, cmp);
+	dir = opendir(path); /* libc's for a Linux path, with its errno */
+	if (!dir)
+		return -1;
+	d = nto__dir_find(dir);
+	if (!d || d->adopted) {
+		closedir(dir);
+		return NTO_REAL(scandir)(path, namelist, sel, cmp);
+	}
+	return scan(dir, &ops, (void ***)(void *)namelist);
+}
+
+NTO_EXPORT int scandir(const char *path, struct dirent ***namelist,
+		       int (*sel)(const struct dirent *), gdir_cmp cmp)
+{
+	return gscandir(path, namelist, sel, cmp);
+}
+
+/* dirent64 is dirent here (posix_dir.c asserts it), as in glibc */
+NTO_EXPORT int scandir64(const char *path, struct dirent64 ***namelist,
+			 int (*sel)(const struct dirent64 *),
+			 int (*cmp)(const struct dirent64 **,
+				    const struct dirent64 **))
+{
+	return gscandir(path, (struct dirent ***)(void *)namelist,
+			(int (*)(const struct dirent *))(void (*)(void))sel,
+			(gdir_cmp)(void (*)(void))cmp);
 }
 
 NTO_EXPORT int nto_qnx_alphasort(const struct nto_qdirent **a,
