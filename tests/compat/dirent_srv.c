@@ -69,16 +69,20 @@ static int io_open(resmgr_context_t *ctp, io_open_t *msg,
 	return iofunc_open_default(ctp, msg, &file_attr[i], extra);
 }
 
-/* Fill the records for entries ocb->offset on into the reply buffer. */
+/* Fill the records for entries ocb->offset on into the reply buffer.
+ * Each record is built in aligned scratch and copied into place: in the
+ * 4-aligned layout a record may start where a struct dirent cannot be
+ * accessed in place. */
 static int dir_read(resmgr_context_t *ctp, io_read_t *msg, RESMGR_OCB_T *ocb)
 {
 	static char reply[4096] __attribute__((aligned(8)));
+	static char scratch[1024] __attribute__((aligned(8)));
 	/* stat extras start 8-aligned: only in the 8-aligned layout */
 	int want_stat =
 		(msg->i.xtype & _IO_XFLAG_DIR_EXTRA_HINT) != 0 && !align4;
 	size_t room = min((size_t)msg->i.nbytes, sizeof(reply));
 	size_t used = 0, size;
-	struct dirent *dp;
+	struct dirent *dp = (struct dirent *)scratch;
 	struct dirent_extra_stat *xs;
 	int k;
 
@@ -88,12 +92,11 @@ static int dir_read(resmgr_context_t *ctp, io_read_t *msg, RESMGR_OCB_T *ocb)
 			size = align_up(size) + sizeof(*xs);
 		if (used + size > room)
 			break;
-		dp = (struct dirent *)(reply + used);
-		memset(dp, 0, size);
+		memset(scratch, 0, sizeof(scratch));
 		dp->d_ino = (ino_t)(k + 1);
 		dp->d_offset = k;
 		dp->d_namelen = (int16_t)strlen(names[k]);
-		memcpy(dp->d_name, names[k], (size_t)dp->d_namelen);
+		strcpy(dp->d_name, names[k]);
 		dp->d_reclen = (int16_t)dirent_size(names[k]);
 		if (want_stat) {
 			xs = (struct dirent_extra_stat *)_DEXTRA_FIRST(dp);
@@ -106,6 +109,7 @@ static int dir_read(resmgr_context_t *ctp, io_read_t *msg, RESMGR_OCB_T *ocb)
 		}
 		if (broken && k >= 4)
 			dp->d_reclen = 4; /* shorter than the header */
+		memcpy(reply + used, scratch, (size_t)dp->d_reclen);
 		used += (size_t)dp->d_reclen;
 	}
 	if (used == 0 && k < NENT)
