@@ -149,9 +149,10 @@ struct dirent_extra_stat {
  */
 extern struct dirent *__REDIRECT(readdir, (DIR * __dirp), nto_qnx_readdir);
 /*
- * The next entry copied into *entry (room for offsetof(struct dirent,
- * d_name) + NAME_MAX + 1 bytes: the name, no extras), *result = entry, or
- * NULL at the end. Returns 0 or an errno (as readdir).
+ * The next entry copied into *entry, which must have room for
+ * offsetof(struct dirent, d_name) + NAME_MAX + 1 bytes (the name, then
+ * whichever extras fit in that room); *result = entry, or NULL at the
+ * end. Returns 0 or an errno (as readdir).
  */
 extern int __REDIRECT(readdir_r,
 		      (DIR * __dirp, struct dirent *__entry,
