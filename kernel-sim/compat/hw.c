@@ -20,34 +20,6 @@
 
 #include "compat/time-internal.h"
 
-#define LOG_SLOTS 64
-
-static const char *_Atomic logged[LOG_SLOTS];
-
-int nto__unsupported(const char *what, int err)
-{
-	unsigned i;
-
-	for (i = 0; i < LOG_SLOTS; i++) {
-		const char *cur = atomic_load(&logged[i]);
-
-		if (cur == what)
-			return err;
-		if (!cur) {
-			const char *expect = NULL;
-
-			if (atomic_compare_exchange_strong(&logged[i], &expect,
-							   what))
-				break;
-			if (expect == what)
-				return err;
-		}
-	}
-	fprintf(stderr, "ntosim: %s: not possible on Linux (%s)\n", what,
-		err == ENOTSUP ? "ENOTSUP" : strerror(err));
-	return err;
-}
-
 /* ---- interrupts ---- */
 
 NTO_EXPORT int InterruptAttach_r(int intr,

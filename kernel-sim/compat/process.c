@@ -22,6 +22,8 @@
 #include <sys/neutrino.h>
 #include <sys/ntosim.h>
 
+#include "compat/unsupported.h"
+
 #define NTO_EXPORT __attribute__((visibility("default")))
 
 extern char **environ;
@@ -37,12 +39,6 @@ extern char **environ;
 	(SPAWN_SETSIGIGN | SPAWN_TCSETPGROUP | SPAWN_EXPLICIT_CPU | \
 	 SPAWN_DEBUG | SPAWN_HOLD)
 
-static void log_notsup(const char *call, const char *what)
-{
-	fprintf(stderr, "ntosim: %s: %s is not supported on Linux (ENOTSUP)\n",
-		call, what);
-}
-
 /* Build the posix_spawn attributes and file actions for inherit/fd_map.
  * Returns 0 or an errno value. */
 static int spawn_prepare(const char *call, int fd_count, const int fd_map[],
@@ -56,12 +52,12 @@ static int spawn_prepare(const char *call, int fd_count, const int fd_map[],
 	if (fl & ~(unsigned long)(SPAWN_HONOURED | SPAWN_REFUSED))
 		return EINVAL;
 	if (fl & SPAWN_REFUSED) {
-		log_notsup(call, fl & SPAWN_SETSIGIGN	  ? "SPAWN_SETSIGIGN"
-				 : fl & SPAWN_TCSETPGROUP ? "SPAWN_TCSETPGROUP"
-				 : fl & SPAWN_EXPLICIT_CPU
-					 ? "SPAWN_EXPLICIT_CPU"
-					 : "SPAWN_DEBUG/SPAWN_HOLD");
-		return ENOTSUP;
+		return nto__unsupportedf(
+			ENOTSUP, "%s(%s)", call,
+			fl & SPAWN_SETSIGIGN	  ? "SPAWN_SETSIGIGN"
+			: fl & SPAWN_TCSETPGROUP  ? "SPAWN_TCSETPGROUP"
+			: fl & SPAWN_EXPLICIT_CPU ? "SPAWN_EXPLICIT_CPU"
+						  : "SPAWN_DEBUG/SPAWN_HOLD");
 	}
 	if ((fl & SPAWN_SETND) && inh->nd != ND_LOCAL_NODE)
 		return ENOREMOTE;
@@ -445,11 +441,8 @@ static int prio_target(const char *call, pid_t pid)
 		errno = ESRCH;
 		return -1;
 	}
-	fprintf(stderr,
-		"ntosim: %s(%d): another process's priority is not visible "
-		"(ENOTSUP)\n",
-		call, (int)pid);
-	errno = ENOTSUP;
+	errno = nto__unsupportedf(ENOTSUP, "%s(%d): another process's priority",
+				  call, (int)pid);
 	return -1;
 }
 

@@ -7,6 +7,7 @@
 #define NTOSIM_COMPAT_TIME_INTERNAL_H
 
 #include "lib/internal.h"
+#include "compat/unsupported.h"
 
 /* 1 if sigev_notify's type is one only QNX has (SIGEV_SIGNAL_CODE ..
  * SIGEV_MEMORY), else 0 (a Linux type libc can take). */
@@ -22,12 +23,5 @@ static inline int nto__coid_check(int coid)
 	nto__coid_put(c);
 	return 0;
 }
-
-/*
- * For what stock Linux cannot do: log one line on stderr naming `what`
- * (once per distinct `what` pointer, so a retry loop does not flood the
- * log) and return `err` (a positive errno) for the caller to report.
- */
-int nto__unsupported(const char *what, int err);
 
 #endif /* NTOSIM_COMPAT_TIME_INTERNAL_H */

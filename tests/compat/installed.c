@@ -7,6 +7,7 @@
  */
 #include <atomic.h>
 #include <devctl.h>
+#include <dirent.h>
 #include <errno.h>
 #include <gulliver.h>
 #include <hw/inout.h>
@@ -61,6 +62,19 @@ int main(void)
 	    ENDIAN_BE16(0x0102) == 0 || rcvid != 0 || EOK != 0 ||
 	    SYSPAGE_ENTRY(qtime)->cycles_per_sec == 0)
 		return 1;
+	{ /* QNX's struct dirent, from the installed libnto */
+		DIR *dir = opendir("/");
+		struct dirent *dp = dir ? readdir(dir) : NULL;
+
+		if (!dp || dp->d_namelen != (int)strlen(dp->d_name))
+			return 1;
+		closedir(dir);
+	}
+#ifdef __QNXNTO__ /* pkg-config --variable=qnx_defines ntosim */
+	printf("installed: ok (num_cpu %u, __QNXNTO__)\n",
+	       _syspage_ptr->num_cpu);
+#else
 	printf("installed: ok (num_cpu %u)\n", _syspage_ptr->num_cpu);
+#endif
 	return 0;
 }

@@ -14,6 +14,7 @@
 #include <thread>
 
 #include <atomic.h>
+#include <dirent.h>
 #include <errno.h>
 #include <gulliver.h>
 #include <process.h>
@@ -95,8 +96,32 @@ void serve(int chid, long *quit_value)
 
 } // namespace
 
+// QNX's struct dirent from C++: readdir and scandir of "/" (always has
+// "." and ".."), d_namelen agreeing with the name.
+void list_root()
+{
+	DIR *dir = opendir("/");
+	if (!dir)
+		FAIL("opendir /: %s", std::strerror(errno));
+	int n = 0;
+	while (struct dirent *dp = readdir(dir)) {
+		if (dp->d_namelen != static_cast<int>(std::strlen(dp->d_name)))
+			FAIL("%s: d_namelen %d", dp->d_name, dp->d_namelen);
+		n++;
+	}
+	closedir(dir);
+	struct dirent **list = nullptr;
+	int m = scandir("/", &list, nullptr, alphasort);
+	if (m != n || m < 2 || std::strcmp(list[0]->d_name, ".") != 0)
+		FAIL("scandir /: %d entries of %d", m, n);
+	for (int i = 0; i < m; i++)
+		std::free(list[i]);
+	std::free(list);
+}
+
 int main()
 {
+	list_root();
 	int chid = ChannelCreate(0);
 	if (chid == -1)
 		FAIL("ChannelCreate: %s", std::strerror(errno));

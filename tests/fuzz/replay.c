@@ -8,6 +8,9 @@
  */
 #include "config.h"
 
+/* glibc's <dirent.h>: ipcd-replay does not link libnto */
+#define NTOSIM_GLIBC_DIRENT 1
+
 #include <dirent.h>
 #include <stdint.h>
 #include <stdio.h>

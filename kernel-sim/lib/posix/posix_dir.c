@@ -2,14 +2,17 @@
  * POSIX directory streams over messages: opendir/fdopendir/readdir/
  * readdir_r/rewinddir/telldir/seekdir/dirfd/closedir on directories a
  * resource manager serves (its _IO_READ answers QNX struct dirent records,
- * converted here to glibc's), and on pathname-space directories nobody
- * serves but registrations sit below (/dev/name/local: the names come
- * from ipcd's PATH_LIST). Streams libc opened go to libc untouched.
+ * turned here into glibc's for programs built without ntosim's headers),
+ * and on pathname-space directories nobody serves but registrations sit
+ * below (/dev/name/local: the names come from ipcd's PATH_LIST). Streams
+ * libc opened go to libc untouched. QNX's view of the same streams is
+ * posix_qdir.c.
  */
 #include "config.h"
 #undef _FORTIFY_SOURCE
 #undef _FILE_OFFSET_BITS
 
+#define NTOSIM_GLIBC_DIRENT 1 /* glibc's struct dirent, not QNX's */
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -21,6 +24,7 @@
 #include <sys/iomsg.h>
 
 #include "posix_internal.h"
+#include "dir_internal.h"
 
 NTO_REAL_DECL(opendir);
 NTO_REAL_DECL(fdopendir);
@@ -37,59 +41,97 @@ NTO_REAL_DECL(dirfd);
 _Static_assert(sizeof(struct dirent) == sizeof(struct dirent64),
 	       "struct dirent and dirent64 must share a layout");
 
-#define DIR_BUF 4096
-
-/* One stream of ours. The first member tells it from glibc's DIR, whose
- * pointers we never dereference (the registry decides). */
-struct nto_dir {
-	struct nto_dir *next;
-	pthread_mutex_t lock;
-	int fd;	     /* the simulated directory fd, -1 if synthesized */
-	char *names; /* synthesized: NUL-separated names */
-	size_t names_len;
-	size_t len, pos; /* records in buf */
-	long index;	 /* entries returned since the start */
-	int eof;
-	struct dirent ent;
-	char buf[DIR_BUF];
-};
-
 static pthread_mutex_t dirs_lock = PTHREAD_MUTEX_INITIALIZER;
 static struct nto_dir *dirs;
 static _Atomic int ndirs;
 
-/* d (a DIR* a caller gave us) if it is one of ours, else NULL. */
-static struct nto_dir *ours(DIR *d)
+/* The record keyed by d, any kind (NULL if none). */
+struct nto_dir *nto__dir_find(DIR *d)
 {
 	struct nto_dir *p;
 
 	if (__builtin_expect(atomic_load(&ndirs) == 0, 1) || !d)
 		return NULL;
 	pthread_mutex_lock(&dirs_lock);
-	for (p = dirs; p && (DIR *)(void *)p != d; p = p->next)
+	for (p = dirs; p && p->key != d; p = p->next)
 		;
 	pthread_mutex_unlock(&dirs_lock);
 	return p;
 }
 
-static DIR *dir_new(int fd, char *names, size_t names_len)
+/* d (a DIR* a caller gave us) if it is a stream of ours, else NULL
+ * (glibc's, adopted or not). */
+static struct nto_dir *ours(DIR *d)
+{
+	struct nto_dir *p = nto__dir_find(d);
+
+	return p && !p->adopted ? p : NULL;
+}
+
+static struct nto_dir *dir_alloc(void)
 {
 	struct nto_dir *d = calloc(1, sizeof(*d));
 
-	if (!d) {
-		errno = ENOMEM;
+	if (!d)
 		return NULL;
-	}
 	pthread_mutex_init(&d->lock, NULL);
-	d->fd = fd;
-	d->names = names;
-	d->names_len = names_len;
+	d->fd = -1;
+	return d;
+}
+
+static void dir_link(struct nto_dir *d)
+{
 	pthread_mutex_lock(&dirs_lock);
 	d->next = dirs;
 	dirs = d;
 	atomic_fetch_add(&ndirs, 1);
 	pthread_mutex_unlock(&dirs_lock);
-	return (DIR *)(void *)d;
+}
+
+static DIR *dir_new(int fd, char *names, size_t names_len)
+{
+	struct nto_dir *d = dir_alloc();
+
+	if (!d) {
+		errno = ENOMEM;
+		return NULL;
+	}
+	d->key = (DIR *)(void *)d;
+	d->fd = fd;
+	d->names = names;
+	d->names_len = names_len;
+	dir_link(d);
+	return d->key;
+}
+
+struct nto_dir *nto__dir_adopt(DIR *real)
+{
+	struct nto_dir *d = nto__dir_find(real), *p;
+
+	if (d)
+		return d;
+	d = dir_alloc();
+	if (!d) {
+		errno = ENOMEM;
+		return NULL;
+	}
+	d->key = real;
+	d->adopted = 1;
+	pthread_mutex_lock(&dirs_lock);
+	for (p = dirs; p && p->key != real; p = p->next)
+		;
+	if (!p) {
+		d->next = dirs;
+		dirs = d;
+		atomic_fetch_add(&ndirs, 1);
+	}
+	pthread_mutex_unlock(&dirs_lock);
+	if (p) { /* another thread adopted it meanwhile */
+		pthread_mutex_destroy(&d->lock);
+		free(d);
+		d = p;
+	}
+	return d;
 }
 
 static void dir_free(struct nto_dir *d)
@@ -169,7 +211,7 @@ int nto__pathspace_dir_stat(int dirfd, const char *path, struct stat *st)
 	memset(st, 0, sizeof(*st));
 	st->st_mode = S_IFDIR | 0555;
 	st->st_nlink = 2;
-	st->st_blksize = DIR_BUF;
+	st->st_blksize = NTO_DIR_BUF;
 	return 0;
 }
 
@@ -238,58 +280,67 @@ NTO_EXPORT DIR *fdopendir(int fd)
 	return dir_new(fd, NULL, 0);
 }
 
-/* ---- reading ---- */
+/* ---- reading: QNX records ---- */
 
-/* The QNX record at the front of a directory read (<dirent.h>): 64-bit
- * d_ino and d_offset, then d_reclen and d_namelen, then the name. */
-struct qnx_dirent {
-	uint64_t d_ino;
-	int64_t d_offset;
-	int16_t d_reclen;
-	int16_t d_namelen;
-	char d_name[];
-};
-#define QNX_DIRENT_HDR offsetof(struct qnx_dirent, d_name)
-
-static void set_name(struct dirent *e, const char *name, size_t n)
+/* A QNX record for name in d->cur, with no extras. */
+static void cur_set(struct nto_dir *d, uint64_t ino, int64_t off,
+		    const char *name, size_t n)
 {
-	if (n > sizeof(e->d_name) - 1)
-		n = sizeof(e->d_name) - 1;
-	memcpy(e->d_name, name, n);
-	e->d_name[n] = '\0';
-	e->d_reclen = sizeof(*e);
-	e->d_type = DT_UNKNOWN;
+	struct nto_qdirent *q = &d->cur.q;
+
+	if (n > NAME_MAX)
+		n = NAME_MAX;
+	q->d_ino = ino;
+	q->d_offset = off;
+	q->d_namelen = (int16_t)n;
+	memcpy(q->d_name, name, n);
+	q->d_name[n] = '\0';
+	q->d_reclen = (int16_t)NTO_QALIGN(NTO_QDIRENT_HDR + n + 1);
 }
 
 /* The next synthesized entry: ".", "..", then ipcd's names. */
-static struct dirent *synth_next(struct nto_dir *d)
+static int synth_next(struct nto_dir *d)
 {
 	const char *p = d->names;
 	long i;
 
 	if (d->index < 2) {
-		d->ent.d_ino = (ino_t)d->index + 1;
-		set_name(&d->ent, "..", d->index == 0 ? 1 : 2);
+		cur_set(d, (uint64_t)d->index + 1, d->index, "..",
+			d->index == 0 ? 1 : 2);
 	} else {
 		for (i = 2; i < d->index && p < d->names + d->names_len; i++)
 			p += strlen(p) + 1;
 		if (p >= d->names + d->names_len)
-			return NULL;
-		d->ent.d_ino = (ino_t)d->index + 1;
-		/* a registration or a directory of them: DT_UNKNOWN, so
-		 * callers stat it rather than guess */
-		set_name(&d->ent, p, strlen(p));
+			return 0;
+		cur_set(d, (uint64_t)d->index + 1, d->index, p, strlen(p));
 	}
 	d->index++;
-	d->ent.d_off = d->index;
-	return &d->ent;
+	return 1;
 }
 
-/* The next record from the server; NULL with errno untouched at the end,
- * NULL with errno set on an error or a malformed record. */
-static struct dirent *sim_next(struct nto_dir *d)
+/* One _IO_READ of the directory into d->buf; with D_FLAG_STAT it carries
+ * _IO_XFLAG_DIR_EXTRA_HINT (the server may add stat extras). */
+static ssize_t dir_read(struct nto_dir *d)
 {
-	struct qnx_dirent rec;
+	struct _io_read msg;
+	iov_t s, r;
+
+	if (!(d->flags & NTO_D_FLAG_STAT))
+		return nto__io_read(d->fd, d->buf, sizeof(d->buf), NULL);
+	memset(&msg, 0, sizeof(msg));
+	msg.type = _IO_READ;
+	msg.combine_len = sizeof(msg);
+	msg.nbytes = (_Int32t)sizeof(d->buf);
+	msg.xtype = _IO_XTYPE_NONE | _IO_XFLAG_DIR_EXTRA_HINT;
+	SETIOV(&s, &msg, sizeof(msg));
+	SETIOV(&r, d->buf, sizeof(d->buf));
+	return nto__msgsendv(d->fd, &s, 1, &r, 1);
+}
+
+int nto__dir_next(struct nto_dir *d)
+{
+	struct nto_qdirent hdr;
+	const char *rec;
 	size_t reclen, namelen;
 	ssize_t n;
 
@@ -297,39 +348,92 @@ static struct dirent *sim_next(struct nto_dir *d)
 		return synth_next(d);
 	if (d->pos >= d->len) {
 		if (d->eof)
-			return NULL;
-		n = nto__io_read(d->fd, d->buf, sizeof(d->buf), NULL);
-		if (n < 0) {
-			errno = (int)-n;
-			return NULL;
-		}
-		d->len = (size_t)n;
+			return 0;
+		n = dir_read(d);
+		if (n < 0)
+			return (int)n;
+		d->len =
+			(size_t)n < sizeof(d->buf) ? (size_t)n : sizeof(d->buf);
 		d->pos = 0;
 		if (n == 0) {
 			d->eof = 1;
-			return NULL;
+			return 0;
 		}
 	}
-	if (d->len - d->pos < QNX_DIRENT_HDR)
+	/* the server's record, checked against what it sent; records may
+	 * sit at any offset, so the header is copied, never read in place */
+	rec = d->buf + d->pos;
+	if (d->len - d->pos < NTO_QDIRENT_HDR)
 		goto bad;
-	memcpy(&rec, d->buf + d->pos, QNX_DIRENT_HDR);
-	reclen = (size_t)(uint16_t)rec.d_reclen;
-	if (reclen < QNX_DIRENT_HDR || reclen > d->len - d->pos)
+	memcpy(&hdr, rec, NTO_QDIRENT_HDR);
+	reclen = (size_t)(uint16_t)hdr.d_reclen;
+	if (reclen < NTO_QDIRENT_HDR || reclen > d->len - d->pos)
 		goto bad;
-	namelen = (size_t)(uint16_t)rec.d_namelen;
-	if (namelen == 0 || namelen > reclen - QNX_DIRENT_HDR)
-		namelen = strnlen(d->buf + d->pos + QNX_DIRENT_HDR,
-				  reclen - QNX_DIRENT_HDR);
-	d->ent.d_ino = (ino_t)rec.d_ino;
-	d->ent.d_off = (off_t)rec.d_offset;
-	set_name(&d->ent, d->buf + d->pos + QNX_DIRENT_HDR, namelen);
+	namelen = (size_t)(uint16_t)hdr.d_namelen;
+	if (namelen == 0 || namelen > reclen - NTO_QDIRENT_HDR)
+		namelen = reclen - NTO_QDIRENT_HDR;
+	namelen = strnlen(rec + NTO_QDIRENT_HDR, namelen);
+	if (namelen == 0 || namelen > NAME_MAX)
+		goto bad;
+	/* the whole record (extras too) into aligned storage; the name's
+	 * NUL may lie past reclen (QNX's 4-aligned examples end a name
+	 * exactly at the record's end): cur has a byte to spare for it */
+	memcpy(d->cur.raw, rec, reclen);
+	d->cur.q.d_name[namelen] = '\0';
+	d->cur.q.d_namelen = (int16_t)namelen;
 	d->pos += reclen;
 	d->index++;
-	return &d->ent;
+	return 1;
 bad:
 	d->pos = d->len; /* skip what is left of this read */
-	errno = EBADMSG;
-	return NULL;
+	return -EBADMSG;
+}
+
+/* ---- reading: glibc's view ---- */
+
+/* The file type a record's stat extra gives, else DT_UNKNOWN. */
+static unsigned char cur_type(const struct nto_dir *d)
+{
+	const struct nto_qdirent *q = &d->cur.q;
+	size_t reclen = (size_t)(uint16_t)q->d_reclen;
+	size_t off = NTO_QALIGN(NTO_QDIRENT_HDR + (size_t)q->d_namelen + 1);
+	struct nto_qextra x;
+	struct stat st;
+
+	while (off + sizeof(x) <= reclen) {
+		memcpy(&x, d->cur.raw + off, sizeof(x));
+		if (off + sizeof(x) + x.d_datalen > reclen)
+			break;
+		if ((x.d_type == NTO_QDTYPE_STAT ||
+		     x.d_type == NTO_QDTYPE_LSTAT) &&
+		    x.d_datalen >= sizeof(st)) {
+			memcpy(&st, d->cur.raw + off + sizeof(x), sizeof(st));
+			return (unsigned char)IFTODT(st.st_mode);
+		}
+		off = NTO_QALIGN(off + sizeof(x) + x.d_datalen);
+	}
+	return DT_UNKNOWN;
+}
+
+/* The next entry as glibc's struct dirent in d->ent; NULL with errno
+ * untouched at the end, NULL with errno set on an error. */
+static struct dirent *sim_next(struct nto_dir *d)
+{
+	int rc = nto__dir_next(d);
+	size_t n;
+
+	if (rc <= 0) {
+		if (rc < 0)
+			errno = -rc;
+		return NULL;
+	}
+	n = (size_t)d->cur.q.d_namelen;
+	d->ent.d_ino = (ino_t)d->cur.q.d_ino;
+	d->ent.d_off = d->index; /* telldir's position after this entry */
+	d->ent.d_reclen = sizeof(d->ent);
+	d->ent.d_type = cur_type(d);
+	memcpy(d->ent.d_name, d->cur.q.d_name, n + 1);
+	return &d->ent;
 }
 
 NTO_EXPORT struct dirent *readdir(DIR *dirp)
@@ -474,9 +578,13 @@ NTO_EXPORT int dirfd(DIR *dirp)
 
 NTO_EXPORT int closedir(DIR *dirp)
 {
-	struct nto_dir *d = ours(dirp);
+	struct nto_dir *d = nto__dir_find(dirp);
 	int rc = 0;
 
+	if (d && d->adopted) {
+		dir_free(d); /* QNX-view scratch of glibc's stream */
+		d = NULL;
+	}
 	if (!d)
 		return NTO_REAL(closedir)(dirp);
 	if (d->fd >= 0)
