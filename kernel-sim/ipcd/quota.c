@@ -24,7 +24,8 @@ struct quota_limits quota;
 /* ipcd fds each object costs: a channel's region and doorbell memfds, a
  * connection's region memfd, a control socket. Paths cost none. */
 static const unsigned fd_cost[QUOTA_NRES] = {
-	[QUOTA_CHANNELS] = 4, /* region, doorbell, waiter page and its read-only twin */
+	[QUOTA_CHANNELS] =
+		4, /* region, doorbell, waiter page and its read-only twin */
 	[QUOTA_CONNECTIONS] = 1,
 	[QUOTA_PEERS] = 1,
 };

@@ -301,13 +301,13 @@ static int forge_child(const char *name, pid_t victim, int chan, int bell,
 	said("name-steal",
 	     raw_call(fd, NTO_CTL_RESTORE_PATH, pr,
 		      sizeof(*pr) + strlen(pr->path) + 1, NULL, 0, NULL, 0));
-	said("done", raw_call(fd, NTO_CTL_RESTORE_DONE, NULL, 0, NULL, 0,
-			      &done, sizeof(done)));
+	said("done", raw_call(fd, NTO_CTL_RESTORE_DONE, NULL, 0, NULL, 0, &done,
+			      sizeof(done)));
 	printf("accepted=%u refused=%u\n", done.accepted, done.refused);
 	/* after RESTORE_DONE no claim is taken */
-	said("late-path", raw_call(fd, NTO_CTL_RESTORE_PATH, pr,
-				   sizeof(*pr) + strlen(pr->path) + 1, NULL, 0,
-				   NULL, 0));
+	said("late-path",
+	     raw_call(fd, NTO_CTL_RESTORE_PATH, pr,
+		      sizeof(*pr) + strlen(pr->path) + 1, NULL, 0, NULL, 0));
 	close(fd);
 	return 0;
 }
@@ -361,7 +361,9 @@ static int cmd_forge(const char *name)
 	}
 	rc = one(coid, 7);
 	printf("send rc=%s data=%s\n", rc && rc != EBADMSG ? ename(rc) : "OK",
-	       rc == EBADMSG ? "bad" : rc ? "none" : "ok");
+	       rc == EBADMSG ? "bad"
+	       : rc	     ? "none"
+			     : "ok");
 	return rc ? 1 : 0;
 }
 
