@@ -508,13 +508,14 @@ static int send_r(int coid, const iov_t *siov, int sparts, const iov_t *riov,
 static int send_plain(int coid, const iov_t *siov, int sparts,
 		      const iov_t *riov, int rparts)
 {
-	int status = 0,
+	int saved = errno, status = 0,
 	    rc = nto__msgsendv_st(coid, siov, sparts, riov, rparts, &status);
 
 	if (rc < 0) {
 		errno = -rc;
 		return -1;
 	}
+	errno = saved; /* QNX: a status, even a negative one, leaves errno */
 	return status;
 }
 

@@ -122,11 +122,14 @@ int nto__spin_while(_Atomic uint32_t *word, uint32_t expect)
 int nto__futex_wait(_Atomic uint32_t *word, uint32_t expect,
 		    const struct timespec *abs_mono)
 {
+	int saved = errno; /* a kernel call that succeeds leaves errno */
 	long r = syscall(SYS_futex, (uint32_t *)word, FUTEX_WAIT_BITSET, expect,
 			 abs_mono, NULL, FUTEX_BITSET_MATCH_ANY);
+	int err = errno;
 
+	errno = saved;
 	if (r < 0)
-		return errno == EAGAIN ? 0 : -errno;
+		return err == EAGAIN ? 0 : -err;
 	return 0;
 }
 

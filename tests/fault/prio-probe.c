@@ -121,6 +121,8 @@ static int low(pid_t pid, int chid, int proc, int threads, int pulses, int prio)
 
 	if (!s || !t || coid < 0) {
 		fprintf(stderr, "ConnectAttach: %s\n", strerror(errno));
+		free(s);
+		free(t);
 		return 1;
 	}
 	for (i = 0; i < pulses; i++)
@@ -148,6 +150,8 @@ static int low(pid_t pid, int chid, int proc, int threads, int pulses, int prio)
 		}
 	}
 	printf("replied %d\n", threads);
+	free(s);
+	free(t);
 	return bad;
 }
 
