@@ -2,8 +2,10 @@
 # Soak: every server under the restart manager (ntosim-ham if built, else a
 # restarter in this script), several HA clients checking every result, and
 # random faults for SOAK_SECONDS (default 300): SIGKILL, SIGSTOP+SIGCONT of
-# servers and clients, and a random NTOSIM_FAULT plan (point, N, action) on
-# a share of server starts, so servers die at every protocol phase. At the
+# servers and clients, SIGKILL of ipcd itself (a new one is started on the
+# same socket and re-told by every survivor), and a random NTOSIM_FAULT
+# plan (point, N, action) on a share of server starts, so servers die at
+# every protocol phase. At the
 # end: a table of operations, kills, recoveries, lost, duplicated,
 # corrupted, hung and leaked (the goal: zero in the last five), printed and
 # written to SOAK_REPORT (default tests/soak/last-soak.txt in the build).
@@ -285,6 +287,16 @@ chaos() {
 				kill -CONT "$p" 2>/dev/null
 			fi
 			;;
+		9)
+			# ipcd dies at a random moment; a new one takes over
+			# the socket and is re-told by every survivor
+			p=$(cat "$SOCK.pid" 2>/dev/null)
+			[ -n "$p" ] && kill -KILL "$p" 2>/dev/null || continue
+			echo "kill ipcd" >>"$DIR/chaos.log"
+			nap_ms $((20 + $(rnd 300)))
+			timeout 10 "$IPCD" -s "$SOCK" 2>>"$DIR/ipcd.log" ||
+				echo "ipcd restart failed" >>"$DIR/chaos.log"
+			;;
 		7 | 8)
 			g=$(cat "$DIR"/*.grp 2>/dev/null)
 			set -- $g
@@ -374,6 +386,8 @@ else
 		[ -n "$p" ] && kill -CONT "$p" 2>/dev/null && kill -TERM "$p" 2>/dev/null
 	done
 fi
+# ipcd may have been killed and restarted by the chaos loop
+IPCD_PID=$(cat "$SOCK.pid" 2>/dev/null)
 left_behind() { [ -z "$(ours_alive)" ]; }
 leaked=0
 wait_until 30 left_behind || {
@@ -396,6 +410,8 @@ shm_list >"$DIR/shm.now"
 n=$(comm -13 "$DIR/shm.base" "$DIR/shm.now" | wc -l)
 [ "$n" = 0 ] || { echo "new in /dev/shm: $(comm -13 "$DIR/shm.base" "$DIR/shm.now")"; leaked=$((leaked + n)); }
 kill -0 "$IPCD_PID" 2>/dev/null || { echo "ipcd died"; leaked=$((leaked + 1)); }
+grep -q '^ipcd restart failed' "$DIR/chaos.log" 2>/dev/null &&
+	{ echo "a new ipcd could not start"; leaked=$((leaked + 1)); }
 
 ops=$(sum ops)
 kills=$(deaths)
@@ -421,7 +437,8 @@ errs=$(sum errs)
 	echo "|-----------:|------:|-----------:|-----:|-----------:|----------:|-----:|-------:|"
 	echo "| $ops | $kills | $rec | $lost | $dup | $corrupt | $hung | $leaked |"
 	echo
-	echo "kills by cause: $(nlog chaos.log '^kill ') SIGKILL from the chaos loop;" \
+	echo "kills by cause: $(nlog chaos.log '^kill [pfke][a-z]*$') SIGKILL of servers from the chaos loop" \
+		"($(nlog chaos.log '^kill ipcd') of ipcd itself, each followed by a new ipcd);" \
 		"$(grep -vc 'plan none' "$DIR/plans.log") of $(wc -l <"$DIR/plans.log") server starts had a fault plan" \
 		"($(grep -o 'plan [a-z-]*=[0-9]*:[a-z]*' "$DIR/plans.log" | sed 's/plan [a-z-]*=[0-9]*://' | sort | uniq -c | awk '{ printf "%s%s %s", s, $1, $2; s = ", " }'))"
 	echo "SIGSTOP+SIGCONT: $(nlog chaos.log '^stop [a-z]') of servers," \
