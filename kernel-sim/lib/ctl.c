@@ -483,9 +483,13 @@ static int ctl_hung_up(int fd)
  * on the message path never asks ipcd anything) and re-tells a new ipcd
  * at once, so names, paths and reaping come back without waiting for the
  * process's next control call. */
+static _Atomic uint32_t keeper_up; /* the keeper has started running */
+
 static void *keeper(void *arg)
 {
 	(void)arg;
+	atomic_store(&keeper_up, 1);
+	nto__futex_wake(&keeper_up, 1);
 	for (;;) {
 		unsigned gen;
 		int fd, rc;
@@ -536,8 +540,19 @@ void nto__ctl_keeper_start(void)
 	pthread_sigmask(SIG_SETMASK, &all, &old); /* no signal is ours */
 	pthread_attr_init(&a);
 	pthread_attr_setdetachstate(&a, PTHREAD_CREATE_DETACHED);
-	if (pthread_create(&t, &a, keeper, NULL) == 0)
+	atomic_store(&keeper_up, 0);
+	if (pthread_create(&t, &a, keeper, NULL) == 0) {
+		uint64_t until = nto__now_ns() + 1000000000ull;
+		struct timespec ts = {(time_t)(until / 1000000000ull),
+				      (long)(until % 1000000000ull)};
+
 		keeper_started = 1;
+		/* return only once it runs: a fork while a new thread is still
+		 * starting up (allocating) can leave the child's allocator
+		 * locked (ASan's is) */
+		while (!atomic_load(&keeper_up) && nto__now_ns() < until)
+			nto__futex_wait(&keeper_up, 0, &ts);
+	}
 	pthread_attr_destroy(&a);
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
 }
