@@ -290,7 +290,9 @@ static int wait_result(struct nto_conn *conn, struct nto_coid *c,
 			has_dl = ctx->has_reply_to && (!unblocked || ctx->hard);
 			dl = ctx->reply_deadline;
 		}
-		now = nto__now_ns();
+		/* the clock only when a deadline needs it: not on the hot path
+		 */
+		now = has_dl ? nto__now_ns() : 0;
 		if (atomic_load(&conn->region->hdr.dead) ==
 		    NTO_CONN_SERVER_GONE) {
 			/* a death sweep ran before our post (the send never
@@ -306,6 +308,8 @@ static int wait_result(struct nto_conn *conn, struct nto_coid *c,
 				ctx->hard; /* leave even an UNBLOCK channel */
 		}
 		if (lv.err) {
+			if (!now)
+				now = nto__now_ns();
 			/* an honest REPLYING ends in microseconds; a server
 			 * stuck in it past a poll interval is not answering */
 			if (st == NTO_SLOT_REPLYING && !stuck_since)
