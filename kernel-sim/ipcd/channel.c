@@ -35,6 +35,7 @@ static int chan_create(struct proc *p, uint32_t flags, struct chan **out)
 		quota_give(p->uid, &p->quse, QUOTA_CHANNELS, 1);
 		return -ENOMEM;
 	}
+	ch->serial = ++ipcd.next_chan_serial;
 	ch->reg.fd = ch->bell.fd = ch->wait.fd = ch->wait_ro = -1;
 	idx = proc_id_alloc(p, ID_CHAN, ch);
 	if (idx < 0) {

@@ -214,9 +214,77 @@ void conn_server_gone(struct conn *c)
 }
 
 /* The client let go of the connection (last coid detached, or death). */
+void conn_spare_drop(struct proc *p)
+{
+	if (!p->spare_chan)
+		return;
+	region_destroy(&p->spare);
+	p->spare_chan = NULL;
+	quota_give(p->uid, &p->quse, QUOTA_CONNECTIONS, 1);
+}
+
+/* Every slot and pulse entry FREE: nothing in flight, nothing owed. */
+static int conn_idle(const struct conn *c)
+{
+	unsigned i;
+
+	for (i = 0; i < NTO_CONN_SLOTS; i++)
+		if (atomic_load(&c->r->slot[i].state) != NTO_SLOT_FREE)
+			return 0;
+	for (i = 0; i < NTO_CONN_PULSES; i++)
+		if (atomic_load(&c->r->pulse[i].state) != NTO_PULSE_FREE)
+			return 0;
+	return 1;
+}
+
+/*
+ * A connection its client detached and that holds nothing (every slot and
+ * pulse FREE): keep its region as the client's spare, so the next
+ * connection of that client to that channel reuses it and neither side
+ * maps or unmaps anything (the expensive part of set-up under shadow
+ * paging; both keep their mapping, libnto by the memfd's identity). Only
+ * those two processes ever had it mapped. The server may still hold its
+ * old mapping for a while: it uses a mapping only while the table entry
+ * (index, generation) is the one it mapped. The spare keeps the
+ * connection's quota unit until it is reused or dropped.
+ */
+static void conn_keep_spare(struct conn *c, struct proc *p)
+{
+	if (!p || p->serial != c->client_serial || !c->detaching ||
+	    c->noshare || !c->chan || !conn_idle(c))
+		return;
+	conn_spare_drop(p);
+	if (quota_take(p->uid, &p->quse, p->pid, QUOTA_CONNECTIONS, 1) < 0)
+		return;
+	p->spare = c->reg;
+	p->spare_chan = c->chan;
+	p->spare_serial = c->chan->serial;
+	c->reg.fd = -1;
+	c->reg.map = NULL;
+}
+
+/* The client's spare region for ch, if it has one (else 0). */
+static int conn_take_spare(struct proc *p, struct chan *ch, struct region *out)
+{
+	if (!p->spare_chan)
+		return 0;
+	if (p->spare_chan != ch || p->spare_serial != ch->serial) {
+		conn_spare_drop(p);
+		return 0;
+	}
+	*out = p->spare;
+	p->spare_chan = NULL;
+	quota_give(p->uid, &p->quse, QUOTA_CONNECTIONS, 1);
+	/* whatever the client left there: a clean header and tables (the
+	 * data extents are the same two processes' own bytes) */
+	memset(out->map, 0, sizeof(struct nto_conn_region));
+	return 1;
+}
+
 void conn_client_release(struct conn *c)
 {
 	struct timeval tv = {0, IPCD_DRAIN_TICK_MS * 1000};
+	struct proc *p = c->client;
 	struct nto_chan_conn *e;
 	struct chan *ch;
 
@@ -246,6 +314,7 @@ void conn_client_release(struct conn *c)
 		return;
 	doorbell_ring(ch->db);
 	if (conn_drained(c)) {
+		conn_keep_spare(c, p);
 		conn_unlink_server(c);
 		return;
 	}
@@ -341,6 +410,8 @@ static int conn_create(struct proc *p, struct chan *ch, int noshare,
 		return t;
 	/* quota.c: no client may take a channel's table or ipcd's fds */
 	rc = quota_chan_conns(p, ch);
+	if (rc == 0 && p->spare_chan && p->spare_chan != ch)
+		conn_spare_drop(p); /* it must not cost a connection */
 	if (rc == 0)
 		rc = quota_take(p->uid, &p->quse, p->pid, QUOTA_CONNECTIONS, 1);
 	if (rc < 0)
@@ -356,8 +427,10 @@ static int conn_create(struct proc *p, struct chan *ch, int noshare,
 		rc = -EAGAIN;
 		goto fail_quota;
 	}
-	rc = region_create(&c->reg, "ntosim-conn", NTO_CONN_SIZE,
-			   NTO_CONN_BULK);
+	rc = conn_take_spare(p, ch, &c->reg)
+		     ? 0
+		     : region_create(&c->reg, "ntosim-conn", NTO_CONN_SIZE,
+				     NTO_CONN_BULK);
 	if (rc < 0) {
 		proc_id_free(sp, sc);
 		free(c);
@@ -372,6 +445,7 @@ static int conn_create(struct proc *p, struct chan *ch, int noshare,
 	c->client_pid = p->pid;
 	c->client_uid = p->uid;
 	c->client_gid = p->gid;
+	c->client_serial = p->serial;
 	c->chid = ch->chid;
 	c->scoid = sc;
 	c->tindex = t;
@@ -398,7 +472,7 @@ static int conn_create(struct proc *p, struct chan *ch, int noshare,
 		atomic_store(&ch->r->hdr.conn_hiwater, (uint32_t)t + 1);
 	atomic_fetch_add_explicit(&ch->r->hdr.conn_gen, 1,
 				  memory_order_acq_rel);
-	doorbell_ring(ch->db);
+	/* no ring: the server maps a connection when it first has work */
 	c->client = p;
 	TAILQ_INSERT_TAIL(&p->cconns, c, clink);
 	ipcd.nconns++;
@@ -570,6 +644,7 @@ int dispatch_connect_detach(struct req *rq)
 	struct conn *c;
 
 	if (co) {
+		co->conn->detaching = 1;
 		coid_remove(co, 1);
 		return 0;
 	}
@@ -577,6 +652,8 @@ int dispatch_connect_detach(struct req *rq)
 	c = scoid_lookup(p, in->id);
 	if (!c || c->client)
 		return -EINVAL;
+	/* after DISCONNECT: its client may still be there to reuse it */
+	conn_keep_spare(c, proc_find(c->client_pid));
 	conn_unlink_server(c);
 	return 0;
 }

@@ -161,6 +161,12 @@ struct proc {
 	unsigned rs_ok, rs_refused; /* claims taken / refused meanwhile */
 	int pidfd;		    /* ghost: known from others' reports only */
 	struct event *ghost_ev;	    /* ghost: its death (pidfd readable) */
+	/* connection.c: the region of its last detached connection, kept
+	 * for its next connection to the same channel (no map/unmap) */
+	struct region spare;
+	struct chan *spare_chan; /* compared, never followed */
+	uint64_t spare_serial;
+	uint64_t serial; /* unique for ipcd's life */
 };
 
 struct chan {
@@ -180,6 +186,7 @@ struct chan {
 	unsigned conns_cap;
 	unsigned conns_hint; /* no free entry below this index */
 	unsigned nconns;
+	uint64_t serial; /* unique for ipcd's life: a spare region's key */
 };
 
 /* A server connection: one per (client process, channel) unless NOSHARE.
@@ -204,6 +211,8 @@ struct conn {
 	struct nto_conn_region *r;
 	struct event *drain_ev;
 	uint64_t drain_start;
+	int detaching;		/* released by ConnectDetach, not by death */
+	uint64_t client_serial; /* its client's proc serial */
 };
 
 struct coid {
@@ -255,6 +264,8 @@ struct ipcd {
 	struct path_list paths;
 	struct waiter_list waiters;
 	uint32_t next_conn_id;
+	uint64_t next_chan_serial;
+	uint64_t next_proc_serial;
 	int next_link_id;
 	uint64_t path_serial;
 	unsigned npeers, nprocs, nchans, nconns, ncoids, npaths;
@@ -336,6 +347,8 @@ void conn_ring(struct conn *c);
 int conn_table_reserve(struct chan *ch, unsigned cap);
 void conn_server_gone(struct conn *c);
 void conn_client_release(struct conn *c);
+/* Drop p's spare connection region (its death, or a quota squeeze). */
+void conn_spare_drop(struct proc *p);
 int conn_fail_slots(struct conn *c);
 int dispatch_connect_attach(struct req *rq);
 int dispatch_connect_detach(struct req *rq);

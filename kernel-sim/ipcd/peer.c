@@ -266,7 +266,7 @@ static void peer_dispatch(struct peer *pe, const struct nto_ctl_hdr *h,
 	}
 	log_dbg("pid %d: request %u seq %u -> %d", (int)pe->pid, h->type,
 		h->seq, st);
-	if (rq.noreply)
+	if (rq.noreply || (h->status & NTO_CTL_F_NOREPLY))
 		return;
 	if (st < 0) {
 		rq.rlen = 0;

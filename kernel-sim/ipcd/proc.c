@@ -64,6 +64,7 @@ int proc_create(struct peer *pe, struct proc **out)
 		free(p);
 		return -ENOMEM;
 	}
+	p->serial = ++ipcd.next_proc_serial;
 	p->pid = pe->pid;
 	p->uid = pe->uid;
 	p->gid = pe->gid;
@@ -84,6 +85,7 @@ void proc_free(struct proc *p)
 {
 	if (!p)
 		return;
+	conn_spare_drop(p);
 	TAILQ_REMOVE(&ipcd.procs, p, link);
 	LIST_REMOVE(p, hlink);
 	ipcd.nprocs--;

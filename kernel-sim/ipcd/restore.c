@@ -357,6 +357,7 @@ int dispatch_restore_chan(struct req *rq)
 	ch = calloc(1, sizeof(*ch));
 	if (!ch)
 		return rs_result(rq, -ENOMEM, "channel", in->chid);
+	ch->serial = ++ipcd.next_chan_serial;
 	ch->reg.fd = ch->bell.fd = ch->wait.fd = ch->wait_ro = -1;
 	rc = id_claim(p, in->chid, ID_CHAN, ch);
 	if (rc == 0) {

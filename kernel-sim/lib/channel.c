@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "internal.h"
@@ -142,13 +143,59 @@ NTO_EXPORT int ChannelCreate(unsigned flags)
 	return nto__ret_val(ChannelCreate_r(flags));
 }
 
+/*
+ * Mappings of released connections, kept by their memfd's identity: ipcd
+ * hands a detached connection's region back for its client's next
+ * connection to the channel, and then we map nothing. Oldest out first.
+ * (sync_lock)
+ */
+#define SRV_SPARES 16
+static struct srv_spare {
+	dev_t dev;
+	ino_t ino;
+	struct nto_conn_region *region;
+} spares[SRV_SPARES];
+static unsigned nspares;
+
+static struct nto_conn_region *spare_take(dev_t dev, ino_t ino)
+{
+	unsigned i;
+
+	for (i = 0; i < nspares; i++)
+		if (spares[i].dev == dev && spares[i].ino == ino) {
+			struct nto_conn_region *r = spares[i].region;
+
+			memmove(&spares[i], &spares[i + 1],
+				(nspares - i - 1) * sizeof(spares[0]));
+			nspares--;
+			return r;
+		}
+	return NULL;
+}
+
+static void spare_put(dev_t dev, ino_t ino, struct nto_conn_region *r)
+{
+	if (nspares == SRV_SPARES) {
+		munmap(spares[0].region, NTO_CONN_SIZE);
+		memmove(&spares[0], &spares[1],
+			(SRV_SPARES - 1) * sizeof(spares[0]));
+		nspares--;
+	}
+	spares[nspares].dev = dev;
+	spares[nspares].ino = ino;
+	spares[nspares++].region = r;
+}
+
 static void srv_conn_free(struct nto_srv_conn *sc)
 {
 	int idx = sc->scoid & 0xffff;
 
 	if (idx > 0 && idx < NTO_IDS_MAX && scoids[idx] == sc)
 		scoids[idx] = NULL;
-	munmap(sc->region, NTO_CONN_SIZE);
+	if (sc->reg_ino)
+		spare_put(sc->reg_dev, sc->reg_ino, sc->region);
+	else
+		munmap(sc->region, NTO_CONN_SIZE);
 	free(sc);
 }
 
@@ -200,6 +247,7 @@ static struct nto_srv_conn *srv_conn_map(struct nto_chan *ch, unsigned idx,
 {
 	struct nto_ctl_connfd req = {ch->chid, scoid, 0, 0}, rep;
 	struct nto_srv_conn *sc;
+	struct stat st;
 	size_t got = 0;
 	int fd = -1, nfds = 0, rc;
 
@@ -210,8 +258,14 @@ static struct nto_srv_conn *srv_conn_map(struct nto_chan *ch, unsigned idx,
 	sc = calloc(1, sizeof(*sc));
 	if (!sc)
 		goto fail;
-	sc->region = mmap(NULL, NTO_CONN_SIZE, PROT_READ | PROT_WRITE,
-			  MAP_SHARED | MAP_NORESERVE, fd, 0);
+	if (nto__sys_fstat(fd, &st) == 0) {
+		sc->reg_dev = st.st_dev;
+		sc->reg_ino = st.st_ino;
+		sc->region = spare_take(st.st_dev, st.st_ino);
+	}
+	if (!sc->region)
+		sc->region = mmap(NULL, NTO_CONN_SIZE, PROT_READ | PROT_WRITE,
+				  MAP_SHARED | MAP_NORESERVE, fd, 0);
 	nto__sys_close(fd);
 	if (sc->region == MAP_FAILED) {
 		free(sc);
@@ -229,7 +283,7 @@ fail:
 	return NULL;
 }
 
-static int entry_matches(struct nto_chan *ch, struct nto_srv_conn *sc)
+int nto__chan_conn_current(struct nto_chan *ch, struct nto_srv_conn *sc)
 {
 	struct nto_chan_conn *e = &ch->region->conn[sc->index];
 	uint32_t st = atomic_load(&e->state);
@@ -238,48 +292,96 @@ static int entry_matches(struct nto_chan *ch, struct nto_srv_conn *sc)
 	       e->gen == sc->gen && (e->scoid & 0xffff) == (sc->scoid & 0xffff);
 }
 
-int nto__chan_sync(struct nto_chan *ch)
+int nto__chan_entry_live(struct nto_chan *ch, unsigned idx)
+{
+	uint32_t st = atomic_load(&ch->region->conn[idx].state);
+
+	return st == NTO_CCONN_LIVE || st == NTO_CCONN_GONE;
+}
+
+int nto__chan_index_mapped(struct nto_chan *ch, unsigned idx)
+{
+	struct nto_srv_conn *m;
+
+	for (m = ch->by_index[idx]; m; m = m->same)
+		if (nto__chan_conn_current(ch, m))
+			return 1;
+	return 0;
+}
+
+/* Map the live entry idx unless it is mapped; 1 if added to fresh, 0 if
+ * nothing to do, -1 if it could not be mapped. */
+static int sync_map_one(struct nto_chan *ch, unsigned idx,
+			struct nto_srv_conn ***fresh, unsigned *nfresh)
+{
+	struct nto_chan_conn *e = &ch->region->conn[idx];
+	struct nto_srv_conn *sc, **t;
+
+	if (!nto__chan_entry_live(ch, idx) || nto__chan_index_mapped(ch, idx))
+		return 0;
+	sc = srv_conn_map(ch, idx, e->scoid);
+	if (!sc)
+		return -1;
+	t = realloc(*fresh, (*nfresh + 1) * sizeof(*t));
+	if (!t) {
+		srv_conn_free(sc);
+		return -1;
+	}
+	*fresh = t;
+	t[(*nfresh)++] = sc;
+	return 1;
+}
+
+/*
+ * Bring ch's mappings up to date. A connection is mapped when it first
+ * has work (its ready bit) or, with `full`, every live one (after a sleep
+ * that ran out, when ready bits are not trusted); ipcd does not wake the
+ * server for a connection that was only made. A change of the table
+ * (conn_gen) unmaps released connections once nothing is owed on them:
+ * that walks the mapped connections, never the whole table. Returns the
+ * number of connections that could not be mapped, or -ENOMEM.
+ */
+int nto__chan_sync(struct nto_chan *ch, int full)
 {
 	uint32_t gen = atomic_load(&ch->region->hdr.conn_gen);
 	struct nto_srv_conn **fresh = NULL, **nact;
-	unsigned hi, i, nfresh = 0, n;
+	unsigned hi, i, w, nfresh = 0, n;
+	int failed = 0;
 
-	if (gen == __atomic_load_n(&ch->seen_conn_gen, __ATOMIC_ACQUIRE))
+	if (!full && !atomic_load(&ch->need_map) &&
+	    gen == __atomic_load_n(&ch->seen_conn_gen, __ATOMIC_ACQUIRE))
 		return 0;
 	pthread_mutex_lock(&sync_lock);
-	if (atomic_load(&ch->dead) || gen == ch->seen_conn_gen) {
+	if (atomic_load(&ch->dead)) {
 		pthread_mutex_unlock(&sync_lock);
 		return 0;
 	}
+	atomic_store(&ch->need_map, 0);
 	hi = atomic_load(&ch->region->hdr.conn_hiwater);
 	if (hi == 0 || hi > NTO_CHAN_CONNS)
 		hi = NTO_CHAN_CONNS;
 	/* only this thread changes ch->act (sync_lock), so reading it here
 	 * without the srv lock is safe */
-	for (i = 0; i < hi; i++) {
-		struct nto_chan_conn *e = &ch->region->conn[i];
-		uint32_t st = atomic_load(&e->state);
-		struct nto_srv_conn *m;
-		int have = 0;
+	if (full) {
+		for (i = 0; i < hi; i++)
+			failed += sync_map_one(ch, i, &fresh, &nfresh) < 0;
+	} else {
+		for (w = 0; w < NTO_READY_WORDS; w++) {
+			uint64_t bits = atomic_load(&ch->db->ready[w]);
 
-		if (st != NTO_CCONN_LIVE && st != NTO_CCONN_GONE)
-			continue;
-		for (m = ch->by_index[i]; m && !have; m = m->same)
-			have = entry_matches(ch, m);
-		if (!have) {
-			struct nto_srv_conn *sc = srv_conn_map(ch, i, e->scoid);
-			struct nto_srv_conn **t;
-
-			if (!sc)
-				continue;
-			t = realloc(fresh, (nfresh + 1) * sizeof(*t));
-			if (!t) {
-				srv_conn_free(sc);
-				continue;
+			while (bits) {
+				i = w * 64 + (unsigned)__builtin_ctzll(bits);
+				bits &= bits - 1;
+				if (i < hi)
+					failed += sync_map_one(ch, i, &fresh,
+							       &nfresh) < 0;
 			}
-			fresh = t;
-			fresh[nfresh++] = sc;
 		}
+	}
+	if (nfresh == 0 &&
+	    gen == __atomic_load_n(&ch->seen_conn_gen, __ATOMIC_ACQUIRE)) {
+		pthread_mutex_unlock(&sync_lock);
+		return failed;
 	}
 	nact = calloc(ch->nact + nfresh + 1, sizeof(*nact));
 	if (!nact) {
@@ -296,7 +398,7 @@ int nto__chan_sync(struct nto_chan *ch)
 
 		/* a released connection stays mapped while the server still
 		 * owes replies or its pulses have not been taken */
-		if (entry_matches(ch, sc) ||
+		if (nto__chan_conn_current(ch, sc) ||
 		    atomic_load(&sc->outstanding) > 0 ||
 		    atomic_load(&sc->region->hdr.nready) > 0)
 			nact[n++] = sc;
@@ -324,7 +426,7 @@ int nto__chan_sync(struct nto_chan *ch)
 	nto__srv_unlock();
 	free(fresh);
 	pthread_mutex_unlock(&sync_lock);
-	return 0;
+	return failed;
 }
 
 int nto__srv_detach_scoid(int scoid)
@@ -373,5 +475,6 @@ void nto__srv_fork_reset(void)
 	pthread_mutex_init(&sync_lock, NULL);
 	memset(chans, 0, sizeof(chans));
 	memset(scoids, 0, sizeof(scoids));
+	nspares = 0; /* the parent's; left mapped */
 	atomic_store(&have_thread_death, 0);
 }

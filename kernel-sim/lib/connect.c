@@ -116,9 +116,26 @@ static void conn_destroy(struct nto_conn *conn)
 	free(conn);
 }
 
-void nto__conn_unref(struct nto_conn *conn)
+static void conn_unlink_locked(struct nto_conn *conn)
 {
 	struct nto_conn **pp;
+
+	for (pp = &conns; *pp; pp = &(*pp)->next)
+		if (*pp == conn) {
+			*pp = conn->next;
+			break;
+		}
+}
+
+/*
+ * The last coid of a connection went: keep its mappings as the spare (one
+ * per process, like ipcd's), since ipcd hands the same region back for our
+ * next connection to that channel when the server never mapped it; the
+ * previous spare is unmapped instead.
+ */
+void nto__conn_unref(struct nto_conn *conn)
+{
+	struct nto_conn *old = NULL, *c;
 
 	if (atomic_fetch_sub(&conn->refs, 1) != 1)
 		return;
@@ -127,13 +144,41 @@ void nto__conn_unref(struct nto_conn *conn)
 		pthread_mutex_unlock(&tab_lock);
 		return;
 	}
-	for (pp = &conns; *pp; pp = &(*pp)->next)
-		if (*pp == conn) {
-			*pp = conn->next;
-			break;
-		}
+	for (c = conns; c; c = c->next)
+		if (c->spare && c != conn)
+			old = c;
+	if (old)
+		conn_unlink_locked(old);
+	conn->spare = 1;
 	pthread_mutex_unlock(&tab_lock);
-	conn_destroy(conn);
+	if (old)
+		conn_destroy(old);
+}
+
+/* A spare whose region ipcd handed back: a new connection in it. */
+static int conn_revive(struct nto_conn *c, const struct nto_ctl_attach_rep *rep)
+{
+	unsigned i;
+
+	if (c->region->hdr.magic != NTO_CONN_MAGIC ||
+	    c->region->hdr.version != NTO_SHM_VERSION)
+		return -EPROTO;
+	c->spare = 0;
+	c->conn_id = rep->conn_id;
+	c->server_pid = rep->server_pid;
+	c->chid = c->region->hdr.chid;
+	c->scoid = rep->scoid;
+	c->chflags = rep->chflags;
+	c->tindex = c->region->hdr.conn_index;
+	c->bump = NTO_CONN_BULK;
+	for (i = 0; i < NTO_CONN_SLOTS; i++) {
+		c->ext_off[i] = NTO_CONN_DATA + (uint64_t)i * NTO_CONN_INLINE;
+		c->ext_cap[i] = NTO_CONN_INLINE;
+	}
+	atomic_store(&c->slot_waiters, 0);
+	atomic_store(&c->abandoned, 0);
+	atomic_store(&c->refs, 1);
+	return 0;
 }
 
 /* Find the process's mapping of a connection, or map the fds ipcd sent. */
@@ -151,8 +196,15 @@ static int conn_get_or_map(const struct nto_ctl_attach_rep *rep, int *fds,
 	for (c = conns; c; c = c->next) {
 		int r = atomic_load(&c->refs);
 
-		while (c->reg_dev == st.st_dev && c->reg_ino == st.st_ino &&
-		       r > 0)
+		if (c->reg_dev != st.st_dev || c->reg_ino != st.st_ino)
+			continue;
+		if (r == 0 && c->spare && rep->fresh) {
+			if (conn_revive(c, rep) < 0)
+				return -EPROTO;
+			*out = c;
+			return 0;
+		}
+		while (r > 0)
 			if (atomic_compare_exchange_weak(&c->refs, &r, r + 1)) {
 				*out = c;
 				return 0;
@@ -359,8 +411,9 @@ NTO_EXPORT int ConnectDetach_r(int coid)
 	deadline = nto__now_ns() + 1000000000ull;
 	while (atomic_load(&c->busy) > 0 && nto__now_ns() < deadline)
 		sched_yield();
-	nto__ctl_call(NTO_CTL_CONNECT_DETACH, &d, sizeof(d), NULL, 0, NULL,
-		      NULL, 0, NULL);
+	/* not waited for: the coid is ours and known (checked above), and
+	 * ipcd takes our later requests after this one */
+	nto__ctl_post(NTO_CTL_CONNECT_DETACH, &d, sizeof(d));
 	if (!(coid & _NTO_SIDE_CHANNEL))
 		nto__sys_close(coid); /* frees the fd number */
 	nto__conn_unref(conn);

@@ -179,8 +179,8 @@ static void ctl_abandon(uint32_t seq, uint32_t type)
 	abandoned_next = (abandoned_next + 1) % CTL_ABANDONED;
 }
 
-static int ctl_send(int fd, uint32_t seq, uint32_t type, const void *req,
-		    size_t reqlen, const int *sfds, int nsfds,
+static int ctl_send(int fd, uint32_t seq, uint32_t type, int32_t flags,
+		    const void *req, size_t reqlen, const int *sfds, int nsfds,
 		    uint64_t deadline);
 
 /* A reply that is not the one we wait for: the late answer to a request
@@ -218,7 +218,7 @@ static void ctl_late_reply(int fd, const struct nto_ctl_hdr *rh,
 						   0}; /* chid or id first */
 			uint32_t seq = ++ctl_seq;
 
-			if (ctl_send(fd, seq, utype, &req,
+			if (ctl_send(fd, seq, utype, 0, &req,
 				     utype == NTO_CTL_CHANNEL_DESTROY
 					     ? sizeof(req)
 					     : sizeof(struct nto_ctl_id),
@@ -229,11 +229,11 @@ static void ctl_late_reply(int fd, const struct nto_ctl_hdr *rh,
 	}
 }
 
-static int ctl_send(int fd, uint32_t seq, uint32_t type, const void *req,
-		    size_t reqlen, const int *sfds, int nsfds,
+static int ctl_send(int fd, uint32_t seq, uint32_t type, int32_t flags,
+		    const void *req, size_t reqlen, const int *sfds, int nsfds,
 		    uint64_t deadline)
 {
-	struct nto_ctl_hdr h = {type, (uint32_t)reqlen, seq, 0};
+	struct nto_ctl_hdr h = {type, (uint32_t)reqlen, seq, flags};
 	struct iovec siov[2] = {{&h, sizeof(h)}, {(void *)req, reqlen}};
 	struct msghdr sm = {.msg_iov = siov, .msg_iovlen = reqlen ? 2 : 1};
 	union {
@@ -301,7 +301,7 @@ static int ctl_exchange(int fd, uint32_t seq, uint32_t type, const void *req,
 
 	if (nfds_out)
 		*nfds_out = 0;
-	rc = ctl_send(fd, seq, type, req, reqlen, sfds, nsfds, deadline);
+	rc = ctl_send(fd, seq, type, 0, req, reqlen, sfds, nsfds, deadline);
 	if (rc == -ETIMEDOUT)
 		return rc; /* not sent: nothing to undo */
 	if (rc < 0)
@@ -609,6 +609,23 @@ int nto__ctl_call(uint32_t type, const void *req, size_t reqlen, void *rep,
 		nto__retell_note(type, req, reqlen, rep,
 				 replen_out ? *replen_out : 0, fds,
 				 nfds_out ? *nfds_out : 0);
+	pthread_mutex_unlock(&ctl_lock);
+	return rc;
+}
+
+int nto__ctl_post(uint32_t type, const void *req, size_t reqlen)
+{
+	int rc;
+
+	nto__timeout_clear();
+	pthread_mutex_lock(&ctl_lock);
+	/* noted first: if ipcd is gone, the next one is never told of it */
+	nto__retell_note(type, req, reqlen, NULL, 0, NULL, 0);
+	rc = ctl_ensure_locked();
+	if (rc == 0)
+		rc = ctl_send(ctl_fd, ++ctl_seq, type, NTO_CTL_F_NOREPLY, req,
+			      reqlen, NULL, 0, ctl_deadline());
+	/* -ENOTCONN: the next call finds the socket dead and re-tells */
 	pthread_mutex_unlock(&ctl_lock);
 	return rc;
 }

@@ -39,8 +39,12 @@ int nto__ret_eok(int r);
 int nto__ctl_call(uint32_t type, const void *req, size_t reqlen, void *rep,
 		  size_t replen, size_t *replen_out, int *fds, int nfds_max,
 		  int *nfds_out);
-/* Same, on a fresh AUX connection that is closed afterwards (for requests
- * that block in ipcd, e.g. WAIT_PATH). */
+/* A request whose outcome the caller does not wait for (NTO_CTL_F_NOREPLY:
+ * ipcd carries it out in order with the process's later requests). 0 once
+ * sent, or -errno. */
+int nto__ctl_post(uint32_t type, const void *req, size_t reqlen);
+/* Same as nto__ctl_call, on a fresh AUX connection that is closed afterwards
+ * (for requests that block in ipcd, e.g. WAIT_PATH). */
 int nto__ctl_call_aux(uint32_t type, const void *req, size_t reqlen);
 /* 1 while ipcd's socket is open (cheap: a poll with 0 timeout), else 0. */
 int nto__ipcd_alive(void);
@@ -149,6 +153,7 @@ struct nto_conn {
 	_Atomic uint32_t slot_waiters; /* threads waiting for a free slot */
 	_Atomic uint32_t abandoned;    /* slots we left that may end DONE */
 	_Atomic uint32_t slot_free_seq;
+	int spare; /* no coid left: kept for ipcd to hand back (connect.c) */
 	struct nto_conn *next;
 };
 
@@ -264,6 +269,8 @@ struct nto_srv_conn {
 	uint32_t gen;
 	int scoid; /* with _NTO_SIDE_CHANNEL */
 	pid_t client_pid;
+	dev_t reg_dev; /* the region's memfd (a spare is found by it) */
+	ino_t reg_ino;
 	struct nto_conn_region *region;
 	_Atomic int outstanding; /* received, not yet replied */
 	struct nto_rcv_snap snap[NTO_CONN_SLOTS];
@@ -278,6 +285,7 @@ struct nto_chan {
 	_Atomic uint64_t short_sleep_until; /* lost-wake guard (msgrecv.c) */
 	_Atomic int dead; /* ChannelDestroy'd or destroyed by ipcd */
 	uint32_t seen_conn_gen;
+	_Atomic int need_map; /* a ready bit names an unmapped connection */
 	unsigned nact;
 	struct nto_srv_conn **act; /* live mapped connections (srv lock) */
 	/* the same, by connection-table index (chained through ->same) */
@@ -296,7 +304,15 @@ struct nto_srv_conn *nto__srv_conn_by_scoid(int scoid);
 /* Bring ch->act up to date with the channel's connection table (maps new
  * connections through ipcd, unmaps released ones). Takes the locks it
  * needs; call without the srv lock held. */
-int nto__chan_sync(struct nto_chan *ch);
+int nto__chan_sync(struct nto_chan *ch, int full);
+/* Does the table entry idx hold a connection (live or released), and is
+ * it one we map? (Under the srv lock or sync lock.) */
+int nto__chan_entry_live(struct nto_chan *ch, unsigned idx);
+int nto__chan_index_mapped(struct nto_chan *ch, unsigned idx);
+/* Is sc the connection its table entry holds now (index, generation)? A
+ * released one whose region ipcd may have given to a new connection is
+ * not, and is never scanned. */
+int nto__chan_conn_current(struct nto_chan *ch, struct nto_srv_conn *sc);
 /* Register / clear the calling thread as RECEIVE-blocked (for pidin). */
 int nto__rcvr_enter(struct nto_chan *ch);
 void nto__rcvr_leave(struct nto_chan *ch, int slot);

@@ -78,7 +78,8 @@ static int scan_index(struct nto_chan *ch, unsigned idx, int pulses_only,
 	int any = 0;
 
 	for (sc = ch->by_index[idx]; sc; sc = sc->same)
-		any |= scan_conn(sc, pulses_only, best, NULL);
+		if (nto__chan_conn_current(ch, sc))
+			any |= scan_conn(sc, pulses_only, best, NULL);
 	return any;
 }
 
@@ -120,10 +121,15 @@ static int scan_best(struct nto_chan *ch, int pulses_only, int full,
 			unsigned idx = w * 64 + b;
 
 			bits &= bits - 1;
-			/* not mapped yet (chan_sync maps it on the next pass,
-			 * ipcd rang when it was made): keep the bit */
-			if (!ch->by_index[idx] ||
-			    scan_index(ch, idx, pulses_only, best))
+			/* a connection's first work: not mapped yet, so keep
+			 * the bit and have chan_sync map it */
+			if (!nto__chan_index_mapped(ch, idx) &&
+			    nto__chan_entry_live(ch, idx)) {
+				atomic_store(&ch->need_map, 1);
+				scan_index(ch, idx, pulses_only, best);
+				continue;
+			}
+			if (scan_index(ch, idx, pulses_only, best))
 				continue;
 			/* empty: clear, then look once more, since a sender
 			 * sets the bit only after posting */
@@ -141,7 +147,8 @@ static int scan_best(struct nto_chan *ch, int pulses_only, int full,
 		if (idx < NTO_CHAN_CONNS &&
 		    (atomic_load(&ready[idx / 64]) & (1ull << (idx % 64))))
 			continue; /* looked at above */
-		scan_conn(sc, pulses_only, best, &oldest);
+		if (nto__chan_conn_current(ch, sc))
+			scan_conn(sc, pulses_only, best, &oldest);
 	}
 	return oldest != UINT64_MAX &&
 	       nto__now_ns() - oldest > LOST_WAKE_AGE_NS;
@@ -357,24 +364,31 @@ static int receive(int chid, const iov_t *iov, int parts,
 		struct cand best = {0};
 		uint64_t bound;
 		uint32_t seq;
-		int w, full;
+		int w, full, unmapped;
 
 		if (atomic_load(&ch->dead)) {
 			rc = -ESRCH;
 			break;
 		}
 		seq = atomic_load(&ch->db->seq);
-		nto__chan_sync(ch);
+		full = slept_out ||
+		       nto__now_ns() < atomic_load(&ch->short_sleep_until);
+		unmapped = nto__chan_sync(ch, full);
 		nto__srv_rdlock();
 		if (nto__chan_find(chid) != ch) {
 			nto__srv_unlock();
 			rc = -ESRCH;
 			break;
 		}
-		full = slept_out ||
-		       nto__now_ns() < atomic_load(&ch->short_sleep_until);
 		if (scan_best(ch, pulses_only, full, &best) && !slept_out)
 			lost_wake(ch); /* a hidden ready bit */
+		/* a connection's first message: map it and look again before
+		 * taking anything (it may be the most urgent); one that cannot
+		 * be mapped waits for the next pass */
+		if (unmapped == 0 && atomic_load(&ch->need_map)) {
+			nto__srv_unlock();
+			continue;
+		}
 		rc = best.kind == CAND_NONE
 			     ? -EAGAIN
 			     : take(ch, &best, iov, parts, bufsize, info);

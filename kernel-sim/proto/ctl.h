@@ -27,9 +27,13 @@ struct nto_ctl_hdr {
 	uint32_t type;	/* enum nto_ctl_type */
 	uint32_t len;	/* payload bytes after this header */
 	uint32_t seq;	/* echoed in the reply */
-	int32_t status; /* replies: 0 or -errno; INFO: 1 = more packets follow
-			 */
+	int32_t status; /* replies: 0 or -errno; INFO: 1 = more packets follow;
+			 * requests: NTO_CTL_F_* flags */
 };
+
+/* A request flag: carry it out, send no reply (ConnectDetach: its errors
+ * are found in the library first, so the caller need not wait). */
+#define NTO_CTL_F_NOREPLY 1
 
 enum nto_ctl_type {
 	/* req nto_ctl_hello; rep nto_ctl_hello (ipcd's pid in .pid) */

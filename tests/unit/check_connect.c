@@ -9,6 +9,8 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/syscall.h>
 #include <time.h>
@@ -267,6 +269,96 @@ START_TEST(test_sharing_scoid)
 }
 END_TEST
 
+/* Our mappings of connection regions (/proc/self/maps); the first one's
+ * start in *first. */
+static int conn_mappings(char **first)
+{
+	FILE *f = fopen("/proc/self/maps", "r");
+	char line[512];
+	int n = 0;
+
+	ck_assert_ptr_nonnull(f);
+	while (fgets(line, sizeof line, f))
+		if (strstr(line, "memfd:ntosim-conn")) {
+			if (n++ == 0 && first) {
+				unsigned long a = strtoul(line, NULL, 16);
+
+				*first = (char *)a;
+			}
+		}
+	fclose(f);
+	return n;
+}
+
+/*
+ * A detached connection that holds nothing leaves its region as the
+ * client's spare, and the next connection to that channel gets it back
+ * from ipcd: no new mapping in the client, before or after the server has
+ * used it. Whatever the client scribbled into the spare meanwhile, the new
+ * connection starts clean: a working connection with its own scoid,
+ * reported right.
+ */
+START_TEST(test_spare_region)
+{
+	struct nto_test_child srv;
+	struct nto_test_counts base, now;
+	struct _msg_info i1, i2;
+	struct _server_info si;
+	char *reg = NULL;
+	int chid, c, n0;
+
+	nto_test_fork(&srv, info_server, NULL);
+	chid = (int)nto_test_take(srv.rd, W);
+	ck_assert_int_ge(ChannelCreate(0), 1); /* register us for pidin */
+	nto_test_counts(&base);
+	n0 = conn_mappings(NULL);
+
+	c = ConnectAttach(0, srv.pid, chid, _NTO_SIDE_CHANNEL, 0);
+	ck_assert_int_ge(c, 0);
+	ck_assert_int_eq(conn_mappings(NULL), n0 + 1);
+	ck_assert_int_eq(ConnectDetach(c), 0);
+	/* kept, and scribbled: header, slot and pulse tables */
+	ck_assert_int_eq(conn_mappings(&reg), n0 + 1);
+	ck_assert_ptr_nonnull(reg);
+	memset(reg, 0xa5, 16384);
+
+	c = ConnectAttach(0, srv.pid, chid, _NTO_SIDE_CHANNEL, 0);
+	ck_assert_int_ge(c, 0);
+	ck_assert_int_eq(conn_mappings(NULL), n0 + 1); /* handed back */
+	i1 = ask_info(c);
+	ck_assert_int_eq(i1.pid, getpid());
+	ck_assert_int_eq(i1.chid, chid);
+	ck_assert_int_eq(i1.coid, c);
+	ck_assert_int_ne(i1.scoid & _NTO_SIDE_CHANNEL, 0);
+	nto_test_counts(&now);
+	ck_assert_int_eq(now.connections, base.connections + 1);
+	ck_assert_int_eq(now.coids, base.coids + 1);
+	/* the server mapped this one and may still hold that mapping when
+	 * the region comes back: the next message is still seen as the new
+	 * connection's (its scoid, as ConnectServerInfo reports it) */
+	ck_assert_int_eq(ConnectDetach(c), 0);
+	c = ConnectAttach(0, srv.pid, chid, _NTO_SIDE_CHANNEL, 0);
+	ck_assert_int_ge(c, 0);
+	ck_assert_int_eq(conn_mappings(NULL), n0 + 1);
+	i2 = ask_info(c);
+	ck_assert_int_eq(i2.coid, c);
+	ck_assert_int_eq(i2.pid, getpid());
+	ck_assert_int_eq(ConnectServerInfo(0, c, &si), c);
+	ck_assert_int_eq(si.scoid, i2.scoid);
+	ck_assert_int_eq(ConnectDetach(c), 0);
+
+	ck_assert_int_eq(ConnectAttach(0, srv.pid, chid, _NTO_SIDE_CHANNEL, 0),
+			 c);
+	ck_assert_int_eq(MsgSendPulse(c, 10, 1, 0), 0); /* server exits */
+	nto_test_wait_ok(&srv, W);
+	ck_assert_int_eq(ConnectDetach(c), 0);
+	ck_assert_int_eq(nto_test_wait_gone(srv.pid, W), 0);
+	base.procs--; /* the server is gone */
+	base.channels--;
+	nto_test_counts_wait(&base, W);
+}
+END_TEST
+
 /* ConnectServerInfo returns the first connection >= coid: fd space first,
  * then side channels. */
 START_TEST(test_server_info_scan)
@@ -480,6 +572,7 @@ int main(void)
 	tcase_add_test(tc, test_attach_einval_enoremote);
 	tcase_add_test(tc, test_attach_r);
 	tcase_add_test(tc, test_sharing_scoid);
+	tcase_add_test(tc, test_spare_region);
 	tcase_add_test(tc, test_server_info_scan);
 	tcase_add_test(tc, test_detach_einval);
 	tcase_add_test(tc, test_send_bad_coid);
