@@ -144,7 +144,10 @@ struct proc {
 	gid_t gid;
 	char name[32];
 	struct peer *peer;
-	struct id_ent *ids; /* NTO_IDS_MAX entries, [0] unused */
+	struct id_ent
+		*ids; /* nids entries (grown up to NTO_IDS_MAX), [0] unused */
+	unsigned nids;
+	unsigned ids_hint; /* no free id below this */
 	struct chan_list chans;
 	struct coid_list coids;
 	struct conn_list cconns; /* connections it is the client of */
@@ -305,6 +308,9 @@ void peer_drop(struct peer *pe, const char *why);
 struct proc *proc_find(pid_t pid);
 int proc_create(struct peer *pe, struct proc **out);
 void proc_free(struct proc *p);
+/* Take exactly idx (restore), or say whether it is free. */
+int proc_id_claim(struct proc *p, int idx, enum id_kind kind, void *obj);
+int proc_id_is_free(const struct proc *p, int idx);
 int proc_id_alloc(struct proc *p, enum id_kind kind, void *obj);
 void proc_id_free(struct proc *p, int idx);
 void *proc_id_get(struct proc *p, int idx, enum id_kind kind);

@@ -59,11 +59,6 @@ int proc_create(struct peer *pe, struct proc **out)
 
 	if (!p)
 		return -ENOMEM;
-	p->ids = calloc(NTO_IDS_MAX, sizeof(*p->ids));
-	if (!p->ids) {
-		free(p);
-		return -ENOMEM;
-	}
 	p->serial = ++ipcd.next_proc_serial;
 	p->pid = pe->pid;
 	p->uid = pe->uid;
@@ -83,42 +78,89 @@ int proc_create(struct peer *pe, struct proc **out)
 /* Frees the record only; reaper_proc_death() has emptied it first. */
 void proc_free(struct proc *p)
 {
+	size_t sz;
+
 	if (!p)
 		return;
+	sz = sizeof(*p) + p->nids * sizeof(*p->ids);
 	conn_spare_drop(p);
 	TAILQ_REMOVE(&ipcd.procs, p, link);
 	LIST_REMOVE(p, hlink);
 	ipcd.nprocs--;
 	free(p->ids);
 	free(p);
-	quota_freed(sizeof(*p) + NTO_IDS_MAX * sizeof(*p->ids));
+	quota_freed(sz);
+}
+
+/* Room for ids below `need` (the pool grows by doubling, as ids are
+ * taken: most processes use a handful). */
+static int ids_grow(struct proc *p, unsigned need)
+{
+	unsigned cap = p->nids ? p->nids : 16;
+	struct id_ent *n;
+
+	if (need <= p->nids)
+		return 0;
+	if (need > NTO_IDS_MAX)
+		return -EMFILE;
+	while (cap < need)
+		cap *= 2;
+	if (cap > NTO_IDS_MAX)
+		cap = NTO_IDS_MAX;
+	n = realloc(p->ids, cap * sizeof(*n));
+	if (!n)
+		return -ENOMEM;
+	memset(n + p->nids, 0, (cap - p->nids) * sizeof(*n));
+	p->ids = n;
+	p->nids = cap;
+	return 0;
 }
 
 int proc_id_alloc(struct proc *p, enum id_kind kind, void *obj)
 {
-	int i;
+	unsigned i;
 
-	for (i = 1; i < NTO_IDS_MAX; i++) {
-		if (p->ids[i].kind == ID_FREE) {
-			p->ids[i].kind = (uint8_t)kind;
-			p->ids[i].obj = obj;
-			return i;
-		}
-	}
-	return -EMFILE;
+	for (i = p->ids_hint > 1 ? p->ids_hint : 1; i < p->nids; i++)
+		if (p->ids[i].kind == ID_FREE)
+			break;
+	if (i >= p->nids && ids_grow(p, i + 1) < 0)
+		return -EMFILE;
+	p->ids[i].kind = (uint8_t)kind;
+	p->ids[i].obj = obj;
+	p->ids_hint = i + 1;
+	return (int)i;
+}
+
+int proc_id_claim(struct proc *p, int idx, enum id_kind kind, void *obj)
+{
+	if (idx <= 0 || idx >= NTO_IDS_MAX || ids_grow(p, (unsigned)idx + 1))
+		return -EBUSY;
+	if (p->ids[idx].kind != ID_FREE)
+		return -EBUSY;
+	p->ids[idx].kind = (uint8_t)kind;
+	p->ids[idx].obj = obj;
+	return 0;
+}
+
+int proc_id_is_free(const struct proc *p, int idx)
+{
+	return idx > 0 && idx < NTO_IDS_MAX &&
+	       ((unsigned)idx >= p->nids || p->ids[idx].kind == ID_FREE);
 }
 
 void proc_id_free(struct proc *p, int idx)
 {
-	if (idx <= 0 || idx >= NTO_IDS_MAX)
+	if (idx <= 0 || (unsigned)idx >= p->nids)
 		return;
 	p->ids[idx].kind = ID_FREE;
 	p->ids[idx].obj = NULL;
+	if ((unsigned)idx < p->ids_hint)
+		p->ids_hint = (unsigned)idx;
 }
 
 void *proc_id_get(struct proc *p, int idx, enum id_kind kind)
 {
-	if (idx <= 0 || idx >= NTO_IDS_MAX || p->ids[idx].kind != kind)
+	if (idx <= 0 || (unsigned)idx >= p->nids || p->ids[idx].kind != kind)
 		return NULL;
 	return p->ids[idx].obj;
 }

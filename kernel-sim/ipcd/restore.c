@@ -119,11 +119,7 @@ static int chan_file_known(int fd)
 /* An id of p's pool, claimed at exactly idx. */
 static int id_claim(struct proc *p, int idx, enum id_kind kind, void *obj)
 {
-	if (idx <= 0 || idx >= NTO_IDS_MAX || p->ids[idx].kind != ID_FREE)
-		return -EBUSY;
-	p->ids[idx].kind = (uint8_t)kind;
-	p->ids[idx].obj = obj;
-	return 0;
+	return proc_id_claim(p, idx, kind, obj);
 }
 
 /* ---- ghosts ---- */
@@ -466,9 +462,8 @@ int dispatch_restore_sconn(struct req *rq)
 	ch = rc == 0 ? chan_lookup(p, in->chid) : NULL;
 	if (rc == 0 && !ch)
 		rc = -ESRCH;
-	if (rc == 0 &&
-	    (in->tindex >= NTO_CHAN_CONNS || ch->conns[t] || idx <= 0 ||
-	     idx >= NTO_IDS_MAX || p->ids[idx].kind != ID_FREE))
+	if (rc == 0 && (in->tindex >= NTO_CHAN_CONNS || ch->conns[t] ||
+			!proc_id_is_free(p, idx)))
 		rc = -EBUSY;
 	if (rc < 0)
 		return rs_result(rq, rc, "scoid", in->scoid);
