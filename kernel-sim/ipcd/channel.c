@@ -125,8 +125,8 @@ void chan_destroy(struct chan *ch)
 
 int chan_kpulse(struct chan *ch, int code, int value, int scoid)
 {
-	int rc = pulse_enqueue(ch->r->kpulse, NTO_CHAN_KPULSES, KPULSE_PRIO,
-			       code, value, scoid);
+	int rc = pulse_enqueue(ch->r->kpulse, NTO_CHAN_KPULSES, NULL,
+			       KPULSE_PRIO, code, value, scoid);
 
 	if (rc < 0) {
 		log_err("pid %d chid %d: kernel pulse queue full, pulse %d "

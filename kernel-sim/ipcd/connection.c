@@ -704,8 +704,8 @@ int coid_post_pulse(struct coid *co, int prio, int code, int value)
 
 	if (!c->chan)
 		return -EBADF;
-	rc = pulse_enqueue(c->r->pulse, NTO_CONN_PULSES, prio, code, value,
-			   c->scoid | SIDE_BIT);
+	rc = pulse_enqueue(c->r->pulse, NTO_CONN_PULSES, &c->r->hdr.pulsemask,
+			   prio, code, value, c->scoid | SIDE_BIT);
 	if (rc < 0)
 		return rc;
 	conn_ring(c);

@@ -332,8 +332,9 @@ void region_destroy(struct region *rg);
 void futex_wake(_Atomic uint32_t *addr, int n);
 void doorbell_ring(struct nto_doorbell *db);
 uint64_t ticket_next(void);
-int pulse_enqueue(struct nto_pulse_ent *ents, unsigned n, int prio, int code,
-		  int value, int scoid);
+int pulse_enqueue(struct nto_pulse_ent *ents, unsigned n,
+		  _Atomic uint64_t *mask, int prio, int code, int value,
+		  int scoid);
 void nready_dec(_Atomic uint32_t *nready);
 
 /* ---- channel.c ---- */

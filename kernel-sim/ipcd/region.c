@@ -116,33 +116,14 @@ uint64_t ticket_next(void)
 	return t;
 }
 
-int pulse_enqueue(struct nto_pulse_ent *ents, unsigned n, int prio, int code,
-		  int value, int scoid)
+int pulse_enqueue(struct nto_pulse_ent *ents, unsigned n,
+		  _Atomic uint64_t *mask, int prio, int code, int value,
+		  int scoid)
 {
-	unsigned i;
-
-	for (i = 0; i < n; i++) {
-		struct nto_pulse_ent *e = &ents[i];
-		uint32_t expect = NTO_PULSE_FREE;
-
-		if (atomic_load_explicit(&e->state, memory_order_relaxed) !=
-		    NTO_PULSE_FREE)
-			continue;
-		if (!atomic_compare_exchange_strong_explicit(
-			    &e->state, &expect, NTO_PULSE_FILLING,
-			    memory_order_acquire, memory_order_relaxed))
-			continue;
-		e->priority = prio;
-		e->code = code;
-		e->value = value;
-		e->scoid = scoid;
-		e->value_hi = 0;
-		e->ticket = ticket_next();
-		atomic_store_explicit(&e->state, NTO_PULSE_READY,
-				      memory_order_release);
-		return 0;
-	}
-	return -EAGAIN;
+	return nto_pulse_post(ents, n, mask, prio, code, value, 0, scoid,
+			      ticket_next()) < 0
+		       ? -EAGAIN
+		       : 0;
 }
 
 void nready_dec(_Atomic uint32_t *nready)

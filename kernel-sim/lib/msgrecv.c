@@ -35,39 +35,46 @@ static void consider(struct cand *best, enum cand_kind kind, int prio,
 }
 
 /* Under the srv read lock: offer one connection's ready items to best.
- * Returns 1 if it had any; *oldest (if given) is lowered to the oldest
- * ticket among them. */
+ * Looks where the connection's send and pulse masks point; with `oldest`
+ * (a full scan) at every slot and entry, and lowers *oldest to the oldest
+ * ticket among them. Returns 1 if it had any. */
 static int scan_conn(struct nto_srv_conn *sc, int pulses_only,
 		     struct cand *best, uint64_t *oldest)
 {
 	struct nto_conn_region *r = sc->region;
+	uint32_t sm = oldest ? UINT32_MAX : atomic_load(&r->hdr.sendmask);
+	uint64_t pm = oldest ? UINT64_MAX : atomic_load(&r->hdr.pulsemask);
 	uint64_t t;
 	unsigned i;
 	int any = 0;
 
-	if (!pulses_only)
-		for (i = 0; i < NTO_CONN_SLOTS; i++)
-			if (atomic_load_explicit(&r->slot[i].state,
-						 memory_order_acquire) ==
-			    NTO_SLOT_SEND) {
-				t = r->slot[i].ticket;
-				consider(best, CAND_SLOT, r->slot[i].priority,
-					 t, sc, i);
-				if (oldest && t < *oldest)
-					*oldest = t;
-				any = 1;
-			}
-	for (i = 0; i < NTO_CONN_PULSES; i++)
-		if (atomic_load_explicit(&r->pulse[i].state,
-					 memory_order_acquire) ==
-		    NTO_PULSE_READY) {
-			t = r->pulse[i].ticket;
-			consider(best, CAND_PULSE, r->pulse[i].priority, t, sc,
-				 i);
-			if (oldest && t < *oldest)
-				*oldest = t;
-			any = 1;
-		}
+	if (pulses_only)
+		sm = 0;
+	for (; sm; sm &= sm - 1) {
+		i = (unsigned)__builtin_ctz(sm);
+		if (i >= NTO_CONN_SLOTS ||
+		    atomic_load_explicit(&r->slot[i].state,
+					 memory_order_acquire) != NTO_SLOT_SEND)
+			continue;
+		t = r->slot[i].ticket;
+		consider(best, CAND_SLOT, r->slot[i].priority, t, sc, i);
+		if (oldest && t < *oldest)
+			*oldest = t;
+		any = 1;
+	}
+	for (; pm; pm &= pm - 1) {
+		i = (unsigned)__builtin_ctzll(pm);
+		if (i >= NTO_CONN_PULSES ||
+		    atomic_load_explicit(&r->pulse[i].state,
+					 memory_order_acquire) !=
+			    NTO_PULSE_READY)
+			continue;
+		t = r->pulse[i].ticket;
+		consider(best, CAND_PULSE, r->pulse[i].priority, t, sc, i);
+		if (oldest && t < *oldest)
+			*oldest = t;
+		any = 1;
+	}
 	return any;
 }
 
@@ -267,6 +274,10 @@ static int take(struct nto_chan *ch, struct cand *c, const iov_t *iov,
 			if (rc == 0)
 				atomic_fetch_sub(&ch->region->hdr.kready, 1);
 		} else {
+			/* unmark first: once claimed, the entry may be
+			 * posted (and marked) again at any moment */
+			atomic_fetch_and(&sc->region->hdr.pulsemask,
+					 ~(1ull << c->idx));
 			rc = take_pulse(&sc->region->pulse[c->idx], &pulse);
 			if (rc == 0) {
 				atomic_fetch_sub(&sc->region->hdr.nready, 1);
@@ -286,6 +297,7 @@ static int take(struct nto_chan *ch, struct cand *c, const iov_t *iov,
 	}
 	s = &sc->region->slot[c->idx];
 	expect = NTO_SLOT_SEND;
+	atomic_fetch_and(&sc->region->hdr.sendmask, ~(1u << c->idx));
 	if (!atomic_compare_exchange_strong(&s->state, &expect,
 					    NTO_SLOT_RECEIVED))
 		return -EAGAIN;

@@ -169,27 +169,15 @@ static int slot_extent(struct nto_conn *conn, unsigned i, uint64_t need)
 static void post_unblock_pulse(struct nto_conn *conn, unsigned slot)
 {
 	struct nto_conn_region *r = conn->region;
-	unsigned i;
 
-	for (i = 0; i < NTO_CONN_PULSES; i++) {
-		struct nto_pulse_ent *p = &r->pulse[i];
-		uint32_t expect = NTO_PULSE_FREE;
-
-		if (!atomic_compare_exchange_strong(&p->state, &expect,
-						    NTO_PULSE_FILLING))
-			continue;
-		p->priority = r->slot[slot].priority;
-		p->code = _PULSE_CODE_UNBLOCK;
-		p->value = (int32_t)(((slot + 1) << 16) |
-				     ((unsigned)conn->scoid & 0xffffu));
-		p->scoid = conn->scoid;
-		p->ticket = nto__now_ns();
-		atomic_store(&p->state, NTO_PULSE_READY);
-		atomic_fetch_add(&r->hdr.nready, 1);
-		nto__doorbell_ring(conn);
-		return;
-	}
-	/* no room: the server will still see _NTO_MI_UNBLOCK_REQ in MsgInfo */
+	if (nto_pulse_post(r->pulse, NTO_CONN_PULSES, &r->hdr.pulsemask,
+			   r->slot[slot].priority, _PULSE_CODE_UNBLOCK,
+			   (int32_t)(((slot + 1) << 16) |
+				     ((unsigned)conn->scoid & 0xffffu)),
+			   0, conn->scoid, nto__now_ns()) < 0)
+		return; /* no room: the server still sees _NTO_MI_UNBLOCK_REQ */
+	atomic_fetch_add(&r->hdr.nready, 1);
+	nto__doorbell_ring(conn);
 }
 
 /* Why a sender leaves its wait early. */
@@ -413,8 +401,7 @@ repost:
 	s->reply_len = 0;
 	s->ticket = nto__now_ns();
 	atomic_store(&s->sleeping, 0);
-	atomic_store(&s->state, NTO_SLOT_SEND);
-	atomic_fetch_add(&conn->region->hdr.nready, 1);
+	nto_slot_post(conn->region, i);
 	nto__doorbell_ring(conn);
 	NTO_FAULT(NTO_FP_SEND_QUEUED, s);
 	rc = wait_result(conn, c, my_gen, i, ctx);

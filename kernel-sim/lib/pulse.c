@@ -16,7 +16,6 @@ int nto__pulse_post(int coid, int priority, int code, union sigval value)
 	struct nto_coid *c;
 	struct nto_conn *conn;
 	struct nto_conn_region *r;
-	unsigned i;
 	int rc = EAGAIN;
 
 	nto__timeout_clear();
@@ -34,26 +33,15 @@ int nto__pulse_post(int coid, int priority, int code, union sigval value)
 		rc = EBADF;
 		goto out;
 	}
-	for (i = 0; i < NTO_CONN_PULSES; i++) {
-		struct nto_pulse_ent *p = &r->pulse[i];
-		uint32_t expect = NTO_PULSE_FREE;
-
-		if (!atomic_compare_exchange_strong(&p->state, &expect,
-						    NTO_PULSE_FILLING))
-			continue;
-		p->priority = priority;
-		p->code = code;
-		p->value = value.sival_int;
-		p->value_hi =
-			(uint32_t)((uint64_t)(uintptr_t)value.sival_ptr >> 32);
-		p->scoid = conn->scoid;
-		p->ticket = nto__now_ns();
-		atomic_store(&p->state, NTO_PULSE_READY);
+	if (nto_pulse_post(
+		    r->pulse, NTO_CONN_PULSES, &r->hdr.pulsemask, priority,
+		    code, value.sival_int,
+		    (uint32_t)((uint64_t)(uintptr_t)value.sival_ptr >> 32),
+		    conn->scoid, nto__now_ns()) >= 0) {
 		atomic_fetch_add(&r->hdr.nready, 1);
 		nto__doorbell_ring(conn);
 		NTO_FAULT(NTO_FP_PULSE, NULL);
 		rc = EOK;
-		break;
 	}
 out:
 	nto__coid_put(c);

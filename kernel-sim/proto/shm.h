@@ -144,7 +144,14 @@ struct nto_conn_hdr {
 	uint32_t conn_index;	 /* index in the channel's connection table */
 	_Atomic uint32_t dead;	 /* NTO_CONN_* set by ipcd */
 	_Atomic uint32_t nready; /* hint: slots in SEND + pulses READY */
-	uint32_t pad[6];
+	/* hints for the receiver: bit i set after slot i went SEND / pulse i
+	 * went READY, cleared by the receiver just before it claims that
+	 * item. A stale bit costs one look; a client that clears its own
+	 * bits hides only its own work (until a full scan finds it). */
+	_Atomic uint32_t sendmask;
+	uint32_t pad1;
+	_Atomic uint64_t pulsemask;
+	uint32_t pad[2];
 };
 
 /* Connection region: header, slots, pulses, then data from NTO_CONN_DATA:
@@ -224,5 +231,59 @@ _Static_assert(sizeof(struct nto_conn_hdr) == 64,
 	       "conn header is a cache line");
 _Static_assert(sizeof(struct nto_conn_region) <= NTO_CONN_FIXED,
 	       "fixed part fits");
+
+_Static_assert(NTO_CONN_SLOTS <= 32 && NTO_CONN_PULSES <= 64,
+	       "one bit per slot and per pulse entry in the masks");
+
+/*
+ * The one writer of each shared-memory step, for ipcd and libnto alike.
+ *
+ * nto_pulse_post: queue a pulse in a table of n entries (a connection's, or
+ * a channel's kernel pulses): claim a FREE entry by CAS (FREE -> FILLING),
+ * fill it, publish READY, then set its bit in `mask` (a connection's
+ * pulsemask; NULL for tables without one). Returns the entry's index, or
+ * -1 when every entry is taken. The caller counts it (nready/kready) and
+ * rings.
+ */
+static inline int nto_pulse_post(struct nto_pulse_ent *ents, unsigned n,
+				 _Atomic uint64_t *mask, int prio, int code,
+				 int32_t value, uint32_t value_hi,
+				 int32_t scoid, uint64_t ticket)
+{
+	unsigned i;
+
+	for (i = 0; i < n; i++) {
+		struct nto_pulse_ent *e = &ents[i];
+		uint32_t expect = NTO_PULSE_FREE;
+
+		if (atomic_load_explicit(&e->state, memory_order_relaxed) !=
+		    NTO_PULSE_FREE)
+			continue;
+		if (!atomic_compare_exchange_strong(&e->state, &expect,
+						    NTO_PULSE_FILLING))
+			continue;
+		e->priority = prio;
+		e->code = code;
+		e->value = value;
+		e->value_hi = value_hi;
+		e->scoid = scoid;
+		e->ticket = ticket;
+		atomic_store_explicit(&e->state, NTO_PULSE_READY,
+				      memory_order_release);
+		if (mask && i < 64)
+			atomic_fetch_or(mask, 1ull << i);
+		return (int)i;
+	}
+	return -1;
+}
+
+/* Publish a filled slot (CLAIMED -> SEND), mark it, count it. The caller
+ * sets its connection's ready bit and rings. */
+static inline void nto_slot_post(struct nto_conn_region *r, unsigned i)
+{
+	atomic_store(&r->slot[i].state, NTO_SLOT_SEND);
+	atomic_fetch_or(&r->hdr.sendmask, 1u << i);
+	atomic_fetch_add(&r->hdr.nready, 1);
+}
 
 #endif /* NTOSIM_PROTO_SHM_H */

@@ -16,6 +16,11 @@
  *	    name_open(NAME); for MS milliseconds keep clearing every ready
  *	    bit of the channel's doorbell and pinning its word (a live
  *	    attacker burning a CPU), then exit.
+ *	hostile-cli hide NAME
+ *	    name_open(NAME); one thread sends an echo request while the main
+ *	    thread keeps clearing this connection's send mask (the hint that
+ *	    names its waiting slots) until the send returns; prints
+ *	    "hidden send rc=N cleared=M".
  *	hostile-cli fill NAME
  *	    32 threads MsgSend on one coid (the server is to hold them); on
  *	    SIGUSR1 a 33rd sends with TimerTimeout(SEND, 300 ms) and a 34th
@@ -176,6 +181,7 @@ static int cmd_forge(const char *name)
 		p->value_hi = 0;
 		p->ticket = 1; /* oldest of all */
 		atomic_store(&p->state, NTO_PULSE_READY);
+		atomic_fetch_or(&r->hdr.pulsemask, 1ull << i);
 		atomic_fetch_add(&r->hdr.nready, 1);
 		k++;
 	}
@@ -255,6 +261,41 @@ static void *late34(void *arg)
 	return NULL;
 }
 
+static _Atomic int hide_done, hide_rc = 1;
+
+static void *hidden_sender(void *arg)
+{
+	(void)arg;
+	atomic_store(&hide_rc, send_one());
+	atomic_store(&hide_done, 1);
+	return NULL;
+}
+
+static int cmd_hide(const char *name)
+{
+	struct nto_conn_region *r;
+	unsigned long len, n = 0;
+	char perms[5];
+	pthread_t t;
+
+	fill_coid = connect_name(name);
+	r = find_map("ntosim-conn", perms, &len);
+	if (!r) {
+		printf("maps not found\n");
+		return 1;
+	}
+	if (pthread_create(&t, NULL, hidden_sender, NULL) != 0)
+		return 1;
+	while (!atomic_load(&hide_done)) {
+		atomic_store(&r->hdr.sendmask, 0);
+		if ((++n & 1023) == 0)
+			sched_yield(); /* let the honest ones run on 2 cores */
+	}
+	pthread_join(t, NULL);
+	printf("hidden send rc=%d cleared=%lu\n", atomic_load(&hide_rc), n);
+	return 0;
+}
+
 static int cmd_fill(const char *name)
 {
 	struct sigaction sa = {0};
@@ -315,6 +356,8 @@ int main(int argc, char **argv)
 		return cmd_forge(argv[2]);
 	if (argc == 4 && strcmp(argv[1], "clear") == 0)
 		return cmd_clear(argv[2], strtol(argv[3], NULL, 10));
+	if (argc == 3 && strcmp(argv[1], "hide") == 0)
+		return cmd_hide(argv[2]);
 	if (argc == 3 && strcmp(argv[1], "fill") == 0)
 		return cmd_fill(argv[2]);
 	fprintf(stderr,

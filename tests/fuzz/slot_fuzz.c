@@ -244,6 +244,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			ready++;
 	}
 	atomic_store(&region->hdr.nready, ready);
+	/* a client may leave any bits in its masks: all set makes every
+	 * slot and entry one the receiver looks at */
+	atomic_store(&region->hdr.sendmask, UINT32_MAX);
+	atomic_store(&region->hdr.pulsemask, UINT64_MAX);
 
 	rx = malloc(rxsize ? rxsize : 1); /* exact size: ASan sees overflows */
 	if (!rx)
