@@ -1,8 +1,10 @@
 #!/bin/sh
 # Behaviour: a QNX project's own Makefile (tests/qcc/project: -V target,
 # -Wc, and -Wl, options, -w9, -N, -M, an archive built with qcc -A,
-# -lsocket, a C server and a C++ client built with -lang-c++) builds with
-# `make CC=ntosim-qcc` unchanged, and its server and client exchange
+# -lsocket, a C server and a C++ client built with -lang-c++) builds
+# unchanged with `make CC=ntosim-qcc`, and again with plain `make` and
+# tools/qcc/bin (qcc, q++, QCC) on PATH; the second build's server and
+# client exchange
 # messages over a private ipcd: the client gets each line back reversed
 # and upper-cased by the archive's code, from the version the Makefile's
 # -D set; the link map -M asked for exists and names libnto.
@@ -18,6 +20,15 @@ chmod -R u+w "$DIR/project"
 timeout 300 make -C "$DIR/project" CC="$QCC" >"$DIR/make.out" 2>&1 ||
 	fail "make CC=ntosim-qcc failed: $(tail -n 20 "$DIR/make.out")"
 P=$DIR/project
+[ -s "$P/echo-server" ] || fail "make CC=ntosim-qcc made no echo-server"
+make -C "$P" clean >/dev/null 2>&1 || fail "make clean failed"
+[ -e "$P/echo-server" ] && hard "make clean left echo-server"
+# the Makefile's own CC = qcc, found on PATH
+PATH=$NTOSIM_BUILDDIR/tools/qcc/bin:$PATH timeout 300 make -C "$P" \
+	>"$DIR/make2.out" 2>&1 ||
+	fail "make with qcc on PATH failed: $(tail -n 20 "$DIR/make2.out")"
+grep -q '^qcc -Vgcc_ntox86_64 ' "$DIR/make2.out" ||
+	fail "the Makefile's qcc did not run: $(head -n 5 "$DIR/make2.out")"
 for f in echo-server echo-client libecho.a echo-server.map echo-client.map; do
 	[ -s "$P/$f" ] || fail "the build made no $f"
 done

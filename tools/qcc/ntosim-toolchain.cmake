@@ -14,14 +14,23 @@ set(CMAKE_SYSTEM_PROCESSOR ${CMAKE_HOST_SYSTEM_PROCESSOR})
 set(QNX 1)
 
 # The driver: -DNTOSIM_QCC=/path/ntosim-qcc (e.g. a build tree's), else
-# $NTOSIM_QCC, else the installed one. Kept in the environment so CMake's
-# try_compile projects, which re-read this file, find the same one.
+# $NTOSIM_QCC, else the one installed with this file (found relative to
+# it, so a staged or moved installation works), else the configured path.
+# Kept in the environment so CMake's try_compile projects, which re-read
+# this file, find the same one.
 if(NTOSIM_QCC)
   set(ENV{NTOSIM_QCC} "${NTOSIM_QCC}")
 elseif(DEFINED ENV{NTOSIM_QCC})
   set(NTOSIM_QCC "$ENV{NTOSIM_QCC}")
+elseif(EXISTS "${CMAKE_CURRENT_LIST_DIR}/../../../bin/ntosim-qcc")
+  get_filename_component(NTOSIM_QCC "${CMAKE_CURRENT_LIST_DIR}/../../../bin/ntosim-qcc"
+    ABSOLUTE)
 else()
   set(NTOSIM_QCC "/usr/local/bin/ntosim-qcc")
+endif()
+if(NOT EXISTS "${NTOSIM_QCC}")
+  message(FATAL_ERROR "ntosim: no ntosim-qcc at ${NTOSIM_QCC} "
+    "(give -DNTOSIM_QCC=/path/to/ntosim-qcc)")
 endif()
 get_filename_component(_ntosim_qcc_dir "${NTOSIM_QCC}" DIRECTORY)
 
