@@ -9,7 +9,7 @@
 . "${NTOSIM_SRCDIR:-.}/tests/fault/lib.sh"
 QCC=$NTOSIM_BUILDDIR/ntosim-qcc
 TC=$NTOSIM_BUILDDIR/tools/qcc/ntosim-toolchain.cmake
-need "$IPCD" "$FAULT_CLI" "$QCC" "$TC" "$LIBNTO"
+need "$IPCD" "$FAULT_CLI" "$QCC" "$TC"
 command -v cmake >/dev/null 2>&1 || skip "cmake is missing"
 start_ipcd
 

@@ -11,7 +11,7 @@
 # Forced: nothing; every wait is bounded.
 . "${NTOSIM_SRCDIR:-.}/tests/fault/lib.sh"
 QCC=$NTOSIM_BUILDDIR/ntosim-qcc
-need "$IPCD" "$FAULT_CLI" "$QCC" "$LIBNTO"
+need "$IPCD" "$FAULT_CLI" "$QCC"
 command -v make >/dev/null 2>&1 || skip "make is missing"
 start_ipcd
 

@@ -340,6 +340,9 @@ static int one_option(struct state *st, int argc, char **argv, int *i)
 		st->cxx = 0;
 		return 0;
 	}
+	if (strncmp(a, "-lang-", 6) == 0)
+		return fail(st, "%s: only -lang-c and -lang-c++ are supported",
+			    a);
 	if (strcmp(a, "-nopipe") == 0)
 		return 0; /* the host compiler's own choice */
 	if (strcmp(a, "-keep") == 0) {
