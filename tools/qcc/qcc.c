@@ -246,7 +246,7 @@ static const char *const as_is_prefix[] = {
 	"-f", "-m", "-std=", "-O", "-g", "-Wp,", "-Wa,", "-Wl,", NULL,
 };
 
-/* The value of an option that takes one; NULL (and *err) when missing. */
+/* The value of an option that takes one (attached or next); NULL if none. */
 static const char *opt_value(int argc, char **argv, int *i, size_t plen)
 {
 	if (argv[*i][plen] != '\0')
@@ -262,6 +262,8 @@ static unsigned long stack_bytes(const char *s)
 	char *end;
 	unsigned long v;
 
+	if (*s < '0' || *s > '9')
+		return 0; /* strtoul would take "-5" as a huge size */
 	errno = 0;
 	v = strtoul(s, &end, 0);
 	if (errno != 0 || end == s || v == 0)
