@@ -35,10 +35,16 @@ expand() {
 		-e 's/ *| */\n/g' | { if [ -n "$same" ]; then sed 's|@BUILD|@SRC|g'; else cat; fi; }
 }
 
-# normalise: the build tree's paths as placeholders, a sanitizer build's
-# extra flags dropped
+# normalise: the build tree's paths as placeholders (the longer first: a
+# VPATH build dir may be inside the source dir), a sanitizer build's extra
+# flags dropped
+if [ ${#B} -gt ${#S} ]; then
+	first="s|$B|@BUILD|g" second="s|$S|@SRC|g"
+else
+	first="s|$S|@SRC|g" second="s|$B|@BUILD|g"
+fi
 normalise() {
-	sed -e "s|$S|@SRC|g" -e "s|$B|@BUILD|g" \
+	sed -e "$first" -e "$second" \
 		-e 's/ -fsanitize=[^ ]*//g' -e 's/ -fno-omit-frame-pointer//g' \
 		-e 's/ -fno-sanitize-recover=[^ ]*//g'
 }
