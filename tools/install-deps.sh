@@ -2,7 +2,7 @@
 # Install the Debian packages ntosim needs to build and test, if missing.
 # Used by the README's quick start and by .ci/run.
 set -e
-pkgs="build-essential autoconf automake libtool pkg-config libevent-dev check procps"
+pkgs="build-essential autoconf automake libtool pkg-config libevent-dev check procps cmake"
 missing=""
 for p in $pkgs; do
 	dpkg -s "$p" >/dev/null 2>&1 || missing="$missing $p"
