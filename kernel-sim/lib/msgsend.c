@@ -430,10 +430,12 @@ static int send_once(int coid, const iov_t *siov, int sparts, size_t sbytes,
 	s->ext_off = off;
 	s->ext_cap = conn->ext_cap[i];
 	s->rbase = rbase;
-	s->req_set = (uint32_t)ctx->has_id;
-	s->req_client = ctx->id.client;
-	s->req_seq = ctx->id.seq;
-	s->req_done = ctx->id.done;
+	s->req_set = (uint32_t)ctx->has_id; /* the rest is read only if 1 */
+	if (ctx->has_id) {
+		s->req_client = ctx->id.client;
+		s->req_seq = ctx->id.seq;
+		s->req_done = ctx->id.done;
+	}
 	atomic_store(&s->flags, 0);
 repost:
 	s->status = 0;

@@ -7,8 +7,9 @@
 # once); a full cache of a live client's entries refuses a new request
 # with EAGAIN before applying it; `done` frees entries; a seq below the
 # client's done mark is refused (ESTALE); after a SIGKILL and restart the
-# cache is rebuilt from the log; a dead client's entries are evicted when
-# room is needed, a live client's are kept.
+# cache is rebuilt from the log, and after another one from the compacted
+# store; a dead client's entries are evicted when room is needed, a live
+# client's are kept.
 . "${NTOSIM_SRCDIR:-.}/tests/fault/lib.sh"
 PROBE=$NTOSIM_BUILDDIR/tests/fault/reqid-probe
 need "$IPCD" "$PIDIN" "$KVSRV" "$PROBE"

@@ -166,6 +166,15 @@ int main(int argc, char **argv)
 	coid = open_kv(argv[3]);
 	incr_id(coid, "k", me, 3, 3, 3, "after restart: from the cache");
 	get_is(coid, "k", 3, "after restart applied once");
+	/* that server compacted its store at start: the entry is now a
+	 * keyless cache record, which the next start must load */
+	kill(srv, SIGKILL);
+	waitpid(srv, &st, 0);
+	srv = start_kvsrv(argv[1], argv[2], argv[3]);
+	ConnectDetach(coid);
+	coid = open_kv(argv[3]);
+	incr_id(coid, "k", me, 3, 3, 3, "after compaction: from the cache");
+	get_is(coid, "k", 3, "after compaction applied once");
 
 	/* a second client fills the cache and exits: its entries go when
 	 * room is needed, ours (a live client's) stay */
