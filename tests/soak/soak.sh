@@ -360,6 +360,9 @@ done
 
 # final kv values: each key has one writer, now idle
 for k in kva kvb; do
+	# the server may be restarting (its last kill): ha_name_open does not
+	# wait for it, so wait for the name first
+	wait_path /dev/name/local/soak-kv 30 >/dev/null
 	timeout 60 "$HA_KV" -n soak-kv -w 30000 $k 0 >"$DIR/final-$k" 2>&1
 	sed -n "s/^final $k = //p" "$DIR/final-$k" >"$DIR/final-$k.v"
 done
