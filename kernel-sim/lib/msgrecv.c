@@ -755,7 +755,8 @@ NTO_EXPORT int nto_rcvid_reqid(int rcvid, struct nto_reqid *id)
 		v.done = *(volatile uint64_t *)&s->req_done;
 		if (rc == 0 && set != 1)
 			rc = -ENOENT;
-		else if (rc == 0 && (v.client >> 32) != (uint32_t)sc->client_pid)
+		else if (rc == 0 &&
+			 (v.client >> 32) != (uint32_t)sc->client_pid)
 			rc = -EPERM;
 	}
 	nto__srv_unlock();
