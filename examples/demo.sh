@@ -219,17 +219,18 @@ reader_loop() {
 		echo "$EPOCHREALTIME reader-exit $run $rc" >>"$T/reader.out"
 	done
 }
-# Each run increments its own counter 150 times with at-most-once on, so
-# the counter must end between the INCRs answered and those plus the ones
-# "not re-sent". If the run's final GET is what the kill hit (at-most-once
-# does not re-send it either), the counter is read again afterwards.
+# Each run increments its own counter 150 times with exactly-once on, so
+# every INCR is answered and the counter must end at exactly that number
+# (lost: below it; duplicated: above it plus any "not re-sent", which is an
+# unknown outcome). If the run's final GET failed, the counter is read
+# again afterwards.
 kv_loop() {
 	local run=0 rc lk start
 	exec {lk}>"$T/lock.kv"
 	while [ "$(now_us)" -lt "$DEADLINE" ]; do
 		run=$((run + 1))
 		start=$EPOCHREALTIME
-		$STDBUF "$KVCLIENT" -a -w 15000 "demo-$run" 150 2>&1 |
+		$STDBUF "$KVCLIENT" -e -w 15000 "demo-$run" 150 2>&1 |
 			stamp kv >"$T/kv.run"
 		rc=${PIPESTATUS[0]}
 		if [ "$rc" != 0 ] && grep -q ' kv ha_name_open ' "$T/kv.run"; then
@@ -415,7 +416,7 @@ k == "kv" {
 		}
 	} else if ($3 == "incr" && $0 ~ /not re-sent/) {
 		knr++; kvnr++
-		line(t, "kv client", "INCR " $4 " not re-sent: the dead server had it (at-most-once)" since("kv", t))
+		line(t, "kv client", "INCR " $4 " not re-sent: the dead server had it and the new one has no reply cache (fallback to at-most-once)" since("kv", t))
 	} else if ($3 == "final") { kfinal = $6 + 0 }
 	else if ($3 == "recoveries") { krec += $4 }
 	else if ($3 == "incr") { kerr = rest(3) }
@@ -423,7 +424,9 @@ k == "kv" {
 }
 k == "kv-exit" {
 	kruns++
-	if (($4 != 0 && !kreread) || kfinal == "" || kfinal < kok || kfinal > kok + knr || !kmono) {
+	if (kfinal != "" && kfinal < kok) klost += kok - kfinal
+	if (kfinal != "" && kfinal > kok + knr) kdup += kfinal - kok - knr
+	if (($4 != 0 && !kreread) || kfinal == "" || kfinal < kok || kfinal > kok + knr || !kmono || knr) {
 		errors++
 		line(t, "ERROR", sprintf("kv run %s: status %s, %d INCRs answered, %d not re-sent, counter %s %s", $3, $4, kok, knr, kfinal, kerr))
 	} else {
@@ -459,7 +462,8 @@ END {
 	printf "  kills:          %d SIGKILLs (fs %d, pattern %d, kv %d); %d restarts, each ready again\n", nkill, kills["fs"], kills["pattern"], kills["kv"], nrt
 	printf "  restart:        death to ready median %.1f ms (back-off included); spawn to ready median %.1f ms\n", median(rt, nrt), median(st, nst)
 	printf "  ha_reader:      %d runs, %.2f GiB verified byte by byte, %d recoveries (kill to recovered: median %.1f ms)\n", rruns, rbytes / 1073741824, rrec, median(rl, nrl)
-	printf "  ha_kv_client:   %d INCRs answered, %d not re-sent (at-most-once), %d recoveries; %d of %d counters exact\n", kops, kvnr, krec, kchecked, kruns
+	printf "  ha_kv_client:   %d INCRs answered (exactly-once), %d recoveries; %d of %d counters exact\n", kops, krec, kchecked, kruns
+	printf "                  %d lost, %d duplicated, %d unknown (not re-sent)\n", klost, kdup, kvnr
 	if (nkl) printf "                  answering again %.1f ms after a kill of kv (median)\n", median(kl, nkl)
 	if (guides == 1) {
 		printf "  guide, simple:  %d reads, %d recoveries\n", greads["guide-simple"], grec["guide-simple"]

@@ -1,12 +1,13 @@
 /*
  * ha_kv_client: increments a counter in the key-value server (ntosim-kvsrv)
  * through an HA connection from ha_name_open, with libha's own recovery,
- * optionally the at-most-once policy (-a) and a wait for the restarted
- * server (-w). Shows what at-most-once buys for a non-idempotent request:
- * an INCR whose server died after receiving it is reported, never applied
- * twice. Example code: not part of libha.
+ * optionally the at-most-once (-a) or exactly-once (-e) policy and a wait
+ * for the restarted server (-w). Shows what they buy for a non-idempotent
+ * request: with -a an INCR whose server died after receiving it is
+ * reported, never applied twice; with -e it is re-sent and the server's
+ * reply cache makes it count once. Example code: not part of libha.
  *
- *	ha_kv_client [-n NAME] [-a] [-w WAIT_MS] KEY COUNT
+ *	ha_kv_client [-n NAME] [-a | -e] [-w WAIT_MS] KEY COUNT
  */
 #include <errno.h>
 #include <stdint.h>
@@ -42,23 +43,28 @@ static int kv_op(int coid, int op, const char *key, int64_t arg, int64_t *value)
 static void usage(void)
 {
 	fprintf(stderr,
-		"usage: ha_kv_client [-n NAME] [-a] [-w WAIT_MS] KEY COUNT\n");
+		"usage: ha_kv_client [-n NAME] [-a | -e] [-w WAIT_MS] KEY "
+		"COUNT\n");
 	exit(2);
 }
 
 int main(int argc, char *argv[])
 {
 	const char *name = KV_NAME, *key;
-	int amo = 0, wait_ms = 0, count, i, c, coid, bad = 0, acount = 0;
+	int amo = 0, eo = 0, wait_ms = 0, count, i, c, coid, bad = 0;
+	int acount = 0, fallbacks = 0, ok = 0, unknown = 0;
 	int64_t v;
 
-	while ((c = getopt(argc, argv, "n:aw:")) != -1) {
+	while ((c = getopt(argc, argv, "n:aew:")) != -1) {
 		switch (c) {
 		case 'n':
 			name = optarg;
 			break;
 		case 'a':
 			amo = 1;
+			break;
+		case 'e':
+			eo = 1;
 			break;
 		case 'w':
 			wait_ms = atoi(optarg);
@@ -80,6 +86,8 @@ int main(int argc, char *argv[])
 	}
 	if (ha_connection_ctrl(coid, HA_RECOVERY_AT_MOST_ONCE,
 			       (void *)(intptr_t)amo) < 0 ||
+	    ha_connection_ctrl(coid, HA_RECOVERY_EXACTLY_ONCE,
+			       (void *)(intptr_t)eo) < 0 ||
 	    ha_connection_ctrl(coid, HA_RECOVERY_WAIT_MS,
 			       (void *)(intptr_t)wait_ms) < 0) {
 		fprintf(stderr, "ha_connection_ctrl: %s\n", strerror(errno));
@@ -88,7 +96,9 @@ int main(int argc, char *argv[])
 	for (i = 1; i <= count; i++) {
 		if (kv_op(coid, KV_INCR, key, 1, &v) == 0) {
 			printf("incr %d: %lld\n", i, (long long)v);
+			ok++;
 		} else if (errno == HA_ENOTRESENT) {
+			unknown++;
 			/* the server died holding it: maybe applied, never
 			 * applied twice */
 			printf("incr %d: not re-sent (the server may have "
@@ -105,7 +115,12 @@ int main(int argc, char *argv[])
 	else
 		bad = 1;
 	ha_connection_ctrl(coid, HA_RECOVERY_GET_ACOUNT, &acount);
+	ha_connection_ctrl(coid, HA_RECOVERY_GET_FALLBACKS, &fallbacks);
 	printf("recoveries %d\n", acount);
+	/* -e: every INCR acknowledged, none unknown; a fallback means the
+	 * server had no reply cache (at-most-once instead) */
+	printf("acknowledged %d unknown %d fallbacks %d\n", ok, unknown,
+	       fallbacks);
 	ha_ConnectDetach(coid);
 	return bad;
 }

@@ -50,6 +50,15 @@ static int ctrl_locked(struct ha_rec *r, int command, void *args)
 			return -EINVAL;
 		r->at_most_once = (int)(intptr_t)args;
 		return 0;
+	case HA_RECOVERY_EXACTLY_ONCE:
+		return ha__once_set(r, (intptr_t)args == 1   ? 1
+				       : (intptr_t)args == 0 ? 0
+							     : -1);
+	case HA_RECOVERY_GET_FALLBACKS:
+		if (!args)
+			return -EINVAL;
+		*(int *)args = r->eo_fallbacks;
+		return 0;
 	case HA_RECOVERY_WAIT_MS:
 		r->wait_ms = arg_int(args);
 		return 0;

@@ -52,6 +52,14 @@ struct ha_rec {
 	int wait_ms;	/* HA_RECOVERY_WAIT_MS */
 	char *name;	/* ha_name_open: the name and flags, for the */
 	int name_flags; /* built-in recovery function */
+	/* exactly-once (once.c) */
+	int exactly_once;
+	int eo_fallbacks;   /* calls refused (HA_ENOTRESENT): no reply cache */
+	pid_t eo_pid;	    /* the process eo_client was made for */
+	uint64_t eo_client; /* pid << 32 | random: sent with every request */
+	uint64_t eo_next;   /* next seq to hand out */
+	uint64_t *eo_open;  /* seqs handed out, their calls not over */
+	unsigned eo_nopen, eo_capopen;
 };
 
 /* ---- record.c: records and the number -> record table ---- */
@@ -91,6 +99,9 @@ int ha__coid_alive(int coid);
  * was already marked (or the nesting limit was hit): pop only if 1. */
 int ha__recovering_push(struct ha_rec *r);
 void ha__recovering_pop(struct ha_rec *r);
+/* 1 if the calling thread is running r's recovery function (or is nested
+ * too deep to recover anything more). */
+int ha__recovering_here(const struct ha_rec *r);
 /* The record's wait (HA_RECOVERY_WAIT_MS) for coid; 0 if not HA-aware. */
 int ha__wait_ms(int coid);
 /* A wait budget for one re-open: the record's HA_RECOVERY_WAIT_MS, from
@@ -113,6 +124,18 @@ int ha__wait_more(const struct ha_wait *w);
 /* 1 for the errors of an open/attach whose server is missing, dying or
  * just died (ENOENT, ESRCH, EBADF, ENXIO): worth waiting for the next. */
 int ha__server_gone(int neg_errno);
+
+/* ---- once.c: the exactly-once policy, client side ---- */
+/* HA_RECOVERY_EXACTLY_ONCE on (1) or off (0) for r (locked): a client id
+ * for the process, and libnto's identity hook installed. 0 or -EINVAL. */
+int ha__once_set(struct ha_rec *r, int on);
+/* For a call on coid (record r, locked) that the dead server had
+ * received: 1 if it may be re-sent (it carries an identity and coid's
+ * connection, recovered, is to a server with a reply cache), else 0 (and
+ * the fallback is counted). */
+int ha__once_resend_ok(struct ha_rec *r, int coid);
+/* Free r's exactly-once state (the record is being freed). */
+void ha__once_free(struct ha_rec *r);
 
 /* ---- cover_conn.c ---- */
 /*

@@ -93,6 +93,7 @@ void ha__rec_put(struct ha_rec *r)
 		return;
 	pthread_cond_destroy(&r->cond);
 	pthread_mutex_destroy(&r->lock);
+	ha__once_free(r);
 	free(r->name);
 	free(r);
 }

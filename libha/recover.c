@@ -90,7 +90,7 @@ void ha__recovering_pop(struct ha_rec *r)
 		}
 }
 
-static int recovering_here(const struct ha_rec *r)
+int ha__recovering_here(const struct ha_rec *r)
 {
 	int i;
 
@@ -162,6 +162,18 @@ static int run_rfn(struct ha_rec *r, int coid)
 	return ok;
 }
 
+/* 1 if the failed call on coid, which the dead server had `received`,
+ * must not be sent again: at-most-once, or exactly-once without what makes
+ * the re-send safe (an identity, and a reply cache on the new server). */
+static int refuse_resend(struct ha_rec *r, int coid, int received)
+{
+	if (!received)
+		return 0;
+	if (r->exactly_once)
+		return !ha__once_resend_ok(r, coid);
+	return r->at_most_once;
+}
+
 /*
  * Decide for one send on coid (record r, locked) that failed with err
  * (EBADF or ESRCH); `received`: the server had taken it; `again`: this is
@@ -171,7 +183,7 @@ static int run_rfn(struct ha_rec *r, int coid)
 static int recover_locked(struct ha_rec *r, int coid, int err, int received,
 			  int again)
 {
-	int rc = 0, alive, waited = 0;
+	int rc = 0, alive, waited = 0, refuse;
 
 	/* EBADF from a death is never "received": the kernel fails pending
 	 * sends with ESRCH. This is the server's own MsgError(EBADF): passed
@@ -223,18 +235,22 @@ static int recover_locked(struct ha_rec *r, int coid, int err, int received,
 	r->recovering = 1;
 	if (!run_rfn(r, coid))
 		goto out;
-	if (!(received && r->at_most_once))
+	refuse = refuse_resend(r, coid, received);
+	if (!refuse)
 		r->unconfirmed = 1;
+	goto decide;
 resend:
-	if (received && r->at_most_once) {
-		/* never re-send what the dead server may have applied; the
-		 * call ends here, so a recovery that led here succeeded */
-		r->icount = 0;
-		r->unconfirmed = 0;
-		rc = HA_ENOTRESENT;
-	} else {
+	refuse = refuse_resend(r, coid, received);
+decide:
+	if (!refuse) {
 		rc = 1;
+		goto out;
 	}
+	/* never re-send what the dead server may have applied; the call
+	 * ends here, so a recovery that led here succeeded */
+	r->icount = 0;
+	r->unconfirmed = 0;
+	rc = HA_ENOTRESENT;
 out:
 	return rc;
 }
@@ -267,7 +283,7 @@ static int send_recover_hook(int coid, int err, int received)
 	r = ha__ent_get(coid);
 	if (!r)
 		return 0;
-	if (recovering_here(r)) {
+	if (ha__recovering_here(r)) {
 		/* a send made by this record's own recovery function */
 		ha__rec_put(r);
 		errno = saved;

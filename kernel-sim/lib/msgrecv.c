@@ -750,3 +750,43 @@ NTO_EXPORT int MsgInfo(int rcvid, struct _msg_info *info)
 {
 	return nto__ret_eok(MsgInfo_r(rcvid, info));
 }
+
+/* ---- request identity (libha's exactly-once policy) ---- */
+
+/* The identity the client wrote into the slot with its message: read once
+ * (the client can rewrite its own slot at any time, which only changes the
+ * identity of its own request); the pid half must be the sender's, which
+ * ipcd told us, so no process can claim another's client id. */
+NTO_EXPORT int nto_rcvid_reqid(int rcvid, struct nto_reqid *id)
+{
+	struct nto_srv_conn *sc;
+	struct nto_slot *s;
+	struct nto_reqid v;
+	uint32_t st, set = 0;
+	unsigned i;
+	int rc;
+
+	if (!id)
+		return nto__ret_eok(EFAULT);
+	nto__srv_rdlock();
+	rc = rcvid_lookup(rcvid, &sc, &i);
+	if (rc == 0) {
+		s = &sc->region->slot[i];
+		st = atomic_load(&s->state);
+		if (st != NTO_SLOT_RECEIVED && st != NTO_SLOT_REPLYING)
+			rc = -ESRCH;
+		set = *(volatile uint32_t *)&s->req_set;
+		v.client = *(volatile uint64_t *)&s->req_client;
+		v.seq = *(volatile uint64_t *)&s->req_seq;
+		v.done = *(volatile uint64_t *)&s->req_done;
+		if (rc == 0 && set != 1)
+			rc = -ENOENT;
+		else if (rc == 0 &&
+			 (v.client >> 32) != (uint32_t)sc->client_pid)
+			rc = -EPERM;
+	}
+	nto__srv_unlock();
+	if (rc == 0)
+		*id = v;
+	return nto__ret_eok(-rc);
+}

@@ -20,6 +20,28 @@ NTO_EXPORT void nto_set_send_recover(nto_send_recover_fn fn)
 	atomic_store(&send_recover, fn);
 }
 
+/* ---- request identity (libha's exactly-once policy) ---- */
+static _Atomic(nto_send_ident_fn) send_ident;
+
+NTO_EXPORT void nto_set_send_ident(nto_send_ident_fn fn)
+{
+	atomic_store(&send_ident, fn);
+}
+
+NTO_EXPORT int nto_coid_reqid_ok(int coid)
+{
+	struct nto_coid *c = nto__coid_get(coid);
+	int ok;
+
+	if (!c) {
+		errno = EBADF;
+		return -1;
+	}
+	ok = (c->conn->chflags & _NTO_CHF_NTOSIM_REQID) != 0;
+	nto__coid_put(c);
+	return ok;
+}
+
 NTO_EXPORT int nto_thread_priority(void)
 {
 	return thread_prio;
@@ -74,6 +96,8 @@ struct send_ctx {
 	int has_send_to, has_reply_to;
 	int received; /* the server had taken the message */
 	int hard;     /* NTO__TIMEOUT_HARD: leave even an UNBLOCK channel */
+	int has_id;   /* id goes into the slot (the identity hook said so) */
+	struct nto_reqid id;
 };
 
 /* Take one slot: a FREE one, or one we abandoned that the server has since
@@ -394,6 +418,12 @@ static int send_once(int coid, const iov_t *siov, int sparts, size_t sbytes,
 	s->ext_off = off;
 	s->ext_cap = conn->ext_cap[i];
 	s->rbase = rbase;
+	s->req_set = (uint32_t)ctx->has_id; /* the rest is read only if 1 */
+	if (ctx->has_id) {
+		s->req_client = ctx->id.client;
+		s->req_seq = ctx->id.seq;
+		s->req_done = ctx->id.done;
+	}
 	atomic_store(&s->flags, 0);
 repost:
 	s->status = 0;
@@ -437,6 +467,7 @@ int nto__msgsendv_st(int coid, const iov_t *siov, int sparts, const iov_t *riov,
 		     int rparts, int *status)
 {
 	struct send_ctx ctx = {0};
+	nto_send_ident_fn idfn;
 	size_t sbytes, rbytes;
 	int rc;
 
@@ -452,6 +483,9 @@ int nto__msgsendv_st(int coid, const iov_t *siov, int sparts, const iov_t *riov,
 	ctx.hard = ctx.has_reply_to &&
 		   nto__timeout_take(NTO__TIMEOUT_HARD, &ctx.reply_deadline);
 	nto__timeout_clear();
+	idfn = atomic_load_explicit(&send_ident, memory_order_relaxed);
+	if (idfn)
+		ctx.has_id = idfn(coid, 0, &ctx.id) == 1;
 	for (;;) {
 		nto_send_recover_fn fn;
 		int r;
@@ -470,6 +504,8 @@ int nto__msgsendv_st(int coid, const iov_t *siov, int sparts, const iov_t *riov,
 			rc = -r;
 		break;
 	}
+	if (ctx.has_id)
+		idfn(coid, 1, &ctx.id);
 out:
 	nto__timeout_clear();
 	return rc;

@@ -105,7 +105,13 @@ struct nto_slot {
 	int32_t status;	   /* MsgReply status */
 	int32_t err;	   /* 0, or errno (MsgError, ESRCH...) */
 	int32_t reply_len; /* extent of reply data written (<= rbytes) */
-	uint32_t pad[11];
+	/* request identity (libha's exactly-once policy), written by the
+	 * client with the message: untrusted, see docs/fault-model.md */
+	uint32_t req_set;    /* 1: the three fields below are meaningful */
+	uint64_t req_client; /* client id: sender's pid << 32 | random */
+	uint64_t req_seq;    /* the request's number for that client id */
+	uint64_t req_done;   /* the client has finished every seq below */
+	uint32_t pad[4];
 };
 
 enum nto_pulse_state {

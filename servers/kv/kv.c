@@ -23,6 +23,9 @@
 #include <sys/neutrino.h>
 #include <sys/iomsg.h>
 #include <sys/dispatch.h>
+#include <sys/ntosim.h>
+
+#include <ha/server.h>
 
 #include "kv.h"
 #include "srvutil.h"
@@ -33,6 +36,10 @@
 #define KV_MSG_MAX    (sizeof(struct kv_req) + KV_KEY_MAX + KV_VAL_MAX)
 /* Rewrite the file when the log is this much bigger than the live data. */
 #define KV_COMPACT_SLACK (4u << 20)
+/* "KVR2": an update with its request's identity and reply (exactly-once);
+ * with keylen 0, only a reply-cache entry (written by compaction). */
+#define KV_REC2_MAGIC 0x3252564Bu
+#define KV_REP_MAX    (sizeof(struct kv_rep) + KV_VAL_MAX)
 
 /* A record: "key = value", the whole value (every update is logged as the
  * value it produced, so replaying the log is idempotent). crc is the
@@ -43,6 +50,28 @@ struct kv_rec {
 	uint32_t keylen;
 	uint32_t vallen;
 	uint32_t crc;
+};
+
+/* A KVR2 record: this, then key, value and reply bytes. crc is the CRC-32
+ * of everything after it (the rest of this header, key, value, reply). */
+struct kv_rec2 {
+	uint32_t magic;
+	uint32_t crc;
+	uint32_t keylen;
+	uint32_t vallen;
+	uint32_t replen;
+	int32_t status;
+	uint64_t client;
+	uint64_t seq;
+	uint64_t done;
+};
+
+/* The identity and reply an update is logged with (exactly-once). */
+struct kv_once {
+	ha_reqid_t id;
+	int status;
+	const void *rep;
+	uint32_t replen;
 };
 
 struct kv_ent {
@@ -65,8 +94,11 @@ struct kv_store {
 	char *tmp;	 /* FILE.tmp */
 	char *dir;	 /* FILE's directory */
 	unsigned long nincr;
-	uint8_t *rec; /* a record being written */
-	uint8_t *val; /* a value being built (APPEND) */
+	uint8_t *rec;		 /* a record being written */
+	uint8_t *val;		 /* a value being built (APPEND) */
+	ha_reply_cache_t *cache; /* -C: replies by request identity, or NULL */
+	uint8_t *rep; /* a reply being built (struct kv_rep, value) */
+	int torn;     /* -K N,torn: the next log write is torn */
 };
 
 static uint32_t crc_table[256];
@@ -251,6 +283,74 @@ static size_t rec_encode(uint8_t *buf, const uint8_t *key, uint32_t klen,
 	return sizeof r + klen + vlen;
 }
 
+static uint32_t rec2_crc(const struct kv_rec2 *r, const uint8_t *body, size_t n)
+{
+	uint32_t c = crc32_add(0, &r->keylen,
+			       sizeof *r - offsetof(struct kv_rec2, keylen));
+
+	return crc32_add(c, body, n);
+}
+
+/* A KVR2 record: key = val (klen 0: none) logged with once's identity and
+ * reply. */
+static size_t rec2_encode(uint8_t *buf, const uint8_t *key, uint32_t klen,
+			  const uint8_t *val, uint32_t vlen,
+			  const struct kv_once *once)
+{
+	struct kv_rec2 r = {KV_REC2_MAGIC,
+			    0,
+			    klen,
+			    vlen,
+			    once->replen,
+			    once->status,
+			    once->id.client,
+			    once->id.seq,
+			    once->id.done};
+	uint8_t *body = buf + sizeof r;
+
+	memcpy(body, key, klen);
+	memcpy(body + klen, val, vlen);
+	memcpy(body + klen + vlen, once->rep, once->replen);
+	r.crc = rec2_crc(&r, body, (size_t)klen + vlen + once->replen);
+	memcpy(buf, &r, sizeof r);
+	return sizeof r + klen + vlen + once->replen;
+}
+
+/* The KVR2 record at buf (avail bytes): applied to the table and the reply
+ * cache. Returns its length, 0 if it is torn (the end of the log), or
+ * -errno. */
+static ssize_t rec2_load(struct kv_store *s, const uint8_t *buf, size_t avail)
+{
+	struct kv_rec2 r;
+	const uint8_t *body = buf + sizeof r;
+	size_t n;
+	int rc;
+
+	if (avail < sizeof r)
+		return 0;
+	memcpy(&r, buf, sizeof r);
+	if (r.keylen > KV_KEY_MAX || r.vallen > KV_VAL_MAX ||
+	    r.replen > KV_REP_MAX)
+		return 0;
+	n = (size_t)r.keylen + r.vallen + r.replen;
+	if (avail - sizeof r < n || rec2_crc(&r, body, n) != r.crc)
+		return 0;
+	if (r.keylen) {
+		rc = store_set(s, body, r.keylen, body + r.keylen, r.vallen);
+		if (rc < 0)
+			return rc;
+	}
+	if (s->cache) {
+		ha_reqid_t id = {r.client, r.seq, r.done};
+
+		if (ha_reply_cache_add(s->cache, &id, r.status,
+				       body + r.keylen + r.vallen,
+				       r.replen) < 0)
+			return -errno;
+	}
+	return (ssize_t)(sizeof r + n);
+}
+
 /* Read FILE (absent: an empty store) into the table, stopping at the first
  * torn record. Returns 0 or -errno (-EINVAL: not a store file). */
 static int store_load(struct kv_store *s)
@@ -298,6 +398,18 @@ static int store_load(struct kv_store *s)
 		const uint8_t *key, *val;
 
 		memcpy(&r, buf + off, sizeof r);
+		if (r.magic == KV_REC2_MAGIC) {
+			ssize_t n = rec2_load(s, buf + off, size - off);
+
+			if (n < 0) {
+				rc = (int)n;
+				goto out;
+			}
+			if (n == 0)
+				break;
+			off += (size_t)n;
+			continue;
+		}
 		if (r.magic != KV_REC_MAGIC || r.keylen == 0 ||
 		    r.keylen > KV_KEY_MAX || r.vallen > KV_VAL_MAX ||
 		    size - off - sizeof r < (size_t)r.keylen + r.vallen)
@@ -333,7 +445,36 @@ static int fsync_dir(const char *dir)
 	return rc;
 }
 
-/* Replace FILE atomically with one record per key: FILE.tmp, fsync,
+/* store_compact's chunk, for writing the reply cache's entries. */
+struct compact_ctx {
+	int fd;
+	uint8_t *chunk;
+	size_t cap, used;
+	uint64_t len;
+	int err;
+};
+
+static int compact_reply(void *arg, const ha_reqid_t *id, int status,
+			 const void *reply, size_t len)
+{
+	struct compact_ctx *cc = arg;
+	struct kv_once once = {*id, status, reply, (uint32_t)len};
+	size_t n = sizeof(struct kv_rec2) + len;
+
+	if (cc->used + n > cc->cap) {
+		if (write_all(cc->fd, cc->chunk, cc->used) < 0) {
+			cc->err = -errno;
+			return 1;
+		}
+		cc->used = 0;
+	}
+	cc->used += rec2_encode(cc->chunk + cc->used, NULL, 0, NULL, 0, &once);
+	cc->len += n;
+	return 0;
+}
+
+/* Replace FILE atomically with one record per key (and one per entry of
+ * the reply cache): FILE.tmp, fsync,
  * rename, fsync the directory; then append to the new file. A kill at any
  * point leaves either the old file or the new one, both complete. Returns
  * 0 or -errno (the old file and fd stay in use). */
@@ -369,6 +510,16 @@ static int store_compact(struct kv_store *s)
 					   e->val, e->vlen);
 			len += n;
 		}
+	}
+	if (s->cache) {
+		struct compact_ctx cc = {fd, chunk, cap, used, len, 0};
+
+		if (ha_reply_cache_walk(s->cache, compact_reply, &cc)) {
+			rc = cc.err;
+			goto fail;
+		}
+		used = cc.used;
+		len = cc.len;
 	}
 	if ((used && write_all(fd, chunk, used) < 0) || fsync(fd) < 0) {
 		rc = -errno;
@@ -407,10 +558,19 @@ fail:
  * file's state unknown: the server exits (3) without replying, which the
  * client sees as a server death. */
 static int store_log(struct kv_store *s, const uint8_t *key, uint32_t klen,
-		     const uint8_t *val, uint32_t vlen)
+		     const uint8_t *val, uint32_t vlen,
+		     const struct kv_once *once)
 {
-	size_t n = rec_encode(s->rec, key, klen, val, vlen);
+	size_t n = once ? rec2_encode(s->rec, key, klen, val, vlen, once)
+			: rec_encode(s->rec, key, klen, val, vlen);
 
+	if (s->torn) {
+		/* the fault hook: half a record on disk, then death */
+		srv_log("-K %lu,torn: exiting mid-write", s->opts->kill_n);
+		if (write_all(s->fd, s->rec, n / 2) >= 0)
+			fdatasync(s->fd);
+		_exit(9);
+	}
 	if (write_all(s->fd, s->rec, n) < 0) {
 		int e = errno;
 		if (ftruncate(s->fd, (off_t)s->loglen) < 0) {
@@ -429,16 +589,23 @@ static int store_log(struct kv_store *s, const uint8_t *key, uint32_t klen,
 	return 0;
 }
 
-/* Log, then apply: the caller replies only after this returns 0. */
+/* Log, then apply: the caller replies only after this returns 0. With
+ * `once`, the record carries the request's identity and reply, and the
+ * reply goes into the cache too. */
 static int store_update(struct kv_store *s, const uint8_t *key, uint32_t klen,
-			const uint8_t *val, uint32_t vlen)
+			const uint8_t *val, uint32_t vlen,
+			const struct kv_once *once)
 {
 	int rc = store_room(s, store_find(s, key, klen), klen, vlen);
 
 	if (rc == 0)
-		rc = store_log(s, key, klen, val, vlen);
+		rc = store_log(s, key, klen, val, vlen, once);
 	if (rc == 0)
 		rc = store_set(s, key, klen, val, vlen);
+	if (rc == 0 && once &&
+	    ha_reply_cache_add(s->cache, &once->id, once->status, once->rep,
+			       once->replen) < 0)
+		rc = -ENOMEM;
 	if (rc == -ENOMEM) {
 		/* logged but not applied: the memory and the file disagree */
 		srv_log("out of memory");
@@ -468,11 +635,87 @@ static void reply_value(int rcvid, int64_t num, const uint8_t *val,
 	MsgReplyv(rcvid, EOK, iov, vlen ? 2 : 1);
 }
 
+/* The reply to an update, built in s->rep (so it can be logged and cached
+ * as it is sent). Returns its length. */
+static uint32_t rep_build(struct kv_store *s, int64_t num, const uint8_t *val,
+			  uint32_t vlen)
+{
+	struct kv_rep rep = {.value = num, .vallen = vlen};
+
+	memcpy(s->rep, &rep, sizeof rep);
+	if (vlen)
+		memcpy(s->rep + sizeof rep, val, vlen);
+	return (uint32_t)(sizeof rep + vlen);
+}
+
+/*
+ * Exactly-once, before an update is applied: a request with an identity
+ * that was applied before (by us or by a server that died, found through
+ * the log) is answered from the reply cache instead. Returns 0 to apply it
+ * (*op = once to log it with its identity, or NULL: it has none), -1 if it
+ * has been answered, or the errno to refuse it with: EPERM (a forged
+ * client id), EAGAIN (no room in the cache), ESTALE.
+ */
+static int once_begin(struct kv_store *s, int rcvid, struct kv_once *once,
+		      struct kv_once **op)
+{
+	const void *rep;
+	size_t len;
+	int status;
+
+	*op = NULL;
+	if (!s->cache)
+		return 0;
+	if (ha_request_id(rcvid, &once->id) < 0)
+		return errno == ENOENT ? 0 : errno;
+	switch (ha_reply_cache_check(s->cache, &once->id, &status, &rep,
+				     &len)) {
+	case 1:
+		srv_vlog("request %" PRIu64 " of client %#" PRIx64
+			 " applied before: answered from the reply cache",
+			 once->id.seq, once->id.client);
+		MsgReply(rcvid, status, rep, (int)len);
+		return -1;
+	case 0:
+		*op = once;
+		once->status = EOK;
+		once->rep = s->rep;
+		return 0;
+	default:
+		return errno;
+	}
+}
+
+/* Log and apply an update whose reply (replen bytes) is in s->rep, then
+ * reply. Returns EOK or the errno to MsgError with. `incr`: the -K hook
+ * counts it. */
+static int update_reply(struct kv_store *s, int rcvid, const uint8_t *key,
+			uint32_t klen, const uint8_t *val, uint32_t vlen,
+			struct kv_once *op, uint32_t replen, int incr)
+{
+	int last = incr && ++s->nincr == s->opts->kill_n, rc;
+
+	if (op)
+		op->replen = replen;
+	s->torn = last && s->opts->kill_torn;
+	rc = store_update(s, key, klen, val, vlen, op);
+	if (rc < 0)
+		return -rc;
+	if (last) {
+		/* the fault hook: applied and durable, never replied */
+		srv_log("-K %lu: exiting before the reply", s->opts->kill_n);
+		_exit(9);
+	}
+	MsgReply(rcvid, EOK, s->rep, (int)replen);
+	return EOK;
+}
+
 /* One KV_MSG_TYPE request of msglen bytes. Returns the errno to MsgError
  * with, or EOK once it has replied. */
 static int kv_request(struct kv_store *s, int rcvid, const uint8_t *msg,
 		      size_t msglen)
 {
+	struct kv_once once, *op;
 	struct kv_req req;
 	const uint8_t *key, *val;
 	struct kv_ent *e;
@@ -505,45 +748,36 @@ static int kv_request(struct kv_store *s, int rcvid, const uint8_t *msg,
 		reply_value(rcvid, num, e->val, e->vlen);
 		return EOK;
 	case KV_PUT:
-		rc = store_update(s, key, req.keylen, val, req.vallen);
-		if (rc < 0)
-			return -rc;
+		if ((rc = once_begin(s, rcvid, &once, &op)) != 0)
+			return rc < 0 ? EOK : rc;
 		parse_num(val, req.vallen, &num);
-		reply_value(rcvid, num, NULL, 0);
-		return EOK;
+		return update_reply(s, rcvid, key, req.keylen, val, req.vallen,
+				    op, rep_build(s, num, NULL, 0), 0);
 	case KV_INCR:
+		if ((rc = once_begin(s, rcvid, &once, &op)) != 0)
+			return rc < 0 ? EOK : rc;
 		if (e && parse_num(e->val, e->vlen, &cur) < 0)
 			return EINVAL; /* not a counter */
 		if (__builtin_add_overflow(cur, req.arg, &num))
 			return EOVERFLOW;
 		n = snprintf(nbuf, sizeof nbuf, "%" PRId64, num);
-		rc = store_update(s, key, req.keylen, (const uint8_t *)nbuf,
-				  (uint32_t)n);
-		if (rc < 0)
-			return -rc;
-		if (++s->nincr == s->opts->kill_n) {
-			/* the fault hook: applied and durable, never replied */
-			srv_log("-K %lu: exiting before the "
-				"reply",
-				s->opts->kill_n);
-			_exit(9);
-		}
-		reply_value(rcvid, num, NULL, 0);
-		return EOK;
+		return update_reply(s, rcvid, key, req.keylen,
+				    (const uint8_t *)nbuf, (uint32_t)n, op,
+				    rep_build(s, num, NULL, 0), 1);
 	case KV_APPEND: {
 		uint32_t old = e ? e->vlen : 0;
 
+		if ((rc = once_begin(s, rcvid, &once, &op)) != 0)
+			return rc < 0 ? EOK : rc;
 		if ((uint64_t)old + req.vallen > KV_VAL_MAX)
 			return EMSGSIZE;
 		if (old)
 			memcpy(s->val, e->val, old);
 		memcpy(s->val + old, val, req.vallen);
-		rc = store_update(s, key, req.keylen, s->val, old + req.vallen);
-		if (rc < 0)
-			return -rc;
 		parse_num(s->val, old + req.vallen, &num);
-		reply_value(rcvid, num, s->val, old + req.vallen);
-		return EOK;
+		return update_reply(
+			s, rcvid, key, req.keylen, s->val, old + req.vallen, op,
+			rep_build(s, num, s->val, old + req.vallen), 0);
 	}
 	default:
 		return EINVAL;
@@ -568,9 +802,14 @@ static int store_open(struct kv_store *s, const struct kvsrv_opts *opts)
 					 ? 1
 					 : (size_t)(slash - opts->file))
 		       : strdup(".");
-	s->rec = malloc(sizeof(struct kv_rec) + KV_KEY_MAX + KV_VAL_MAX);
+	s->rec = malloc(sizeof(struct kv_rec2) + KV_KEY_MAX + KV_VAL_MAX +
+			KV_REP_MAX);
 	s->val = malloc(KV_VAL_MAX);
-	if (!s->tmp || !lock || !s->dir || !s->rec || !s->val) {
+	s->rep = malloc(KV_REP_MAX);
+	if (opts->cache_n)
+		s->cache = ha_reply_cache_create(opts->cache_n, 0);
+	if (!s->tmp || !lock || !s->dir || !s->rec || !s->val || !s->rep ||
+	    (opts->cache_n && !s->cache)) {
 		srv_log("out of memory");
 		return -1;
 	}
@@ -615,19 +854,28 @@ int kvsrv_serve(const struct kvsrv_opts *opts)
 	} msg;
 	struct _msg_info info;
 	name_attach_t *att;
+	dispatch_t *dpp;
+	int chid;
 
 	srv_log_init("ntosim-kvsrv", opts->verbose);
 	if (store_open(&s, opts) < 0)
 		return 1;
 	/* The store is loaded and writable: only now take the name, so a
 	 * client that finds it is served. */
-	att = name_attach(NULL, opts->name, 0);
+	/* name_attach's own channel flags, plus, with a reply cache, the
+	 * announcement that re-sent requests are safe here */
+	chid = ChannelCreate(_NTO_CHF_UNBLOCK | _NTO_CHF_DISCONNECT |
+			     (s.cache ? _NTO_CHF_NTOSIM_REQID : 0));
+	dpp = chid < 0 ? NULL : dispatch_create_channel(chid, 0);
+	att = dpp ? name_attach(dpp, opts->name, 0) : NULL;
 	if (!att) {
 		srv_log("name_attach %s: %s", opts->name, strerror(errno));
 		return 1;
 	}
-	srv_vlog("serving %s from %s: %zu keys, %" PRIu64 " bytes", opts->name,
-		 opts->file, s.nkeys, s.bytes);
+	srv_vlog("serving %s from %s: %zu keys, %" PRIu64 " bytes, %u cached "
+		 "replies",
+		 opts->name, opts->file, s.nkeys, s.bytes,
+		 ha_reply_cache_count(s.cache));
 	for (;;) {
 		int rcvid = MsgReceive(att->chid, &msg, sizeof msg, &info);
 		int rc;

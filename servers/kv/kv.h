@@ -13,6 +13,9 @@ struct kvsrv_opts {
 	const char *file;     /* -f: the store (a log; FILE.tmp, FILE.lock) */
 	unsigned long kill_n; /* -K N: _exit(9) after persisting the Nth INCR,
 				 before replying to it (0: never) */
+	int kill_torn;	      /* -K N,torn: instead, mid-way through writing
+				 the Nth INCR's log record */
+	unsigned cache_n;     /* -C N: reply cache entries (0: no cache) */
 	int verbose;	      /* -v */
 };
 

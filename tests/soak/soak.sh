@@ -14,7 +14,9 @@
 # INCRs, echo sends); kills = server deaths (by SIGKILL or fault plan);
 # recoveries = libha recoveries the clients reported; lost = acknowledged
 # kv INCRs missing from the final value; duplicated = kv increments beyond
-# acknowledged + unknown-outcome ones; corrupted = a wrong byte seen by a
+# acknowledged + unknown-outcome ones (the kv clients run in libha's
+# exactly-once mode: an unknown outcome is a call that did not succeed, and
+# must not happen either); corrupted = a wrong byte seen by a
 # reader or an echo client; hung = a client or server that did not finish
 # within its bound; leaked = ipcd objects or fds above baseline, new
 # /dev/shm entries, or processes left behind at the end.
@@ -146,11 +148,11 @@ worker_reader() { # worker_reader NAME PATH
 }
 
 worker_kv() { # worker_kv NAME (the key)
-	local w=$1 n acked unknown rec errs
+	local w=$1 n acked unknown rec errs fb
 	while ! stopping; do
 		n=$((10 + $(rnd 40)))
 		wait_path /dev/name/local/soak-kv 30 >/dev/null
-		run_client $w 120 "$HA_KV" -n soak-kv -a -w 30000 $w $n
+		run_client $w 120 "$HA_KV" -n soak-kv -e -w 30000 $w $n
 		if grep -q '^ha_name_open ' "$DIR/$w.cur"; then
 			echo "kv noconn" >>"$DIR/res/$w"
 			continue
@@ -162,6 +164,7 @@ worker_kv() { # worker_kv NAME (the key)
 		unknown=$(($(lines "$DIR/$w.cur" 'not re-sent') + errs))
 		grep -q '^recoveries ' "$DIR/$w.cur" || unknown=$((unknown + 1))
 		rec=$(sed -n 's/^recoveries //p' "$DIR/$w.cur")
+		fb=$(sed -n 's/^acknowledged .* fallbacks //p' "$DIR/$w.cur")
 		if [ $RC = 124 ]; then
 			keep $w
 			echo "kv hung ops=$acked acked=$acked unknown=$unknown"
@@ -171,7 +174,7 @@ worker_kv() { # worker_kv NAME (the key)
 		else
 			[ "$errs" = 0 ] || keep $w
 			echo "kv ok ops=$acked acked=$acked unknown=$unknown" \
-				"rec=${rec:-0} errs=$errs"
+				"rec=${rec:-0} errs=$errs fallbacks=${fb:-0}"
 		fi >>"$DIR/res/$w"
 	done
 }
@@ -357,11 +360,15 @@ done
 
 # final kv values: each key has one writer, now idle
 for k in kva kvb; do
+	# the server may be restarting (its last kill): ha_name_open does not
+	# wait for it, so wait for the name first
+	wait_path /dev/name/local/soak-kv 30 >/dev/null
 	timeout 60 "$HA_KV" -n soak-kv -w 30000 $k 0 >"$DIR/final-$k" 2>&1
 	sed -n "s/^final $k = //p" "$DIR/final-$k" >"$DIR/final-$k.v"
 done
 lost=0
 dup=0
+unknown=0
 for k in kva kvb; do
 	v=$(cat "$DIR/final-$k.v")
 	a=$(cat "$DIR/res/$k" 2>/dev/null | sed -n 's/.* acked=\([0-9]*\).*/\1/p' | awk '{ t += $1 } END { print t + 0 }')
@@ -373,8 +380,10 @@ for k in kva kvb; do
 	fi
 	[ "$v" -lt "$a" ] && lost=$((lost + a - v))
 	[ "$v" -gt $((a + u)) ] && dup=$((dup + v - a - u))
+	unknown=$((unknown + u))
 	echo "kv $k: final $v, acknowledged $a, unknown outcome $u"
 done
+fallbacks=$(cat "$DIR"/res/kva "$DIR"/res/kvb 2>/dev/null | sed -n 's/.* fallbacks=\([0-9]*\).*/\1/p' | awk '{ t += $1 } END { print t + 0 }')
 
 # stop the servers
 if [ $RESTARTER = ntosim-ham ]; then
@@ -444,6 +453,7 @@ errs=$(sum errs)
 	echo "SIGSTOP+SIGCONT: $(nlog chaos.log '^stop [a-z]') of servers," \
 		"$(nlog chaos.log '^stop client') of client process groups;" \
 		"$(nlog chaos.log '^resume') self-stopped servers resumed"
+	echo "kv exactly-once: $unknown unknown outcomes, $fallbacks fallbacks to at-most-once"
 	echo "client runs: readers $(nres '^reader ok') ok, kv $(nres '^kv ok') ok, echo $(nres '^echo ok') ok," \
 		"victims $(nres '^victim'), $(nres ' noconn') could not open (server down at that moment);" \
 		"$failed runs failed; $errs requests failed after recovery gave up;" \
@@ -461,6 +471,7 @@ errs=$(sum errs)
 	done | head -n 100
 } >"$REPORT"
 cat "$REPORT"
-[ $((lost + dup + corrupt + hung + leaked)) = 0 ] || fail "soak: see the table"
+[ $((lost + dup + corrupt + hung + leaked + unknown + fallbacks)) = 0 ] ||
+	fail "soak: see the table (and the kv exactly-once line)"
 still_serving
 exit 0

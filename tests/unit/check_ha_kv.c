@@ -5,7 +5,8 @@
  * so the dead server had received the request. With
  * HA_RECOVERY_AT_MOST_ONCE the client gets HA_ENOTRESENT and the counter
  * moved exactly once; with QNX's default the request is re-sent and
- * applied twice. Also runs examples/ha_kv_client through the same death.
+ * applied twice. Also runs examples/ha_kv_client through the same death,
+ * and HA_RECOVERY_EXACTLY_ONCE with several threads through it.
  */
 #include "config.h"
 
@@ -240,6 +241,90 @@ START_TEST(test_kv_client_example)
 }
 END_TEST
 
+#define EO_THREADS 4
+#define EO_EACH	   25
+
+struct eo_worker {
+	int coid;
+	int fails, err;
+	int64_t values[EO_EACH];
+};
+
+static void *eo_thread(void *arg)
+{
+	struct eo_worker *w = arg;
+
+	for (int i = 0; i < EO_EACH; i++)
+		if (kv_op(w->coid, KV_INCR, "eo", 1, &w->values[i]) != 0) {
+			w->fails++;
+			w->err = errno;
+			w->values[i] = -1;
+		}
+	return NULL;
+}
+
+/*
+ * Exactly-once, several threads on one HA coid (several calls in flight,
+ * each with its own seq; the done mark stays below the oldest): the server
+ * dies after applying and logging the 30th INCR, before replying, and a new
+ * one starts on the store. Every one of the 100 calls succeeds, the values
+ * they return are exactly 1..100 (none applied twice, none lost), the
+ * counter is 100, and nothing fell back to at-most-once.
+ */
+START_TEST(test_exactly_once_threads)
+{
+	struct eo_worker w[EO_THREADS];
+	pthread_t t[EO_THREADS];
+	char seen[EO_THREADS * EO_EACH + 1] = {0};
+	struct kvsrv s;
+	int64_t v = -1;
+	int coid, fb = -1, i, j;
+
+	kv_start(&s, 30);
+	coid = ha_name_open(KV_NAME, 0, NULL, NULL, 0);
+	ck_assert_int_ge(coid, 0);
+	ck_assert_int_eq(ha_connection_ctrl(coid, HA_RECOVERY_WAIT_MS,
+					    (void *)(intptr_t)W),
+			 0);
+	ck_assert_int_eq(
+		ha_connection_ctrl(coid, HA_RECOVERY_EXACTLY_ONCE, (void *)1),
+		0);
+	ck_assert_int_eq(
+		ha_connection_ctrl(coid, HA_RECOVERY_EXACTLY_ONCE, (void *)2),
+		-1);
+	ck_assert_int_eq(errno, EINVAL);
+	for (i = 0; i < EO_THREADS; i++) {
+		memset(&w[i], 0, sizeof(w[i]));
+		w[i].coid = coid;
+		ck_assert_int_eq(pthread_create(&t[i], NULL, eo_thread, &w[i]),
+				 0);
+	}
+	kv_wait_hook_exit(&s);
+	kv_start(&s, 0);
+	for (i = 0; i < EO_THREADS; i++) {
+		ck_assert_int_eq(pthread_join(t[i], NULL), 0);
+		ck_assert_msg(w[i].fails == 0, "thread %d: %d failed, errno %d",
+			      i, w[i].fails, w[i].err);
+		for (j = 0; j < EO_EACH; j++) {
+			int64_t x = w[i].values[j];
+
+			ck_assert_msg(x >= 1 && x <= EO_THREADS * EO_EACH &&
+					      !seen[x],
+				      "value %lld twice or out of range",
+				      (long long)x);
+			seen[x] = 1;
+		}
+	}
+	ck_assert_int_eq(kv_op(coid, KV_GET, "eo", 0, &v), 0);
+	ck_assert_int_eq(v, EO_THREADS * EO_EACH);
+	ck_assert_int_eq(
+		ha_connection_ctrl(coid, HA_RECOVERY_GET_FALLBACKS, &fb), 0);
+	ck_assert_int_eq(fb, 0);
+	ck_assert_int_eq(ha_ConnectDetach(coid), 0);
+	kv_stop(&s);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("ha_kv");
@@ -248,6 +333,7 @@ int main(void)
 	tcase_add_loop_test(tc, test_incr_killed_after_receive, 0, 2);
 	tcase_add_test(tc, test_incr_not_received);
 	tcase_add_test(tc, test_kv_client_example);
+	tcase_add_test(tc, test_exactly_once_threads);
 	suite_add_tcase(s, tc);
 	return nto_test_main(s);
 }

@@ -26,6 +26,47 @@ typedef int (*nto_send_recover_fn)(int coid, int err, int received);
 void nto_set_send_recover(nto_send_recover_fn fn);
 
 /*
+ * ---- ntosim extension: request identity (libha's exactly-once policy) ----
+ *
+ * A send may carry an identity out of band, in its message slot: the
+ * message bytes stay the application's. libha provides it through the
+ * identity hook; servers read it with nto_rcvid_reqid (libha's
+ * ha_request_id). `client` is the sender's pid << 32 | a random number,
+ * `seq` the request's number for that client id, `done`: the client has
+ * finished (seen the reply of, or given up on) every seq below it.
+ */
+struct nto_reqid {
+	uint64_t client;
+	uint64_t seq;
+	uint64_t done;
+};
+/*
+ * Identity hook: libnto calls it at the start of each MsgSend* call with
+ * end = 0; returning 1 with *id filled makes every attempt of that call
+ * (the re-sends after a recovery included) carry *id. When the call ends,
+ * libnto calls it again with end = 1 and the same *id, whatever the
+ * outcome. Pass NULL to remove.
+ */
+typedef int (*nto_send_ident_fn)(int coid, int end, struct nto_reqid *id);
+void nto_set_send_ident(nto_send_ident_fn fn);
+/*
+ * nto_rcvid_reqid: the identity of the message `rcvid` names (received, not
+ * yet replied). Returns 0, or -1 with errno ENOENT (the send carries none),
+ * EPERM (the client id's pid is not the sender's: forged), ESRCH (no such
+ * rcvid).
+ */
+int nto_rcvid_reqid(int rcvid, struct nto_reqid *id);
+/*
+ * Channel flag for ChannelCreate: the server honours request identities
+ * (a reply cache makes re-sending a request it may have applied safe).
+ * Clients see it through nto_coid_reqid_ok.
+ */
+#define _NTO_CHF_NTOSIM_REQID 0x00100000u
+/* 1 if coid's connection is to a channel created with
+ * _NTO_CHF_NTOSIM_REQID, 0 if not, -1 with errno EBADF. */
+int nto_coid_reqid_ok(int coid);
+
+/*
  * nto_path_wait: block until `path` (an absolute pathname-space path, e.g.
  * "/dev/name/local/kv") resolves to a registered server, or `timeout_ms`
  * passes (< 0: forever). ipcd wakes the caller when the registration

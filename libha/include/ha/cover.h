@@ -14,6 +14,7 @@
 #include <ha/fcntl.h>
 #include <ha/unistd.h>
 #include <ha/neutrino.h>
+#include <ha/server.h>
 
 #ifdef __cplusplus
 extern "C" {

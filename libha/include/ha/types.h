@@ -71,6 +71,24 @@ typedef int (*RFp)(int, void *);
  */
 #define HA_ENOTRESENT ECONNABORTED
 
+/*
+ * HA_RECOVERY_EXACTLY_ONCE: args (void *)1 on, (void *)0 off (default).
+ * Every call on the connection then carries a request identity (a client
+ * id kept by the record across recoveries, and a sequence number), out of
+ * band: the message bytes are unchanged. After a recovery, a request the
+ * dead server had received is re-sent with the same identity if the new
+ * server announces a reply cache (_NTO_CHF_NTOSIM_REQID): the server
+ * answers it from the cache if it had applied it, applies it otherwise.
+ * If the new server does not announce one, the call falls back to
+ * at-most-once: it fails with HA_ENOTRESENT and HA_RECOVERY_GET_FALLBACKS
+ * counts it. Never a silent duplicate. Takes precedence over
+ * HA_RECOVERY_AT_MOST_ONCE. See docs/libha.md, "Exactly once".
+ */
+#define HA_RECOVERY_EXACTLY_ONCE 0x0104
+/* args (int *): store how many calls fell back from exactly-once to
+ * at-most-once (HA_ENOTRESENT) because the server had no reply cache. */
+#define HA_RECOVERY_GET_FALLBACKS 0x0105
+
 #ifdef __cplusplus
 }
 #endif
