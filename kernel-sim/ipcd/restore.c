@@ -633,7 +633,7 @@ int dispatch_restore_done(struct req *rq)
 	return 0;
 }
 
-/* ---- procmgr state (hamsoak): event registrations, the daemon mark ---- */
+/* ---- procmgr state and secure events (hamsoak) ---- */
 
 int dispatch_restore_proc(struct req *rq)
 {
@@ -654,4 +654,14 @@ int dispatch_restore_proc(struct req *rq)
 	default:
 		return IPCD_DROP;
 	}
+}
+
+int dispatch_restore_event(struct req *rq)
+{
+	const struct nto_ctl_rs_event *in = rq->data;
+	int rc = rs_check(rq, 0);
+
+	if (rc == 0)
+		rc = secure_restore_event(rq->proc, in->handle, &in->ev);
+	return rs_result(rq, rc, "secure event", in->handle);
 }

@@ -2,7 +2,8 @@
  * What this process owns in ipcd, kept so a new ipcd can be re-told after
  * the old one died: channels (with every fd ChannelCreate was given),
  * server connections and client coids (with their region fds), path
- * registrations, procmgr event registrations and the procmgr_daemon mark. Fed
+ * registrations, procmgr event registrations, the procmgr_daemon mark and
+ * secure event registrations. Fed
  * from the replies of successful control requests (nto__retell_note, under the
  * control lock); replayed by nto__retell. Not on the message path;
  * docs/protocol.md section 7.
@@ -77,6 +78,10 @@ static struct rt_chan *chans;
 static struct rt_sconn *sconns;
 static struct rt_path *paths;
 static struct rt_pev *pevs;
+static struct rt_sev { /* a MsgRegisterEvent registration (hamsoak) */
+	struct rt_sev *next;
+	struct nto_ctl_rs_event rs; /* the request, with ipcd's handle */
+} * sevs;
 static int daemon_mark; /* procmgr_daemon() was called */
 
 /* Keep a copy of fd at a high number, so the numbers a program sees from
@@ -423,6 +428,34 @@ static void note_pev(const struct nto_ctl_proc_event *in, const void *rep,
 	pevs = e;
 }
 
+static void sev_drop(int32_t handle)
+{
+	struct rt_sev **pp, *e;
+
+	for (pp = &sevs; (e = *pp); pp = &e->next)
+		if (e->rs.handle == handle) {
+			*pp = e->next;
+			free(e);
+			return;
+		}
+}
+
+static void note_sev(const struct nto_ctl_evreg *in, const void *rep,
+		     size_t replen)
+{
+	struct rt_sev *e;
+
+	if (replen < sizeof(struct nto_ctl_id))
+		return;
+	e = calloc(1, sizeof(*e));
+	if (!e)
+		return; /* a new ipcd will not know it (see protocol.md 7) */
+	e->rs.handle = ((const struct nto_ctl_id *)rep)->id;
+	e->rs.ev = *in;
+	e->next = sevs;
+	sevs = e;
+}
+
 void nto__retell_daemon(void)
 {
 	daemon_mark = 1;
@@ -449,6 +482,12 @@ static int retell_procmgr(int fd, unsigned *refused)
 		req.ev = e->ev;
 		rc = tell(fd, NTO_CTL_RESTORE_PROC, &req, sizeof(req), NULL, 0,
 			  refused);
+		if (rc < 0)
+			return rc;
+	}
+	for (struct rt_sev *s = sevs; s; s = s->next) {
+		rc = tell(fd, NTO_CTL_RESTORE_EVENT, &s->rs, sizeof(s->rs),
+			  NULL, 0, refused);
 		if (rc < 0)
 			return rc;
 	}
@@ -512,6 +551,13 @@ void nto__retell_note(uint32_t type, const void *req, size_t reqlen,
 		if (reqlen >= sizeof(struct nto_ctl_proc_event))
 			note_pev(req, rep, replen);
 		break;
+	case NTO_CTL_EVENT_REGISTER:
+		if (reqlen >= sizeof(struct nto_ctl_evreg))
+			note_sev(req, rep, replen);
+		break;
+	case NTO_CTL_EVENT_UNREGISTER:
+		sev_drop(id->id);
+		break;
 	default:
 		return;
 	}
@@ -521,7 +567,7 @@ void nto__retell_note(uint32_t type, const void *req, size_t reqlen,
 
 int nto__retell_owns(void)
 {
-	return chans || coids || paths || pevs || daemon_mark;
+	return chans || coids || paths || pevs || sevs || daemon_mark;
 }
 
 /* One claim; ENOTCONN/ETIMEDOUT end the re-tell, a refusal is counted. */
@@ -624,5 +670,7 @@ void nto__retell_fork_reset(void)
 	}
 	while (pevs)
 		pev_drop(pevs->ev.id);
+	while (sevs)
+		sev_drop(sevs->rs.handle);
 	daemon_mark = 0;
 }

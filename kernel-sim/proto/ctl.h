@@ -118,7 +118,9 @@ enum nto_ctl_type {
 	/* a procmgr_event_notify*() registration, or the procmgr_daemon()
 	 * mark: req nto_ctl_rs_proc; rep empty */
 	NTO_CTL_RESTORE_PROC = 30,
-	/* 31: reserved */
+	/* a secure event registration (MsgRegisterEvent) under its handle:
+	 * req nto_ctl_rs_event; rep empty */
+	NTO_CTL_RESTORE_EVENT = 31,
 	/* ---- end of the restart area ---- */
 	NTO_CTL_TYPE_MAX
 };
@@ -331,6 +333,13 @@ struct nto_ctl_rs_proc {
 	uint32_t what; /* enum nto_rs_proc_what */
 	uint32_t reserved;
 	struct nto_ctl_proc_event ev;
+};
+/* RESTORE_EVENT (hamsoak): EVENT_REGISTER's request and the handle ipcd
+ * gave; .ev.server_coid and .ev.coid are re-checked as at registration */
+struct nto_ctl_rs_event {
+	int32_t handle;
+	uint32_t reserved;
+	struct nto_ctl_evreg ev;
 };
 /* ---- end of the restart area ---- */
 

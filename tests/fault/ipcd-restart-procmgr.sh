@@ -6,7 +6,9 @@
 # signal) keep firing from the new ipcd, under the ids the process holds:
 # it deletes one (0, then ESRCH) and new ids never collide with a kept
 # one. A process that called procmgr_daemon() is still a daemon to the new
-# ipcd: its death is a DAEMON_DEATH too.
+# ipcd: its death is a DAEMON_DEATH too. A client's secure event
+# (MsgRegisterEvent) keeps its handle: its server's MsgDeliverEvent on it
+# succeeds and the pulse arrives.
 # Forced: SIGKILL of ipcd after every registration; a new ipcd on the same
 # socket; ipcd.log shows each survivor's re-tell with 0 refused; then a
 # process dies, a name is attached, and the daemon is SIGKILLed.
@@ -26,6 +28,12 @@ pspace=$(sed -n 's/^ready .* pspace=\([0-9]*\)$/\1/p' "$DIR/watch.out")
 wait_line "$DIR/daemon.out" '^daemon pid=' || fail "no daemon"
 dpid=$(sed -n 's/^daemon pid=//p' "$DIR/daemon.out")
 track "$dpid"
+bg secev "$PROBE" secev pevsec
+secev=$BG
+wait_line "$DIR/secev.out" '^secev ready ' || fail "secev: $(cat "$DIR/secev.out")"
+# before the restart, the handle works
+timeout 20 "$FAULT_CLI" pulse pevsec 1 >"$DIR/pulse0.out" 2>&1 || fail "pulse: $(cat "$DIR/pulse0.out")"
+wait_line "$DIR/secev.out" '^pulse code=12 value=99$' || fail "secure event: $(cat "$DIR/secev.out")"
 
 # ipcd dies; a new one is re-told by both survivors
 kill -9 "$IPCD_PID"
@@ -36,7 +44,9 @@ wait_line "$DIR/ipcd.log" "pid $watch: re-told [0-9]+ objects" ||
 	fail "the watcher did not re-tell"
 wait_line "$DIR/ipcd.log" "pid $dpid: re-told [0-9]+ objects" ||
 	fail "the daemon did not re-tell"
-grep -E "pid ($watch|$dpid): re-told" "$DIR/ipcd.log" | grep -v '(0 refused)' &&
+wait_line "$DIR/ipcd.log" "pid $secev: re-told [0-9]+ objects" ||
+	fail "the secure-event client did not re-tell"
+grep -E "pid ($watch|$dpid|$secev): re-told" "$DIR/ipcd.log" | grep -v '(0 refused)' &&
 	fail "a claim was refused"
 mark=$(wc -l <"$DIR/watch.out")
 after() { tail -n +"$((mark + 1))" "$DIR/watch.out" | grep -Eq "$1"; }
@@ -70,6 +80,13 @@ for id in $(sed -n 's/^add id=//p' "$DIR/watch.out"); do
 	[ "$id" -gt 0 ] || fail "add after the restart: $id"
 	[ "$id" != "$pspace" ] || fail "new id $id collides with the kept PATHSPACE id"
 done
-kill -9 "$watch"
+# the secure event's handle, from the new ipcd
+mark=$(wc -l <"$DIR/secev.out")
+timeout 20 "$FAULT_CLI" pulse pevsec 1 >"$DIR/pulse1.out" 2>&1 || fail "pulse: $(cat "$DIR/pulse1.out")"
+sec_after() { tail -n +"$((mark + 1))" "$DIR/secev.out" | grep -Eq "$1"; }
+wait_until 10 sec_after '^deliver rc=' || fail "no delivery after the restart"
+sec_after '^deliver rc=0$' || fail "MsgDeliverEvent after the restart: $(tail -n +"$((mark + 1))" "$DIR/secev.out")"
+wait_until 10 sec_after '^pulse code=12 value=99$' || fail "no secure-event pulse after the restart"
+kill -9 "$watch" "$secev"
 still_serving
 exit 0

@@ -6,11 +6,17 @@
  * (SIGUSR1), then prints every pulse and signal. A user pulse on NAME makes
  * it delete the DAEMON_DEATH id twice and add two new ids, printing each
  * result. "daemon" creates a channel, calls procmgr_daemon() and prints
- * its (new) pid, then waits to be killed. Test code only; not installed.
+ * its (new) pid, then waits to be killed. "secev NAME" attaches NAME,
+ * registers a secure event (MsgRegisterEvent, pulse code 12 value 99, for
+ * the server of its own coid) and, on each user pulse, sends itself a
+ * message from a second thread and delivers the handle to that rcvid
+ * (MsgDeliverEvent), printing the result and the pulse that arrives.
+ * Test code only; not installed.
  */
 #include "config.h"
 
 #include <errno.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -108,6 +114,69 @@ static int watch(const char *name)
 	}
 }
 
+static int sec_coid;
+
+static void *sec_sender(void *arg)
+{
+	char b = 'x';
+
+	(void)arg;
+	if (MsgSend(sec_coid, &b, 1, NULL, 0) < 0)
+		printf("send: %s\n", strerror(errno));
+	return NULL;
+}
+
+static int secev(const char *name)
+{
+	struct sigevent ev;
+	name_attach_t *att;
+	union {
+		struct _pulse p;
+		char b[64];
+	} msg;
+	pthread_t t;
+
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	att = name_attach(NULL, name, 0);
+	if (!att) {
+		printf("name_attach: %s\n", strerror(errno));
+		return 1;
+	}
+	sec_coid = ConnectAttach(0, 0, att->chid, _NTO_SIDE_CHANNEL, 0);
+	if (sec_coid < 0) {
+		printf("ConnectAttach: %s\n", strerror(errno));
+		return 1;
+	}
+	SIGEV_PULSE_INIT(&ev, sec_coid, SIGEV_PULSE_PRIO_INHERIT, 12, 99);
+	if (MsgRegisterEvent(&ev, sec_coid) < 0) {
+		printf("MsgRegisterEvent: %s\n", strerror(errno));
+		return 1;
+	}
+	printf("secev ready pid=%d handle=%d\n", (int)getpid(),
+	       ev.sigev_handle);
+	for (;;) {
+		int rcvid = MsgReceive(att->chid, &msg, sizeof(msg), NULL);
+
+		if (rcvid < 0) {
+			if (errno == EINTR)
+				continue;
+			printf("MsgReceive: %s\n", strerror(errno));
+			return 1;
+		}
+		if (rcvid > 0) {
+			printf("deliver rc=%d\n",
+			       MsgDeliverEvent(rcvid, &ev) < 0 ? errno : 0);
+			MsgReply(rcvid, 0, NULL, 0);
+		} else if (msg.p.code == 12) {
+			printf("pulse code=12 value=%d\n",
+			       msg.p.value.sival_int);
+		} else if (msg.p.code >= 0 &&
+			   pthread_create(&t, NULL, sec_sender, NULL) == 0) {
+			pthread_detach(t);
+		}
+	}
+}
+
 static int daemon_mode(void)
 {
 	int chid = ChannelCreate(0);
@@ -135,6 +204,9 @@ int main(int argc, char **argv)
 		return watch(argv[2]);
 	if (argc == 2 && !strcmp(argv[1], "daemon"))
 		return daemon_mode();
-	fprintf(stderr, "usage: procev-probe watch NAME | daemon\n");
+	if (argc == 3 && !strcmp(argv[1], "secev"))
+		return secev(argv[2]);
+	fprintf(stderr, "usage: procev-probe watch NAME | daemon | secev "
+			"NAME\n");
 	return 2;
 }
