@@ -470,7 +470,8 @@ done
 # ---- wind down ----
 touch "$DIR/stop"
 hung=0
-wait_exit $CHAOS 30 || { hung=$((hung + 1)); echo "chaos loop hung"; }
+# a round restarting the manager has bounded waits of its own (up to 60 s)
+wait_exit $CHAOS 150 || { hung=$((hung + 1)); echo "chaos loop hung"; }
 resume_stopped
 for g in $(cat "$DIR"/*.grp 2>/dev/null); do kill -CONT -$g 2>/dev/null; done
 for w in $WORKERS; do
@@ -580,8 +581,8 @@ errs=$(sum errs)
 	echo "|-----------:|------:|-----------:|--------------:|-----------:|-----:|-----------:|----------:|-----:|-------:|"
 	echo "| $ops | $kills | $nipcd | $nham | $rec | $lost | $dup | $corrupt | $hung | $leaked |"
 	echo
-	echo "kills by cause: $(nlog chaos.log '^kill [pfke][a-z]*$') SIGKILL of servers from the chaos loop" \
-		"($nipcd of ipcd itself, each followed by a new ipcd, the longest gap $gapmax ms);" \
+	echo "kills by cause: $(nlog chaos.log '^kill [pfke][a-z]*$') SIGKILLs of servers from the chaos loop;" \
+		"$nipcd of ipcd itself, each followed by a new ipcd (the longest gap $gapmax ms);" \
 		"$(grep -vc 'plan none' "$DIR/plans.log") of $(wc -l <"$DIR/plans.log") server starts had a fault plan" \
 		"($(grep -o 'plan [a-z-]*=[0-9]*:[a-z]*' "$DIR/plans.log" | sed 's/plan [a-z-]*=[0-9]*://' | sort | uniq -c | awk '{ printf "%s%s %s", s, $1, $2; s = ", " }'))"
 	echo "manager: $nham SIGKILLs of ntosim-ham ($(nlog chaos.log '^kill ham+ipcd') in the same gap as an ipcd kill)," \
