@@ -18,6 +18,7 @@ NTO_EXPORT int MsgRegisterEvent_r(struct sigevent *event, int coid)
 {
 	struct nto_ctl_evreg req;
 	struct nto_ctl_id rep;
+	size_t got = 0; /* lib/retell.c records the handle from the reply */
 	uint64_t v;
 	int rc, type;
 
@@ -39,7 +40,7 @@ NTO_EXPORT int MsgRegisterEvent_r(struct sigevent *event, int coid)
 	if (type == SIGEV_PULSE && req.priority == SIGEV_PULSE_PRIO_INHERIT)
 		req.priority = nto_thread_priority();
 	rc = nto__ctl_call(NTO_CTL_EVENT_REGISTER, &req, sizeof(req), &rep,
-			   sizeof(rep), NULL, NULL, 0, NULL);
+			   sizeof(rep), &got, NULL, 0, NULL);
 	if (rc < 0)
 		return -rc;
 	memset(&event->sigev_value, 0, sizeof(event->sigev_value));

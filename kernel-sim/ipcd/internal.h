@@ -414,6 +414,15 @@ int dispatch_restore_sconn(struct req *rq);
 int dispatch_restore_coid(struct req *rq);
 int dispatch_restore_path(struct req *rq);
 int dispatch_restore_done(struct req *rq);
+/* restart area, procmgr state (hamsoak): RESTORE_PROC; procevent.c takes
+ * a re-told registration (0, -EINVAL, -EEXIST, -EAGAIN, IPCD_DROP) */
+int dispatch_restore_proc(struct req *rq);
+int procevent_restore(struct proc *p, const struct nto_ctl_proc_event *in);
+/* RESTORE_EVENT; secure.c takes a re-told secure event under its handle
+ * (0, -EINVAL, -EBADF, -EEXIST, -EAGAIN, -ENOMEM) */
+int dispatch_restore_event(struct req *rq);
+int secure_restore_event(struct proc *p, int32_t handle,
+			 const struct nto_ctl_evreg *in);
 /* pathspace.c: a registration with a given link id (0: a new one) */
 int pathspace_attach(struct proc *p, const char *arg, int chid, uint32_t handle,
 		     uint32_t flags, uint32_t ftype, int id);

@@ -102,6 +102,10 @@ static const struct handler handlers[NTO_CTL_TYPE_MAX] = {
 				  sizeof(struct nto_ctl_rs_path) + 1,
 				  NTO_CTL_MAX - sizeof(struct nto_ctl_hdr), 1},
 	[NTO_CTL_RESTORE_DONE] = {dispatch_restore_done, "rs_done", 0, 0, 1},
+	[NTO_CTL_RESTORE_PROC] =
+		FIXED(dispatch_restore_proc, struct nto_ctl_rs_proc, 1),
+	[NTO_CTL_RESTORE_EVENT] =
+		FIXED(dispatch_restore_event, struct nto_ctl_rs_event, 1),
 };
 
 static void peer_destroy(struct peer *pe)

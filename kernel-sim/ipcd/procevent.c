@@ -197,10 +197,11 @@ int dispatch_proc_event(struct req *rq)
 			return rc;
 		id = 0;
 		if (in->op == NTO_PROC_EVENT_ADD) {
+			/* not one the caller re-told a new ipcd it holds */
 			do
 				id = next_sub_id =
 					(next_sub_id + 1) & INT32_MAX;
-			while (id == 0);
+			while (id == 0 || sub_find(rq->proc, id));
 		}
 		rc = sub_set(rq->proc, in, id);
 		if (rc < 0)
@@ -223,6 +224,29 @@ int dispatch_proc_event(struct req *rq)
 	default:
 		return IPCD_DROP;
 	}
+}
+
+/* restart area (hamsoak): a registration a survivor re-tells a new ipcd,
+ * under the id it knows it by, checked as a new one would be (its coid was
+ * re-told before it). */
+int procevent_restore(struct proc *p, const struct nto_ctl_proc_event *in)
+{
+	int rc;
+
+	if (in->flags & ~(NTO_PROC_EVF_UPDATEABLE | NTO_PROC_EVF_HAS_VALUE))
+		return IPCD_DROP;
+	if (in->op == NTO_PROC_EVENT_NOTIFY ? in->id != 0
+	    : in->op == NTO_PROC_EVENT_ADD  ? in->id <= 0
+					    : 1)
+		return -EINVAL;
+	if (in->events == 0 || (in->events & ~KNOWN_EVENTS))
+		return -EINVAL;
+	rc = sub_check(p, in);
+	if (rc != 0)
+		return rc;
+	if (sub_find(p, in->id))
+		return -EEXIST;
+	return sub_set(p, in, in->id);
 }
 
 /* PREPARE (owner socket): a fresh token. DAEMON (owner socket): the

@@ -628,3 +628,36 @@ int dispatch_restore_done(struct req *rq)
 	p->rs_ok = p->rs_refused = 0;
 	return 0;
 }
+
+/* ---- procmgr state and secure events (hamsoak) ---- */
+
+int dispatch_restore_proc(struct req *rq)
+{
+	const struct nto_ctl_rs_proc *in = rq->data;
+	int rc = rs_check(rq, 0);
+
+	if (rc < 0)
+		return rs_result(rq, rc, "procmgr state", 0);
+	switch (in->what) {
+	case NTO_RS_PROC_EVENT:
+		rc = procevent_restore(rq->proc, &in->ev);
+		if (rc == IPCD_DROP)
+			return rc;
+		return rs_result(rq, rc, "procmgr event", in->ev.id);
+	case NTO_RS_PROC_DAEMON:
+		rq->proc->daemon = 1;
+		return rs_result(rq, 0, "procmgr daemon mark", 0);
+	default:
+		return IPCD_DROP;
+	}
+}
+
+int dispatch_restore_event(struct req *rq)
+{
+	const struct nto_ctl_rs_event *in = rq->data;
+	int rc = rs_check(rq, 0);
+
+	if (rc == 0)
+		rc = secure_restore_event(rq->proc, in->handle, &in->ev);
+	return rs_result(rq, rc, "secure event", in->handle);
+}

@@ -13,7 +13,8 @@
  * open it; ipcd opens the same object through /proc/<creator>/fd/<fd> (the
  * access mode the handle grants, no more than the fd had) and hands that
  * fd, once, to the named process. Unused handles die with their creator.
- * Both tables are lost if ipcd restarts (documented).
+ * A new ipcd is re-told the secure events by their clients (RESTORE_EVENT);
+ * shm handles are lost if ipcd restarts (documented).
  */
 #include "config.h"
 
@@ -90,17 +91,18 @@ static struct secevent *event_find(pid_t client, int32_t handle)
 	return NULL;
 }
 
-int dispatch_event_register(struct req *rq)
+/* A registration's event and server, checked for p; the server's pid (0:
+ * any) in *server. Shared by EVENT_REGISTER and the restart area. */
+static int evreg_check(struct proc *p, const struct nto_ctl_evreg *in,
+		       pid_t *server)
 {
-	const struct nto_ctl_evreg *in = rq->data;
-	struct nto_ctl_id *out = rq->rbuf;
-	struct secevent *e;
 	unsigned n = 0;
-	pid_t server = 0;
+	struct secevent *e;
 
+	*server = 0;
 	switch (in->notify) {
 	case SIGEV_PULSE:
-		if (!coid_lookup(rq->proc, in->coid))
+		if (!coid_lookup(p, in->coid))
 			return -EBADF;
 		if (in->priority < -1 || in->priority > 255 ||
 		    in->code < -128 || in->code > 127)
@@ -118,19 +120,56 @@ int dispatch_event_register(struct req *rq)
 		return -EINVAL;
 	}
 	if (in->server_coid != -1) {
-		struct coid *co = coid_lookup(rq->proc, in->server_coid);
+		struct coid *co = coid_lookup(p, in->server_coid);
 
 		if (!co)
 			return -EBADF;
-		server = co->conn->server_pid;
+		*server = co->conn->server_pid;
 	}
 	TAILQ_FOREACH(e, &events, link)
 	{
-		if (e->client == rq->proc->pid)
+		if (e->client == p->pid)
 			n++;
 	}
-	if (n >= EVENTS_PER_PROC)
-		return -EAGAIN;
+	return n >= EVENTS_PER_PROC ? -EAGAIN : 0;
+}
+
+/* restart area (hamsoak): a registration re-told under its handle */
+int secure_restore_event(struct proc *p, int32_t handle,
+			 const struct nto_ctl_evreg *in)
+{
+	struct secevent *e;
+	pid_t server;
+	int rc;
+
+	if (handle <= 0)
+		return -EINVAL;
+	rc = evreg_check(p, in, &server);
+	if (rc < 0)
+		return rc;
+	if (event_find(p->pid, handle))
+		return -EEXIST;
+	e = calloc(1, sizeof(*e));
+	if (!e)
+		return -ENOMEM;
+	e->client = p->pid;
+	e->server = server;
+	e->ev = *in;
+	e->handle = handle;
+	TAILQ_INSERT_TAIL(&events, e, link);
+	return 0;
+}
+
+int dispatch_event_register(struct req *rq)
+{
+	const struct nto_ctl_evreg *in = rq->data;
+	struct nto_ctl_id *out = rq->rbuf;
+	struct secevent *e;
+	pid_t server = 0;
+	int rc = evreg_check(rq->proc, in, &server);
+
+	if (rc < 0)
+		return rc;
 	e = calloc(1, sizeof(*e));
 	if (!e)
 		return -ENOMEM;

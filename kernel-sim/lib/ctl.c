@@ -822,6 +822,8 @@ int nto__ctl_adopt(pid_t pid, uint64_t token, uint32_t op)
 		nto__sys_close(handover_fd);
 		handover_fd = -1;
 	}
+	if (rc >= 0) /* ipcd marked us a daemon: re-told too (hamsoak) */
+		nto__retell_daemon();
 	pthread_mutex_unlock(&ctl_lock);
 	if (rc < 0 && op == NTO_HANDOVER_ADOPT) {
 		/* we are a new, empty process after all */

@@ -86,6 +86,8 @@ void nto__retell_note(uint32_t type, const void *req, size_t reqlen,
 int nto__retell(int fd);
 void nto__retell_fork_reset(void);
 int nto__retell_owns(void);
+/* procmgr_daemon() succeeded: re-tell that mark too (hamsoak) */
+void nto__retell_daemon(void);
 /* ---- end of the restart area ---- */
 /* First libnto call of a thread: arm its THREADDEATH notice. */
 void nto__thread_register(void);

@@ -1,10 +1,12 @@
 /*
  * What this process owns in ipcd, kept so a new ipcd can be re-told after
  * the old one died: channels (with every fd ChannelCreate was given),
- * server connections and client coids (with their region fds), and path
- * registrations. Fed from the replies of successful control requests
- * (nto__retell_note, under the control lock); replayed by nto__retell.
- * Not on the message path; docs/protocol.md section 7.
+ * server connections and client coids (with their region fds), path
+ * registrations, procmgr event registrations, the procmgr_daemon mark and
+ * secure event registrations. Fed
+ * from the replies of successful control requests (nto__retell_note, under the
+ * control lock); replayed by nto__retell. Not on the message path;
+ * docs/protocol.md section 7.
  */
 #include "config.h"
 
@@ -65,11 +67,22 @@ struct rt_path {
 	struct nto_ctl_rs_path *req;
 };
 
+struct rt_pev { /* a procmgr_event_notify*() registration (hamsoak) */
+	struct rt_pev *next;
+	struct nto_ctl_proc_event ev; /* as sent; .id the one ipcd gave */
+};
+
 static struct rt_region *regions;
 static struct rt_coid *coids;
 static struct rt_chan *chans;
 static struct rt_sconn *sconns;
 static struct rt_path *paths;
+static struct rt_pev *pevs;
+static struct rt_sev { /* a MsgRegisterEvent registration (hamsoak) */
+	struct rt_sev *next;
+	struct nto_ctl_rs_event rs; /* the request, with ipcd's handle */
+} * sevs;
+static int daemon_mark; /* procmgr_daemon() was called */
 
 /* Keep a copy of fd at a high number, so the numbers a program sees from
  * open() and ConnectAttach do not move. -1 if it cannot be kept. */
@@ -365,6 +378,122 @@ static void note_path(const struct nto_ctl_path *req, size_t reqlen, int id)
 	}
 }
 
+/* ---- procmgr state (hamsoak) ---- */
+
+static int tell(int fd, uint32_t type, const void *req, size_t len,
+		const int *fds, int nfds, unsigned *refused);
+
+static void pev_drop(int id)
+{
+	struct rt_pev **pp, *e;
+
+	for (pp = &pevs; (e = *pp); pp = &e->next)
+		if (e->ev.id == id) {
+			*pp = e->next;
+			free(e);
+			return;
+		}
+}
+
+static void note_pev(const struct nto_ctl_proc_event *in, const void *rep,
+		     size_t replen)
+{
+	struct rt_pev *e;
+	int id;
+
+	switch (in->op) {
+	case NTO_PROC_EVENT_NOTIFY:
+		id = 0;
+		break;
+	case NTO_PROC_EVENT_ADD:
+		if (replen < sizeof(struct nto_ctl_id))
+			return;
+		id = ((const struct nto_ctl_id *)rep)->id;
+		break;
+	case NTO_PROC_EVENT_DELETE:
+		pev_drop(in->id);
+		return;
+	default:
+		return; /* TRIGGER leaves nothing behind */
+	}
+	pev_drop(id);
+	if (in->op == NTO_PROC_EVENT_NOTIFY && in->events == 0)
+		return; /* procmgr_event_notify(0, NULL): none any more */
+	e = calloc(1, sizeof(*e));
+	if (!e)
+		return; /* a new ipcd will not know it (see protocol.md 7) */
+	e->ev = *in;
+	e->ev.id = id;
+	e->next = pevs;
+	pevs = e;
+}
+
+static void sev_drop(int32_t handle)
+{
+	struct rt_sev **pp, *e;
+
+	for (pp = &sevs; (e = *pp); pp = &e->next)
+		if (e->rs.handle == handle) {
+			*pp = e->next;
+			free(e);
+			return;
+		}
+}
+
+static void note_sev(const struct nto_ctl_evreg *in, const void *rep,
+		     size_t replen)
+{
+	struct rt_sev *e;
+
+	if (replen < sizeof(struct nto_ctl_id))
+		return;
+	e = calloc(1, sizeof(*e));
+	if (!e)
+		return; /* a new ipcd will not know it (see protocol.md 7) */
+	e->rs.handle = ((const struct nto_ctl_id *)rep)->id;
+	e->rs.ev = *in;
+	e->next = sevs;
+	sevs = e;
+}
+
+void nto__retell_daemon(void)
+{
+	daemon_mark = 1;
+	nto__ctl_keeper_start();
+}
+
+static int retell_procmgr(int fd, unsigned *refused)
+{
+	struct nto_ctl_rs_proc req;
+	struct rt_pev *e;
+	int rc;
+
+	if (daemon_mark) {
+		memset(&req, 0, sizeof(req));
+		req.what = NTO_RS_PROC_DAEMON;
+		rc = tell(fd, NTO_CTL_RESTORE_PROC, &req, sizeof(req), NULL, 0,
+			  refused);
+		if (rc < 0)
+			return rc;
+	}
+	for (e = pevs; e; e = e->next) {
+		memset(&req, 0, sizeof(req));
+		req.what = NTO_RS_PROC_EVENT;
+		req.ev = e->ev;
+		rc = tell(fd, NTO_CTL_RESTORE_PROC, &req, sizeof(req), NULL, 0,
+			  refused);
+		if (rc < 0)
+			return rc;
+	}
+	for (struct rt_sev *s = sevs; s; s = s->next) {
+		rc = tell(fd, NTO_CTL_RESTORE_EVENT, &s->rs, sizeof(s->rs),
+			  NULL, 0, refused);
+		if (rc < 0)
+			return rc;
+	}
+	return 0;
+}
+
 void nto__retell_note(uint32_t type, const void *req, size_t reqlen,
 		      const void *rep, size_t replen, const int *fds, int nfds)
 {
@@ -418,6 +547,17 @@ void nto__retell_note(uint32_t type, const void *req, size_t reqlen,
 	case NTO_CTL_PATH_DETACH:
 		path_drop_if(id->id, 0);
 		break;
+	case NTO_CTL_PROC_EVENT:
+		if (reqlen >= sizeof(struct nto_ctl_proc_event))
+			note_pev(req, rep, replen);
+		break;
+	case NTO_CTL_EVENT_REGISTER:
+		if (reqlen >= sizeof(struct nto_ctl_evreg))
+			note_sev(req, rep, replen);
+		break;
+	case NTO_CTL_EVENT_UNREGISTER:
+		sev_drop(id->id);
+		break;
 	default:
 		return;
 	}
@@ -427,7 +567,7 @@ void nto__retell_note(uint32_t type, const void *req, size_t reqlen,
 
 int nto__retell_owns(void)
 {
-	return chans || coids || paths;
+	return chans || coids || paths || pevs || sevs || daemon_mark;
 }
 
 /* One claim; ENOTCONN/ETIMEDOUT end the re-tell, a refusal is counted. */
@@ -499,6 +639,9 @@ int nto__retell(int fd)
 		if (rc < 0)
 			return rc;
 	}
+	rc = retell_procmgr(fd, &refused); /* after the coids they name */
+	if (rc < 0)
+		return rc;
 	rc = nto__ctl_exchange(fd, NTO_CTL_RESTORE_DONE, NULL, 0, NULL, 0,
 			       &done, sizeof(done), &got);
 	if (rc == -ENOTCONN || rc == -ETIMEDOUT)
@@ -525,4 +668,9 @@ void nto__retell_fork_reset(void)
 		free(p->req);
 		free(p);
 	}
+	while (pevs)
+		pev_drop(pevs->ev.id);
+	while (sevs)
+		sev_drop(sevs->rs.handle);
+	daemon_mark = 0;
 }

@@ -118,6 +118,13 @@ enum nto_ctl_type {
 	/* req empty; rep nto_ctl_rs_done */
 	NTO_CTL_RESTORE_DONE = 28,
 	/* 29: reserved for the restart area */
+	/* ---- restart area, procmgr state (hamsoak) ---- */
+	/* a procmgr_event_notify*() registration, or the procmgr_daemon()
+	 * mark: req nto_ctl_rs_proc; rep empty */
+	NTO_CTL_RESTORE_PROC = 30,
+	/* a secure event registration (MsgRegisterEvent) under its handle:
+	 * req nto_ctl_rs_event; rep empty */
+	NTO_CTL_RESTORE_EVENT = 31,
 	/* ---- end of the restart area ---- */
 	NTO_CTL_TYPE_MAX
 };
@@ -319,6 +326,24 @@ struct nto_ctl_rs_path {
 struct nto_ctl_rs_done {
 	uint32_t accepted; /* RESTORE_* claims taken since the HELLO */
 	uint32_t refused;
+};
+
+/* RESTORE_PROC (hamsoak): what procmgr keeps for a process */
+enum nto_rs_proc_what {
+	NTO_RS_PROC_EVENT = 1,	/* .ev: op NOTIFY (.id 0) or ADD (.id kept) */
+	NTO_RS_PROC_DAEMON = 2, /* it called procmgr_daemon(); .ev unused */
+};
+struct nto_ctl_rs_proc {
+	uint32_t what; /* enum nto_rs_proc_what */
+	uint32_t reserved;
+	struct nto_ctl_proc_event ev;
+};
+/* RESTORE_EVENT (hamsoak): EVENT_REGISTER's request and the handle ipcd
+ * gave; .ev.server_coid and .ev.coid are re-checked as at registration */
+struct nto_ctl_rs_event {
+	int32_t handle;
+	uint32_t reserved;
+	struct nto_ctl_evreg ev;
 };
 /* ---- end of the restart area ---- */
 

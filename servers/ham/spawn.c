@@ -1,7 +1,8 @@
 /*
- * ntosim-ham's process handling: spawning a server (posix_spawnp, its own
- * process group, stdin from /dev/null, the NTOSIM_HAM_* environment that
- * nto_heartbeat reads), signalling it, and watching it with a pidfd, which
+ * ntosim-ham's process handling: spawning a server (fork, its own process
+ * group, stdin from /dev/null, the NTOSIM_HAM_* environment that
+ * nto_heartbeat reads; it execs only once the state file names it),
+ * signalling it, and watching it with a pidfd, which
  * works the same for our children and for adopted processes that are not.
  * Deciding what a death means is ham.c's job.
  */
@@ -10,7 +11,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
-#include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -74,52 +74,138 @@ nomem:
 	return NULL;
 }
 
+/* NTOSIM_HAM_FAULT=POINT=N (tests only; docs/ham.md): the manager
+ * SIGKILLs itself at the Nth spawn, at POINT "spawned" (the child exists,
+ * the state file does not name it yet) or "saved" (named, not released).
+ * Servers never see the variable (NTOSIM_HAM_* is not passed on). */
+static void spawn_fault(const char *point)
+{
+	static int parsed;
+	static unsigned want, count;
+	static char where[16];
+	const char *v;
+
+	if (!parsed) {
+		parsed = 1;
+		v = getenv("NTOSIM_HAM_FAULT");
+		if (v && sscanf(v, "%15[a-z]=%u", where, &want) != 2)
+			want = 0;
+	}
+	if (!want || strcmp(point, where))
+		return;
+	if (++count == want)
+		raise(SIGKILL);
+}
+
+/* The child, between fork and exec: async-signal-safe calls only. It
+ * waits for the manager's go (one byte on gate) and exits without running
+ * the server if the manager died first; an exec failure goes back as an
+ * errno on errp (close-on-exec: EOF means the exec worked). */
+static void __attribute__((noreturn))
+spawn_child(const struct ent *e, char **envp, int gate, int errp)
+{
+	struct sigaction dfl;
+	sigset_t none;
+	char go = 0;
+	int err, fd;
+
+	memset(&dfl, 0, sizeof(dfl));
+	dfl.sa_handler = SIG_DFL;
+	/* the manager ignores SIGPIPE and catches the rest; a server
+	 * starts with every disposition at its default */
+	for (int sig = 1; sig < NSIG; sig++)
+		if (sig != SIGKILL && sig != SIGSTOP)
+			sigaction(sig, &dfl, NULL);
+	sigemptyset(&none);
+	sigprocmask(SIG_SETMASK, &none, NULL);
+	setpgid(0, 0); /* its own group: ^C is ours */
+	while (read(gate, &go, 1) < 0 && errno == EINTR)
+		;
+	if (go != 'g')
+		_exit(127); /* the manager died before naming us */
+	fd = open("/dev/null", O_RDONLY);
+	if (fd < 0 || dup2(fd, 0) < 0)
+		goto fail;
+	if (fd > 0)
+		close(fd);
+	if (e->spec.dir && chdir(e->spec.dir) < 0)
+		goto fail;
+	execvpe(e->spec.argv[0], e->spec.argv, envp);
+fail:
+	err = errno;
+	if (write(errp, &err, sizeof(err)) < 0)
+		_exit(127);
+	_exit(127);
+}
+
 int ent_spawn(struct ent *e)
 {
-	posix_spawn_file_actions_t fa;
-	posix_spawnattr_t at;
-	sigset_t none, deflt;
+	int gate[2], errp[2], err = 0, st;
 	size_t first = 0;
 	char **envp;
+	ssize_t n;
 	pid_t pid;
-	int rc;
 
 	envp = build_env(e, &first);
 	if (!envp)
 		return -ENOMEM;
-	posix_spawn_file_actions_init(&fa);
-	posix_spawnattr_init(&at);
-	posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
-#if defined(__GLIBC__) && (__GLIBC__ > 2 || __GLIBC_MINOR__ >= 29)
-	if (e->spec.dir)
-		posix_spawn_file_actions_addchdir_np(&fa, e->spec.dir);
-#endif
-	sigemptyset(&none);
-	/* the manager ignores SIGPIPE and SIGHUP and catches the rest; a
-	 * server starts with every disposition at its default */
-	sigfillset(&deflt);
-	sigdelset(&deflt, SIGKILL);
-	sigdelset(&deflt, SIGSTOP);
-	posix_spawnattr_setsigmask(&at, &none);
-	posix_spawnattr_setsigdefault(&at, &deflt);
-	posix_spawnattr_setpgroup(&at, 0); /* its own group: ^C is ours */
-	posix_spawnattr_setflags(&at, POSIX_SPAWN_SETPGROUP |
-					      POSIX_SPAWN_SETSIGMASK |
-					      POSIX_SPAWN_SETSIGDEF);
-	rc = posix_spawnp(&pid, e->spec.argv[0], &fa, &at, e->spec.argv, envp);
-	posix_spawn_file_actions_destroy(&fa);
-	posix_spawnattr_destroy(&at);
-	for (size_t i = first; envp[i]; i++)
-		free(envp[i]);
-	free(envp);
-	if (rc)
-		return -rc;
+	if (pipe2(gate, O_CLOEXEC) < 0) {
+		err = errno;
+		goto out;
+	}
+	if (pipe2(errp, O_CLOEXEC) < 0) {
+		err = errno;
+		close(gate[0]);
+		close(gate[1]);
+		goto out;
+	}
+	pid = fork();
+	if (pid == 0) {
+		close(gate[1]);
+		close(errp[0]);
+		spawn_child(e, envp, gate[0], errp[1]);
+	}
+	close(gate[0]);
+	close(errp[1]);
+	if (pid < 0) {
+		err = errno;
+		close(gate[1]);
+		close(errp[0]);
+		goto out;
+	}
+	/* The server runs only once the state file names it: a manager
+	 * killed before that leaves no unrecorded server behind (the child
+	 * sees EOF and exits), so a new manager never starts a second one. */
 	e->pid = pid;
 	e->own = 1;
 	e->adopted = 0;
 	if (ham_proc_stat(pid, &e->proc_start, NULL) < 0)
 		e->proc_start = 0;
-	return 0;
+	spawn_fault("spawned");
+	ham_state_save(e->ham);
+	spawn_fault("saved");
+	/* a child that died already is noticed like any other death */
+	if (write(gate[1], "g", 1) != 1)
+		ham_dbg(e->ham, e, "pid %d gone before its start", (int)pid);
+	close(gate[1]);
+	do
+		n = read(errp[0], &err, sizeof(err));
+	while (n < 0 && errno == EINTR);
+	close(errp[0]);
+	if (n != (ssize_t)sizeof(err))
+		err = 0; /* EOF: the exec worked (or it died: a death) */
+	if (err) {
+		/* it never ran the server: collect it now */
+		while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
+			;
+		e->pid = 0;
+		e->own = 0;
+	}
+out:
+	for (size_t i = first; envp[i]; i++)
+		free(envp[i]);
+	free(envp);
+	return -err;
 }
 
 void ent_signal(struct ent *e, int sig)
