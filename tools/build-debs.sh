@@ -28,7 +28,7 @@ mkdir -p "$src"
 opts=${DEB_BUILD_OPTIONS:-}
 [ "${NOCHECK:-0}" = 1 ] && opts="$opts nocheck"
 echo "build-debs: building in $src (log: $out/build.log)"
-(cd "$src" && DEB_BUILD_OPTIONS=$opts dpkg-buildpackage -us -uc -b) \
+(cd "$src" && DEB_BUILD_OPTIONS="$opts parallel=$(nproc)" dpkg-buildpackage -us -uc -b) \
 	>"$out/build.log" 2>&1 || {
 	tail -n 40 "$out/build.log" >&2
 	echo "build-debs: dpkg-buildpackage failed (log: $out/build.log)" >&2

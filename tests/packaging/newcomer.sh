@@ -4,16 +4,21 @@
 #  1. clone the checkout as user "newcomer" (who has sudo) and run the
 #     README's "Quick start" commands literally;
 #  2. as newcomer, run the README's "Using it" commands literally;
-#  3. as root install the .debs built from this checkout
-#     (tools/build-debs.sh), clean the clone, and run "Using it" again;
-#  4. build a QNX client with pkg-config and run it with no ipcd running
-#     (libnto starts one) and the build tree gone.
+#  3. `sudo make install` to /usr/local: the programs are on PATH and run
+#     with no manual ldconfig; "Using it" again in a clean clone; then
+#     `sudo make uninstall`;
+#  4. as root install the .debs built from this checkout
+#     (tools/build-debs.sh) and run "Using it" again in the clean clone;
+#  5. build a QNX client with pkg-config and run it with no ipcd running
+#     (libnto starts one).
 # Commands are read from README.md at run time (a ```sh block's lines in
 # the section). Needs root, mmdebstrap, unshare and a Debian mirror; skips
 # (77) without them. The minimal root is made once and cached as a tarball
 # in $NEWCOMER_CACHE (default /var/cache/ntosim-newcomer, remade after 7
 # days); each run unpacks a fresh copy. NEWCOMER_CHECK=0 leaves out the
-# quick start's `make check` line (for a quicker run while developing).
+# quick start's `make check` line, and NEWCOMER_DEBS=DIR takes the .debs
+# from DIR instead of building them (both for quicker runs while
+# developing).
 # Runs as `make check-newcomer`; .ci/run runs it as root.
 set -u
 src=$(cd "${NTOSIM_SRCDIR:-$(dirname "$0")/../..}" && pwd)
@@ -50,9 +55,17 @@ work=$(mktemp -d "${TMPDIR:-/var/tmp}/ntosim-newcomer-XXXXXX") || exit 99
 trap 'rm -rf "$work"' EXIT
 
 # ---- the packages, built on this machine from this checkout ----
-step "building the .deb packages (tools/build-debs.sh)"
-NOCHECK=1 sh "$src/tools/build-debs.sh" "$work/debs" >"$work/debs.log" 2>&1 ||
-	{ tail -n 30 "$work/debs.log"; fail "building the packages failed"; }
+if [ -n "${NEWCOMER_DEBS:-}" ]; then
+	step "using the packages in $NEWCOMER_DEBS (NEWCOMER_DEBS)"
+	mkdir -p "$work/debs" && cp "$NEWCOMER_DEBS"/*.deb "$work/debs/" ||
+		fail "no .deb in $NEWCOMER_DEBS"
+else
+	step "building the .deb packages (tools/build-debs.sh)"
+	NOCHECK=1 sh "$src/tools/build-debs.sh" "$work/debs" \
+		>"$work/debs.log" 2>&1 ||
+		{ tail -n 30 "$work/debs.log"; fail "building the packages failed"; }
+fi
+rm -f "$work"/debs/*-dbgsym_*.deb
 
 # ---- README's commands ----
 # section_sh TITLE: the lines of the ```sh blocks in README's section whose
@@ -71,7 +84,7 @@ section_sh "Using it" >"$work/using.sh"
 [ -s "$work/quickstart.sh" ] || fail "README.md has no Quick start commands"
 [ -s "$work/using.sh" ] || fail "README.md has no Using it commands"
 if [ "${NEWCOMER_CHECK:-1}" = 0 ]; then
-	sed -i 's/^make check\b/: make check left out (NEWCOMER_CHECK=0) #/' \
+	sed -i 's/^make check\b/: make check left out by NEWCOMER_CHECK=0 #/' \
 		"$work/quickstart.sh"
 fi
 
@@ -154,13 +167,14 @@ kill_user() {
 	done
 }
 
+using_dir=ntosim
 # run_using WHAT: README's "Using it" as newcomer in the clone; every line
 # literally, in one bash -e (so `. file` and `cd` carry to the next line).
 # A command that is not found, a missing file, or no ipcd is a failure
 # even where a pipeline hides the exit status.
 run_using() {
 	step "README \"Using it\" as newcomer ($1)"
-	as_user 'cd ntosim && timeout 300 bash -e ~/using.sh' \
+	as_user "cd $using_dir && timeout 300 bash -e ~/using.sh" \
 		>/tmp/using.out 2>/tmp/using.err
 	rc=$?
 	sed 's/^/    | /' /tmp/using.out
@@ -183,6 +197,27 @@ kill_user
 
 run_using "the build tree, nothing installed"
 
+# make install to /usr/local: the programs run with no manual ldconfig
+step "sudo make install (/usr/local), as newcomer"
+as_user 'cd ntosim && sudo make install' >/tmp/install.log 2>&1 ||
+	{ tail -n 30 /tmp/install.log; fail "sudo make install"; }
+grep 'ntosim: ' /tmp/install.log | sed 's/^/    | /'
+ldconfig -p | grep -q 'libnto.so.0 .*=> /usr/local/lib/libnto.so.0$' ||
+	fail "libnto.so.0 is not in the loader cache after make install"
+for p in ipcd pidin ntosim-pattern ntosim-ham hamctl; do
+	[ "$(as_user "command -v $p")" = "/usr/local/bin/$p" ] ||
+		fail "$p is not on newcomer's PATH in /usr/local/bin"
+done
+[ -s /usr/local/share/doc/ntosim/protocol.md ] ||
+	fail "protocol.md (cited by ipcd(8)) is not installed"
+# a clean clone: "Using it" must not need the build tree now
+as_user 'git clone -q ntosim ntosim-clean' || fail "clone"
+using_dir=ntosim-clean
+run_using "after make install, in a clean clone"
+as_user 'cd ntosim && sudo make uninstall' >/tmp/uninstall.log 2>&1 ||
+	{ tail -n 30 /tmp/uninstall.log; fail "sudo make uninstall"; }
+[ ! -e /usr/local/bin/ipcd ] || fail "make uninstall left /usr/local/bin/ipcd"
+
 step "installing the packages"
 apt-get install -y -qq /newcomer/*.deb >/tmp/apt.log 2>&1 ||
 	{ tail -n 20 /tmp/apt.log; fail "apt-get install of the .debs"; }
@@ -190,8 +225,7 @@ for p in ipcd pidin ntosim-pattern ntosim-ham hamctl; do
 	[ "$(command -v $p)" = "/usr/bin/$p" ] || fail "$p is not in /usr/bin"
 done
 [ -s /usr/share/doc/ntosim/protocol.md ] || fail "protocol.md not installed"
-as_user 'cd ntosim && git clean -qxdf' || fail "git clean"
-run_using "the Debian packages, build tree cleaned"
+run_using "the Debian packages, in a clean clone"
 
 step "a QNX client built with pkg-config, ipcd not running"
 as_user 'cc -o qnxclient qnxclient.c $(pkg-config --cflags --libs ntosim)' ||
