@@ -137,6 +137,10 @@ git clone -q --bare --no-local "$src" "$root/newcomer/ntosim.git" ||
 cat >"$root/newcomer/inside.sh" <<'INSIDE'
 set -u
 fail() { echo "FAIL: $*"; exit 1; }
+# a failed "Using it" pass is reported and the later steps still run
+FAILED=""
+failed() { echo "FAIL: $*"; FAILED="$FAILED
+  $*"; }
 step() { echo "== $*"; }
 export DEBIAN_FRONTEND=noninteractive LC_ALL=C.UTF-8
 useradd -m -s /bin/bash newcomer || fail "useradd"
@@ -179,10 +183,11 @@ run_using() {
 	rc=$?
 	sed 's/^/    | /' /tmp/using.out
 	sed 's/^/    ! /' /tmp/using.err
-	[ $rc -eq 0 ] || fail "\"Using it\" ($1) exited $rc"
-	if grep -Eiq 'command not found|No such file|not connected|cannot (open|connect)|error while loading' \
+	if [ $rc -ne 0 ]; then
+		failed "\"Using it\" ($1) exited $rc"
+	elif grep -Eiq 'command not found|No such file|not connected|cannot (open|connect)|error while loading' \
 		/tmp/using.err; then
-		fail "\"Using it\" ($1) printed an error"
+		failed "\"Using it\" ($1) printed an error"
 	fi
 	kill_user
 }
@@ -242,6 +247,7 @@ sed 's/^/    | /' /tmp/client.out
 grep -qx 'pulse code 42 value 0x1234 received' /tmp/client.out ||
 	fail "the QNX client did not get its pulse"
 kill_user
+[ -z "$FAILED" ] || fail "these steps failed:$FAILED"
 echo "== inside: all steps passed"
 INSIDE
 
