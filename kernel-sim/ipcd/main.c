@@ -38,7 +38,10 @@ static void usage(FILE *f)
 		"                    uid.fds, chan.connections, "
 		"outq.bytes...)\n"
 		"  -v, --verbose     log more (repeat for debug)\n"
-		"  -h, --help        this text\n");
+		"  -h, --help        this text\n"
+		"Started with a socket (LISTEN_PID/LISTEN_FDS, systemd's "
+		"ipcd.socket),\nipcd serves on that socket: see ipcd(8), "
+		"SOCKET ACTIVATION.\n");
 }
 
 static void signal_cb(evutil_socket_t sig, short what, void *arg)
