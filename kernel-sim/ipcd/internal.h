@@ -299,10 +299,17 @@ struct req {
 
 /* ---- peer.c ---- */
 int peer_listen(const char *path);
+int peer_listen_fd(int fd, const char *path, int inherited);
 void peer_shutdown(void);
 int peer_send(struct peer *pe, uint32_t type, uint32_t seq, int32_t status,
 	      const void *payload, uint32_t len, const int *fds, int nfds);
 void peer_drop(struct peer *pe, const char *why);
+
+/* ---- sdlisten.c ---- */
+/* The listening socket systemd passed (LISTEN_PID/LISTEN_FDS), its path in
+ * path[len]: the fd, 0 if none was passed, -errno (why says) if a socket
+ * was passed that ipcd cannot use. */
+int sdlisten_take(char *path, size_t len, char *why, size_t wlen);
 
 /* ---- proc.c ---- */
 struct proc *proc_find(pid_t pid);

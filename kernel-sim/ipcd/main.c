@@ -38,7 +38,10 @@ static void usage(FILE *f)
 		"                    uid.fds, chan.connections, "
 		"outq.bytes...)\n"
 		"  -v, --verbose     log more (repeat for debug)\n"
-		"  -h, --help        this text\n");
+		"  -h, --help        this text\n"
+		"Started with a socket (LISTEN_PID/LISTEN_FDS, systemd's "
+		"ipcd.socket),\nipcd serves on that socket: see ipcd(8), "
+		"SOCKET ACTIVATION.\n");
 }
 
 static void signal_cb(evutil_socket_t sig, short what, void *arg)
@@ -168,8 +171,8 @@ int main(int argc, char **argv)
 	};
 	struct event *sigterm_ev = NULL, *sigint_ev = NULL;
 	const char *opt_socket = NULL;
-	char why[512];
-	int foreground = 0, notify = -1, c, rc, i;
+	char why[512], sd_path[sizeof(ipcd.sock_path)];
+	int foreground = 0, notify = -1, c, rc, i, sd_fd;
 
 	raise_nofile();
 	quota_defaults(); /* quota.c: scaled to the raised fd limit */
@@ -211,6 +214,21 @@ int main(int argc, char **argv)
 		usage(stderr);
 		return 2;
 	}
+	/* socket activation (sdlisten.c): the passed socket's path wins */
+	sd_fd = sdlisten_take(sd_path, sizeof(sd_path), why, sizeof(why));
+	if (sd_fd < 0) {
+		fprintf(stderr, "ipcd: socket activation: %s\n", why);
+		return 1;
+	}
+	if (sd_fd > 0 && opt_socket && strcmp(opt_socket, sd_path) != 0) {
+		fprintf(stderr,
+			"ipcd: -s %s, but the socket passed by LISTEN_FDS is "
+			"%s\n",
+			opt_socket, sd_path);
+		return 1;
+	}
+	if (sd_fd > 0)
+		opt_socket = sd_path;
 	rc = nto__socket_path(opt_socket, 1, ipcd.sock_path,
 			      sizeof(ipcd.sock_path));
 	if (rc == 0)
@@ -247,7 +265,10 @@ int main(int argc, char **argv)
 		daemon_report(notify, 1);
 		return 1;
 	}
-	rc = peer_listen(ipcd.sock_path);
+	if (sd_fd > 0)
+		rc = peer_listen_fd(sd_fd, ipcd.sock_path, 1);
+	else
+		rc = peer_listen(ipcd.sock_path);
 	if (rc < 0) {
 		log_err("cannot listen on %s: %s", ipcd.sock_path,
 			strerror(-rc));

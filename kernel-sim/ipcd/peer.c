@@ -522,27 +522,39 @@ int peer_listen(const char *path)
 		log_err("listen %s: %s", path, strerror(-rc));
 		goto fail;
 	}
+	rc = peer_listen_fd(fd, path, 0);
+	if (rc == 0)
+		return 0;
+fail:
+	unlink(path);
+	close(fd);
+	return rc;
+}
+
+/* Socket activation (sdlisten.c) and peer_listen: accept on fd, a
+ * listening socket bound to path. An inherited socket belongs to whoever
+ * passed it (systemd): ipcd never unlinks its path. */
+static int listen_inherited;
+
+int peer_listen_fd(int fd, const char *path, int inherited)
+{
 	ipcd.listen_ev =
 		event_new(ipcd.base, fd, EV_READ | EV_PERSIST, accept_cb, NULL);
 	ipcd.accept_retry_ev = evtimer_new(ipcd.base, accept_retry_cb, NULL);
 	if (!ipcd.listen_ev || !ipcd.accept_retry_ev ||
 	    event_add(ipcd.listen_ev, NULL) < 0) {
-		rc = -ENOMEM;
-		goto fail;
+		if (ipcd.listen_ev)
+			event_free(ipcd.listen_ev);
+		if (ipcd.accept_retry_ev)
+			event_free(ipcd.accept_retry_ev);
+		ipcd.listen_ev = ipcd.accept_retry_ev = NULL;
+		return -ENOMEM;
 	}
 	ipcd.listen_fd = fd;
+	listen_inherited = inherited;
 	if (path != ipcd.sock_path)
 		snprintf(ipcd.sock_path, sizeof(ipcd.sock_path), "%s", path);
 	return 0;
-fail:
-	if (ipcd.listen_ev)
-		event_free(ipcd.listen_ev);
-	if (ipcd.accept_retry_ev)
-		event_free(ipcd.accept_retry_ev);
-	ipcd.listen_ev = ipcd.accept_retry_ev = NULL;
-	unlink(path);
-	close(fd);
-	return rc;
 }
 
 /* Clean shutdown: every process is treated as dead (its clients and servers
@@ -559,6 +571,7 @@ void peer_shutdown(void)
 	if (ipcd.listen_fd >= 0) {
 		close(ipcd.listen_fd);
 		ipcd.listen_fd = -1;
-		unlink(ipcd.sock_path);
+		if (!listen_inherited)
+			unlink(ipcd.sock_path);
 	}
 }
