@@ -569,6 +569,12 @@ static int ctl_ensure_locked(void)
 	if (ctl_registered)
 		return ctl_lost_locked(); /* ipcd died earlier: a new one? */
 	rc = ctl_open(0);
+	/* autostart.c: no ipcd on the default socket? start one (only
+	 * here: a reconnect after ipcd's death never does, see there) */
+	if (rc == -ENOTCONN && nto__autostart() == 0)
+		rc = ctl_open(0);
+	if (rc == -ENOTCONN)
+		nto__autostart_tell();
 	if (rc < 0)
 		return rc;
 	ctl_fd = rc;

@@ -1,0 +1,60 @@
+/*
+ * autostart-probe: a plain libnto process for autostart.sh. It makes kernel
+ * calls on the default socket and prints one line per call for the script
+ * to assert on. Test code only.
+ *
+ *	autostart-probe once   ChannelCreate(0): print "rc=ok" (exit 0) or
+ *	    "rc=ERRNO" (exit 1)
+ *	autostart-probe twice  ChannelCreate(0), print its line, wait for a
+ *	    line on stdin, ChannelCreate(0) again and print its line
+ *	autostart-probe hold   ChannelCreate(0), print its line, then wait for
+ *	    EOF on stdin (a live caller: its children can be looked at)
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <sys/neutrino.h>
+
+static int create(void)
+{
+	const char *n;
+
+	if (ChannelCreate(0) < 0) {
+		n = strerrorname_np(errno);
+		printf("rc=%s\n", n ? n : "E?");
+		fflush(stdout);
+		return 1;
+	}
+	printf("rc=ok\n");
+	fflush(stdout);
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	char line[64];
+	int rc;
+
+	if (argc != 2) {
+		fprintf(stderr, "usage: autostart-probe once|twice|hold\n");
+		return 2;
+	}
+	rc = create();
+	if (strcmp(argv[1], "once") == 0)
+		return rc;
+	if (strcmp(argv[1], "twice") == 0) {
+		if (!fgets(line, sizeof(line), stdin))
+			return 2;
+		return create();
+	}
+	if (strcmp(argv[1], "hold") == 0) {
+		while (fgets(line, sizeof(line), stdin))
+			;
+		return rc;
+	}
+	return 2;
+}
