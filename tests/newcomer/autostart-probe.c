@@ -9,15 +9,21 @@
  *	    line on stdin, ChannelCreate(0) again and print its line
  *	autostart-probe hold   ChannelCreate(0), print its line, then wait for
  *	    EOF on stdin (a live caller: its children can be looked at)
+ *	autostart-probe pattern N  write the first N bytes of ntosim-pattern's
+ *	    default device on stdout (what readme.sh expects to read)
  */
 #include "config.h"
 
 #include <errno.h>
+#include <stdint.h>
+#include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
 
 #include <sys/neutrino.h>
+
+#include "servers/pattern/pattern.h"
 
 static int create(void)
 {
@@ -39,8 +45,16 @@ int main(int argc, char **argv)
 	char line[64];
 	int rc;
 
+	if (argc == 3 && strcmp(argv[1], "pattern") == 0) {
+		uint64_t k, n = strtoull(argv[2], NULL, 10);
+
+		for (k = 0; k < n; k++)
+			putchar(pattern_byte(k));
+		return 0;
+	}
 	if (argc != 2) {
-		fprintf(stderr, "usage: autostart-probe once|twice|hold\n");
+		fprintf(stderr,
+			"usage: autostart-probe once|twice|hold|pattern N\n");
 		return 2;
 	}
 	rc = create();
