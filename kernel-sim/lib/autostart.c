@@ -35,6 +35,9 @@ extern char **environ;
 
 /* why the last autostart did not give us an ipcd, for nto__autostart_tell */
 static char fail_why[600];
+/* after a failed start, none is tried again before this (CLOCK_MONOTONIC) */
+#define RETRY_NS 1000000000ull
+static uint64_t retry_ns;
 
 /* ---- raw system calls: libnto interposes open, fcntl, dup2, flock,
  * mkdir, read and close, and the caller holds the control lock ---- */
@@ -304,9 +307,12 @@ int nto__autostart(void)
 		nto__now_ns() + (uint64_t)nto__ctl_timeout_ms() * 1000000ull;
 	int lock, rc;
 
-	fail_why[0] = '\0';
 	if (!nto__autostart_enabled())
 		return -ENOTCONN;
+	/* a start failed just now: not again at every call (ms later) */
+	if (retry_ns && nto__now_ns() < retry_ns)
+		return -ENOTCONN;
+	fail_why[0] = '\0';
 	rc = nto__socket_path(NULL, 0, path, sizeof(path));
 	if (rc < 0) {
 		snprintf(fail_why, sizeof(fail_why), "socket path: %s",
@@ -354,6 +360,7 @@ int nto__autostart(void)
 		snprintf(fail_why, sizeof(fail_why), "%s", strerror(-rc));
 	}
 	sys_close_keep_errno(lock); /* releases the lock */
+	retry_ns = rc < 0 ? nto__now_ns() + RETRY_NS : 0;
 	return rc;
 }
 

@@ -27,7 +27,8 @@
  * nto__autostart: start one, race-free (0: one answers now; -errno, also
  * when NTOSIM_SOCKET is set or NTOSIM_AUTOSTART=0). Caller holds the
  * control lock. nto__autostart_tell: once per process, the stderr line
- * naming the socket and how to start an ipcd. */
+ * naming the socket and how to start an ipcd (for a call that fails for
+ * want of one; not for path lookups, which fall back to libc). */
 int nto__autostart_enabled(void);
 int nto__autostart(void);
 void nto__autostart_tell(void);

@@ -1,6 +1,6 @@
 #!/bin/sh
 # Behaviour: with no ipcd on the per-user default socket, a process's first
-# kernel call starts one (issue 12, "an embedded default"): exactly one
+# kernel call (not a mere path lookup) starts one (issue 12, "an embedded default"): exactly one
 # when 8 processes start at once, over a stale socket too; detached (its
 # own session, stdio on /dev/null and its log, none of the caller's fds,
 # no zombie left with a live caller, survives the caller's process group
@@ -51,6 +51,16 @@ serving() {
 # field PID N: of /proc/PID/stat after the name (1 state, 2 ppid, 3 pgrp,
 # 4 session)
 field() { cut -d')' -f2 "/proc/$1/stat" | awk "{print \$$2}"; }
+
+# ---- a process that only looks paths up: nothing started, nothing said
+# (no ipcd, so no server can have registered the path: libc answers) ----
+if [ -z "$SAN_RT" ] && [ -r "$LIBNTO" ]; then
+	echo "plain file" >"$DIR/plain"
+	$NTO cat "$DIR/plain" >"$DIR/plain.out" 2>"$DIR/plain.err" || fail "cat: $(cat "$DIR/plain.err")"
+	[ "$(cat "$DIR/plain.out")" = "plain file" ] && [ ! -s "$DIR/plain.err" ] ||
+		fail "preloaded cat: $(cat "$DIR/plain.out" "$DIR/plain.err")"
+	[ "$(spawns)" = 0 ] || fail "a path lookup started ipcd"
+fi
 
 # ---- no ipcd to be had: one line, ENOTCONN, nothing started ----
 run off NTOSIM_AUTOSTART=0 "$PROBE" once
