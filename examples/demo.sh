@@ -2,7 +2,7 @@
 # ntosim's end-to-end demo (`make demo`): a private ipcd; ntosim-ham running
 # the file server (/fs), the pattern device (/dev/pattern) and the key-value
 # server (kv); libha clients working through it all: ha_reader verifying
-# every byte of the pattern, ha_kv_client incrementing counters (at-most-once),
+# every byte of the pattern, ha_kv_client incrementing counters (exactly-once),
 # and the two programs of QNX's libha guide (their sleeps driven by this
 # script, which kills their server during each one). Servers are SIGKILLed at
 # random moments; the manager restarts them and the clients recover. Prints
@@ -161,6 +161,26 @@ EOF
 
 echo "ntosim demo: ${SECS}s of clients while servers are SIGKILLed at random"
 echo "  ipcd (private, $T/ipcd.sock), ntosim-ham managing fs, pattern, kv"
+cat <<'LEGEND'
+  What the names mean:
+    fs, pattern, kv  the servers: a file server (/fs), a device of known
+                     bytes (/dev/pattern), a key-value store (kv)
+    ntosim-ham       the restart manager: restarts a killed server. Its
+                     "failure streak" counts deaths in a row, each less
+                     than 1 s after the start; from 2 on, a back-off delay
+                     comes before the restart
+    recovery         a libha client re-opening its connection to the
+                     restarted server and carrying on where it was
+    ha_reader        reads /dev/pattern and checks every byte
+    kv client        increments counters exactly once: a request the dead
+                     server may have executed is sent again with the same
+                     identity, and the restarted server answers it from
+                     its reply cache instead of applying it twice
+    guide-simple,    the two programs of QNX's libha guide, unchanged; the
+    guide-state      demo kills their server while they sleep. guide-state
+                     also reads a plain open() fd, which by design is not
+                     recovered: that read failing is the expected outcome
+LEGEND
 "$IPCD" -s "$NTOSIM_SOCKET" || { echo "demo: ipcd did not start" >&2; exit 99; }
 "$HAM" -f "$T/ham.conf" 2>"$T/ham.log" &
 HAM_PID=$!
@@ -351,7 +371,22 @@ touch "$T/reader.out" "$T/kv.out" "$T/guide-simple.out" "$T/guide-state.out"
 awk -v t0="${T0:0:-6}.${T0: -6}" -v secs="$SECS" -v guides="$GUIDES" '
 function ms(t) { return (t - t0) * 1000 }
 function at(t) { return sprintf("%8.3fs", t - t0) }
-function line(t, who, what) { tl[++ntl] = sprintf("  %s  %-13s %s", at(t), who, what) }
+# rank orders lines shown with the same millisecond by cause and effect:
+# demo notes, kill, the manager restarting, ready, then what clients saw
+function line(t, who, what,   r) {
+	r = who == "demo" ? 0 : who == "kill" ? 1 : who ~ /^ham / ? (what ~ /^ready:/ ? 3 : 2) : 4
+	tl[++ntl] = sprintf("  %s  %-13s %s", at(t), who, what); tt[ntl] = at(t); rk[ntl] = r
+	return ntl
+}
+function pl(n, one, many) { return n " " (n == 1 ? one : many) }
+# a kill of pattern the reader did not have to recover from: say why
+function pattern_note() {
+	if (pkill_line && !prec_since)
+		tl[pkill_line] = tl[pkill_line] (pnoopen_since ? \
+			"; ha_reader was starting a run: it found the server down at open and waited, nothing to recover" : \
+			"; ha_reader had no connection open then (between runs, or done): nothing to recover")
+	pkill_line = 0
+}
 function since(srv, t) { return last_kill[srv] ? sprintf(" (%.1f ms after the kill)", (t - last_kill[srv]) * 1000) : "" }
 function rest(from,   s, i) { s = ""; for (i = from; i <= NF; i++) s = s (s == "" ? "" : " ") $i; return s }
 function median(a, n,   i, j, x) {
@@ -363,7 +398,10 @@ BEGIN { rbytes = 0; errors = 0 }
 k == "kill" {
 	nkill++; kills[$3]++; last_kill[$3] = t
 	if ($3 == "kv") kv_pending = 1
-	line(t, "kill", "SIGKILL " rest(3)); next
+	if ($3 == "pattern") pattern_note()
+	n = line(t, "kill", "SIGKILL " rest(3))
+	if ($3 == "pattern") { pkill_line = n; prec_since = 0; pnoopen_since = 0 }
+	next
 }
 k == "error" { errors++; line(t, "ERROR", rest(3)); next }
 k == "info" { line(t, "demo", rest(3)); next }
@@ -393,13 +431,13 @@ k == "ham" {
 }
 k == "reader" {
 	if ($3 == "recovered") {
-		rrec++; lat = (t - last_kill["pattern"]) * 1000; rl[++nrl] = lat
+		rrec++; prec_since = 1; lat = (t - last_kill["pattern"]) * 1000; rl[++nrl] = lat
 		line(t, "reader", rest(3) since("pattern", t))
 	} else if ($3 == "ok") { rbytes += $4; rok++ }
 	else { rbad[++nrbad] = rest(3) }
 	next
 }
-k == "reader-noopen" { rnoopen++; next }
+k == "reader-noopen" { rnoopen++; pnoopen_since = 1; next }
 k == "kv-noopen" { knoopen++; next }
 k == "kv-reread" { if ($3 == "final") { kfinal = $6 + 0; kreread++ } next }
 k == "reader-exit" { rruns++; if ($4 != 0) { errors++; line(t, "ERROR", "ha_reader run " $3 " failed (status " $4 "): " rbad[nrbad]) } next }
@@ -443,13 +481,21 @@ k == "guide-simple" || k == "guide-state" {
 	else if (text ~ /^error:/) {
 		# guide-state reads fd2, a plain open(), third: the guide says
 		# it is not recovered, so an error there is the expected one
-		if (g == "guide-state" && ntry[g] == 3) { gplain++; line(t, g, text " (fd2 is a plain open(): not recovered, as the guide says)") }
+		if (g == "guide-state" && ntry[g] == 3) { gplain++; sub(/^error: */, "", text); line(t, g, "fd2 read failed as expected (" text "): a plain open(), not recovered, as the guide intends") }
 		else { errors++; line(t, "ERROR", g ": " text) }
-	} else if (text ~ /^total recoveries/) { gdone[g] = 1; line(t, g, text) }
+	} else if (text ~ /^total recoveries/) { gdone[g] = 1; n = text; sub(/.*, */, "", n); line(t, g, "finished: " pl(n + 0, "recovery", "recoveries") " in all") }
 	else if (text ~ /^could not open/) { errors++; line(t, "ERROR", g ": " text) }
 	next
 }
 END {
+	pattern_note()
+	# same millisecond: stable insertion sort by rank (a few lines at most)
+	for (i = 2; i <= ntl; i++) {
+		for (j = i; j > 1 && tt[j - 1] == tt[j] && rk[j - 1] > rk[j]; j--) {
+			x = tl[j]; tl[j] = tl[j - 1]; tl[j - 1] = x
+			x = rk[j]; rk[j] = rk[j - 1]; rk[j - 1] = x
+		}
+	}
 	print ""
 	print "Timeline (seconds since the start)"
 	for (i = 1; i <= ntl; i++) print tl[i]
@@ -461,13 +507,14 @@ END {
 	print "Summary"
 	printf "  kills:          %d SIGKILLs (fs %d, pattern %d, kv %d); %d restarts, each ready again\n", nkill, kills["fs"], kills["pattern"], kills["kv"], nrt
 	printf "  restart:        death to ready median %.1f ms (back-off included); spawn to ready median %.1f ms\n", median(rt, nrt), median(st, nst)
-	printf "  ha_reader:      %d runs, %.2f GiB verified byte by byte, %d recoveries (kill to recovered: median %.1f ms)\n", rruns, rbytes / 1073741824, rrec, median(rl, nrl)
-	printf "  ha_kv_client:   %d INCRs answered (exactly-once), %d recoveries; %d of %d counters exact\n", kops, krec, kchecked, kruns
+	printf "  ha_reader:      %s, %.2f GiB verified byte by byte, %s (kill to recovered: median %.1f ms)\n", pl(rruns, "run", "runs"), rbytes / 1073741824, pl(rrec, "recovery", "recoveries"), median(rl, nrl)
+	if (rrec < kills["pattern"]) printf "                  (%d of the %s needed none: the reader had no connection open then)\n", kills["pattern"] - rrec, pl(kills["pattern"], "kill of pattern", "kills of pattern")
+	printf "  ha_kv_client:   %d INCRs answered (exactly-once), %s; %d of %d counters exact\n", kops, pl(krec, "recovery", "recoveries"), kchecked, kruns
 	printf "                  %d lost, %d duplicated, %d unknown (not re-sent)\n", klost, kdup, kvnr
 	if (nkl) printf "                  answering again %.1f ms after a kill of kv (median)\n", median(kl, nkl)
 	if (guides == 1) {
-		printf "  guide, simple:  %d reads, %d recoveries\n", greads["guide-simple"], grec["guide-simple"]
-		printf "  guide, state:   %d reads, %d recoveries; fd2, a plain open(), not recovered, as the guide intends\n", greads["guide-state"], grec["guide-state"]
+		printf "  guide, simple:  %s, %s\n", pl(greads["guide-simple"], "read", "reads"), pl(grec["guide-simple"], "recovery", "recoveries")
+		printf "  guide, state:   %s, %s; fd2, a plain open(), not recovered, as the guide intends\n", pl(greads["guide-state"], "read", "reads"), pl(grec["guide-state"], "recovery", "recoveries")
 	}
 	if (rnoopen + knoopen) printf "  runs that found their server down at open (retried, not counted): reader %d, kv %d\n", rnoopen, knoopen
 	printf "  errors:         %d\n", errors

@@ -53,6 +53,9 @@ static ssize_t ctl_recv(int fd, struct nto_ctl_hdr *h, char *buf, size_t cap)
 	return (ssize_t)h->len;
 }
 
+/* the socket was chosen by -s or NTOSIM_SOCKET, not the default */
+static int explicit_socket;
+
 static char *fetch_info(const char *path, size_t *lenp)
 {
 	struct nto_ctl_hello hello = {NTO_CTL_VERSION, (int32_t)getpid(),
@@ -74,8 +77,12 @@ static char *fetch_info(const char *path, size_t *lenp)
 	if (rc == -EPERM)
 		goto fail; /* it said why */
 	if (rc < 0) {
-		fprintf(stderr, "pidin: ipcd is not reachable at %s: %s\n",
-			path, strerror(-rc));
+		/* issue 12: say how to get one (pidin never starts it) */
+		fprintf(stderr,
+			"pidin: ipcd is not reachable at %s: %s; start one "
+			"with: ipcd%s%s\n",
+			path, strerror(-rc), explicit_socket ? " -s " : "",
+			explicit_socket ? path : "");
 		goto fail;
 	}
 	if (ctl_send(fd, NTO_CTL_HELLO, 1, &hello, sizeof(hello)) < 0 ||
@@ -276,6 +283,8 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	rc = nto__socket_path(opt_socket, 0, path, sizeof(path));
+	explicit_socket = opt_socket ||
+			  (getenv(NTO_SOCKET_ENV) && *getenv(NTO_SOCKET_ENV));
 	if (rc < 0) {
 		fprintf(stderr, "pidin: socket path: %s\n", strerror(-rc));
 		return 1;

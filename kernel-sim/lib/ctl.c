@@ -558,8 +558,9 @@ void nto__ctl_keeper_start(void)
 }
 /* ---- end of the restart area ---- */
 
-/* Connect the process's main socket if needed. Caller holds ctl_lock. */
-static int ctl_ensure_locked(void)
+/* Connect the process's main socket if needed; with may_start, start an
+ * ipcd if none ever answered (autostart.c). Caller holds ctl_lock. */
+static int ctl_ensure_locked(int may_start)
 {
 	int rc;
 
@@ -569,6 +570,10 @@ static int ctl_ensure_locked(void)
 	if (ctl_registered)
 		return ctl_lost_locked(); /* ipcd died earlier: a new one? */
 	rc = ctl_open(0);
+	/* autostart.c: no ipcd on the default socket? start one (only
+	 * here: a reconnect after ipcd's death never does, see there) */
+	if (rc == -ENOTCONN && may_start && nto__autostart() == 0)
+		rc = ctl_open(0);
 	if (rc < 0)
 		return rc;
 	ctl_fd = rc;
@@ -587,7 +592,9 @@ int nto__ctl_call(uint32_t type, const void *req, size_t reqlen, void *rep,
 	nto__timeout_clear();
 	pthread_mutex_lock(&ctl_lock);
 	for (tries = 0; tries < 2; tries++) {
-		rc = ctl_ensure_locked();
+		/* a path lookup without an ipcd falls back to libc: no ipcd
+		 * could have a registration for it, so none is started */
+		rc = ctl_ensure_locked(type != NTO_CTL_RESOLVE);
 		if (rc < 0)
 			break;
 		rc = ctl_exchange(ctl_fd, ++ctl_seq, type, req, reqlen, NULL, 0,
@@ -601,6 +608,10 @@ int nto__ctl_call(uint32_t type, const void *req, size_t reqlen, void *rep,
 		if (rc < 0)
 			break;
 	}
+	/* autostart.c: no ipcd ever: say how to get one, unless the caller
+	 * is a path lookup, which falls back to libc without an error */
+	if (rc == -ENOTCONN && !ctl_registered && type != NTO_CTL_RESOLVE)
+		nto__autostart_tell();
 	/* a release the library carries out whatever ipcd said (detaches)
 	 * or when no ipcd is left (ChannelDestroy) is forgotten too */
 	if (rc >= 0 || type == NTO_CTL_CONNECT_DETACH ||
@@ -655,9 +666,11 @@ int nto__ctl_call_aux(uint32_t type, const void *req, size_t reqlen)
 		/* the process must be registered before an AUX connection is
 		 * accepted; after ipcd's death this re-tells a new one */
 		pthread_mutex_lock(&ctl_lock);
-		rc = ctl_ensure_locked();
+		rc = ctl_ensure_locked(1);
 		if (rc == 0 && ctl_hung_up(ctl_fd))
 			rc = ctl_lost_locked();
+		if (rc == -ENOTCONN && !ctl_registered)
+			nto__autostart_tell(); /* autostart.c: no ipcd ever */
 		pthread_mutex_unlock(&ctl_lock);
 		if (rc < 0)
 			return rc;
@@ -811,7 +824,7 @@ int nto__ctl_adopt(pid_t pid, uint64_t token, uint32_t op)
 			}
 		}
 	} else {
-		rc = ctl_ensure_locked();
+		rc = ctl_ensure_locked(1);
 		if (rc == 0)
 			rc = ctl_exchange(ctl_fd, ++ctl_seq,
 					  NTO_CTL_PROC_HANDOVER, &req,

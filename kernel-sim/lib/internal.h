@@ -23,6 +23,16 @@
 #define NTO_DEFAULT_PRIO 10
 #define NTO_POLL_MS	 250 /* bound on every cross-process wait */
 
+/* ---- autostart.c: an ipcd when none answers on the default socket ----
+ * nto__autostart: start one, race-free (0: one answers now; -errno, also
+ * when NTOSIM_SOCKET is set or NTOSIM_AUTOSTART=0). Caller holds the
+ * control lock. nto__autostart_tell: once per process, the stderr line
+ * naming the socket and how to start an ipcd (for a call that fails for
+ * want of one; not for path lookups, which fall back to libc). */
+int nto__autostart_enabled(void);
+int nto__autostart(void);
+void nto__autostart_tell(void);
+
 /* ---- kcall.c: the two _r conventions, in one place ---- */
 /* value-returning calls: r >= 0 passes, r < 0 -> errno = -r, -1 */
 int nto__ret_val(int r);
