@@ -23,7 +23,7 @@ fail() { echo "FAIL: $*"; exit 1; }
 legend=$(grep -n 'What the names mean:' "$OUT" | cut -d: -f1)
 first=$(grep -n -m 1 -E '^ +[0-9.]+s  SIGKILL|^Timeline' "$OUT" | cut -d: -f1)
 [ -n "$legend" ] && [ "$legend" -lt "$first" ] || fail "no legend before the run"
-for term in guide-simple guide-state '"failure streak"' at-most-once 'fs, pattern, kv'; do
+for term in guide-simple guide-state '"failure streak"' 'exactly once' 'fs, pattern, kv'; do
 	sed -n "${legend},${first}p" "$OUT" | grep -qF -- "$term" || fail "the legend does not explain $term"
 done
 ! grep -Eq '(^|[^0-9.])1 (recoveries|runs|reads)' "$OUT" || fail "plural after 1: $(grep -E '(^|[^0-9.])1 (recoveries|runs|reads)' "$OUT")"

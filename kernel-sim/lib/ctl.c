@@ -632,7 +632,7 @@ int nto__ctl_post(uint32_t type, const void *req, size_t reqlen)
 	pthread_mutex_lock(&ctl_lock);
 	/* noted first: if ipcd is gone, the next one is never told of it */
 	nto__retell_note(type, req, reqlen, NULL, 0, NULL, 0);
-	rc = ctl_ensure_locked();
+	rc = ctl_ensure_locked(0); /* a coid: ipcd was there */
 	if (rc == 0)
 		rc = ctl_send(ctl_fd, ++ctl_seq, type, NTO_CTL_F_NOREPLY, req,
 			      reqlen, NULL, 0, ctl_deadline());

@@ -16,11 +16,12 @@ RUN=$NTOSIM_BUILDDIR/ntosim-run
 need "$IPCD" "$PROBE" "$RUN" "$NTOSIM_BUILDDIR/waitfor" "$PATTERN" "$LIBNTO"
 command -v cc >/dev/null 2>&1 || skip "no cc"
 command -v pkg-config >/dev/null 2>&1 || skip "no pkg-config"
-[ -r "$NTOSIM_BUILDDIR/tools/env.sh" ] || skip "tools/env.sh is not generated"
+[ -r "$NTOSIM_BUILDDIR/tools/env-build.sh" ] || skip "tools/env-build.sh is not generated"
 
 DIR=$(mktemp -d "${TMPDIR:-/tmp}/ntosim-readme-XXXXXX") || hard "mktemp"
 mkdir -m 0700 "$DIR/xdg" && mkdir -p "$DIR/work/tools" || hard "mkdir"
-ln -s "$NTOSIM_BUILDDIR/tools/env.sh" "$DIR/work/tools/env.sh" &&
+ln -s "$NTOSIM_SRCDIR/tools/env.sh" "$DIR/work/tools/env.sh" &&
+	ln -s "$NTOSIM_BUILDDIR/tools/env-build.sh" "$DIR/work/tools/env-build.sh" &&
 	ln -s "$NTOSIM_SRCDIR/examples" "$DIR/work/examples" || hard "ln"
 unset NTOSIM_SOCKET NTOSIM_AUTOSTART NTOSIM_IPCD LD_PRELOAD
 export XDG_RUNTIME_DIR="$DIR/xdg"
