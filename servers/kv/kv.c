@@ -308,9 +308,12 @@ static size_t rec2_encode(uint8_t *buf, const uint8_t *key, uint32_t klen,
 			    once->id.done};
 	uint8_t *body = buf + sizeof r;
 
-	memcpy(body, key, klen);
-	memcpy(body + klen, val, vlen);
-	memcpy(body + klen + vlen, once->rep, once->replen);
+	if (klen) /* a keyless record (compaction) has no key */
+		memcpy(body, key, klen);
+	if (vlen)
+		memcpy(body + klen, val, vlen);
+	if (once->replen)
+		memcpy(body + klen + vlen, once->rep, once->replen);
 	r.crc = rec2_crc(&r, body, (size_t)klen + vlen + once->replen);
 	memcpy(buf, &r, sizeof r);
 	return sizeof r + klen + vlen + once->replen;

@@ -45,7 +45,8 @@ while [ $i -le $NPROC ]; do
 		fail "low client $i did not post its pulses"
 	i=$((i + 1))
 done
-wait_until 60 [ "$(n_send)" -eq $((NPROC * THREADS)) ] ||
+all_send_blocked() { [ "$(n_send)" -eq $((NPROC * THREADS)) ]; }
+wait_until 60 all_send_blocked ||
 	fail "$(n_send) threads SEND-blocked, want $((NPROC * THREADS))"
 
 bg high "$PROBE" high $spid $chid $HIGH

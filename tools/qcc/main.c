@@ -191,14 +191,17 @@ int main(int argc, char **argv)
 	switch (res.action) {
 	case QCC_HELP:
 		usage();
+		qcc_result_free(&res);
 		return 0;
 	case QCC_LIST:
 		qcc_list_targets();
+		qcc_result_free(&res);
 		return 0;
 	case QCC_NOTHING:
 		fprintf(stderr,
 			"ntosim-qcc: -set-default: nothing to set, every "
 			"target builds for this host\n");
+		qcc_result_free(&res);
 		return 0;
 	default:
 		break;
@@ -216,11 +219,14 @@ int main(int argc, char **argv)
 	}
 	if (show != NULL)
 		print_cmd(show, res.argv.v);
-	if (res.dry_run)
+	if (res.dry_run) {
+		qcc_result_free(&res);
 		return 0;
+	}
 	fflush(NULL);
 	execvp(res.argv.v[0], res.argv.v);
 	fprintf(stderr, "ntosim-qcc: cannot run %s: %s\n", res.argv.v[0],
 		strerror(errno));
+	qcc_result_free(&res);
 	return 127;
 }
