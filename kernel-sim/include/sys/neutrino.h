@@ -21,6 +21,7 @@
 #include <unistd.h>
 #include <sys/platform.h> /* _Uint32t ..., paddr_t, __SRCVERSION */
 #include <sys/states.h>	  /* STATE_* */
+#include <sys/netmgr.h>	  /* ND_LOCAL_NODE: real code takes it from here */
 /* ---- end libc area ---- */
 
 #ifdef __cplusplus
