@@ -240,7 +240,7 @@ SAN_PATTERN='ERROR: [A-Za-z]+Sanitizer|runtime error:'
 san_clean() {
 	local f
 	f=$(grep -lE "$SAN_PATTERN" "$DIR"/*.out "$DIR"/*.err "$DIR"/ipcd.log 2>/dev/null | head -n 1)
-	[ -z "$f" ] || fail "sanitizer report in ${f##*/}: $(grep -E -m 1 -A 3 "$SAN_PATTERN" "$f")"
+	[ -z "$f" ] || fail "sanitizer report in ${f##*/}: $(grep -E -m 1 -A 16 "$SAN_PATTERN" "$f")"
 }
 
 # still_serving: ipcd answers INFO, and a fresh server and client complete
