@@ -524,6 +524,18 @@ static int rcvid_lookup(int rcvid, struct nto_srv_conn **scp, unsigned *slot)
 	return 0;
 }
 
+/* Same, for a message we hold (RECEIVED or REPLYING), else -ESRCH. */
+static int held_lookup(int rcvid, struct nto_srv_conn **scp, unsigned *slot)
+{
+	int rc = rcvid_lookup(rcvid, scp, slot);
+	uint32_t st;
+
+	if (rc < 0)
+		return rc;
+	st = atomic_load(&(*scp)->region->slot[*slot].state);
+	return st == NTO_SLOT_RECEIVED || st == NTO_SLOT_REPLYING ? 0 : -ESRCH;
+}
+
 /* MsgReply / MsgError: finish the client's send. err 0 = reply. */
 static int reply(int rcvid, int status, int err, const iov_t *iov, int parts)
 {
@@ -724,24 +736,16 @@ NTO_EXPORT int MsgWritev(int rcvid, const iov_t *iov, int parts, int offset)
 NTO_EXPORT int MsgInfo_r(int rcvid, struct _msg_info *info)
 {
 	struct nto_srv_conn *sc;
-	struct nto_slot *s;
 	unsigned i;
-	uint32_t st;
 	int rc;
 
 	if (!info)
 		return EFAULT;
 	nto__srv_rdlock();
-	rc = rcvid_lookup(rcvid, &sc, &i);
-	if (rc == 0) {
-		s = &sc->region->slot[i];
-		st = atomic_load(&s->state);
-		if (st != NTO_SLOT_RECEIVED && st != NTO_SLOT_REPLYING)
-			rc = -ESRCH;
-		else
-			fill_info(info, sc, s, &sc->snap[i],
-				  (size_t)sc->snap[i].sbytes);
-	}
+	rc = held_lookup(rcvid, &sc, &i);
+	if (rc == 0)
+		fill_info(info, sc, &sc->region->slot[i], &sc->snap[i],
+			  (size_t)sc->snap[i].sbytes);
 	nto__srv_unlock();
 	return rc < 0 ? -rc : EOK;
 }
@@ -762,19 +766,16 @@ NTO_EXPORT int nto_rcvid_reqid(int rcvid, struct nto_reqid *id)
 	struct nto_srv_conn *sc;
 	struct nto_slot *s;
 	struct nto_reqid v;
-	uint32_t st, set = 0;
+	uint32_t set = 0;
 	unsigned i;
 	int rc;
 
 	if (!id)
 		return nto__ret_eok(EFAULT);
 	nto__srv_rdlock();
-	rc = rcvid_lookup(rcvid, &sc, &i);
+	rc = held_lookup(rcvid, &sc, &i);
 	if (rc == 0) {
 		s = &sc->region->slot[i];
-		st = atomic_load(&s->state);
-		if (st != NTO_SLOT_RECEIVED && st != NTO_SLOT_REPLYING)
-			rc = -ESRCH;
 		set = *(volatile uint32_t *)&s->req_set;
 		v.client = *(volatile uint64_t *)&s->req_client;
 		v.seq = *(volatile uint64_t *)&s->req_seq;
