@@ -41,7 +41,7 @@ struct waiter {
 static void *control_thread(void *arg)
 {
 	struct ham *h = arg;
-	name_attach_t *att = h->attach;
+	int chid = h->ctl_chid;
 	union {
 		struct _pulse pulse;
 		uint16_t type;
@@ -52,16 +52,27 @@ static void *control_thread(void *arg)
 	struct ham_note n;
 
 	for (;;) {
-		int rcvid = MsgReceive(att->chid, &msg, sizeof(msg), &info);
+		int rcvid = MsgReceive(chid, &msg, sizeof(msg), &info);
 
 		if (rcvid < 0) {
 			if (errno == EINTR)
 				continue;
+			/* ham_control_stop destroyed the channel: the loop
+			 * is gone, nobody reads notes any more */
+			if (atomic_load(&h->ctl_ending))
+				return NULL;
 			memset(&n, 0, sizeof(n));
 			n.kind = HAM_NOTE_IPC_DOWN;
 			n.err = errno;
 			ham_note_post(h, &n);
 			return NULL;
+		}
+		if (atomic_load(&h->ctl_ending)) {
+			/* the loop has ended: a request now would wait for
+			 * a note nobody reads */
+			if (rcvid > 0)
+				MsgError(rcvid, ESHUTDOWN);
+			continue;
 		}
 		memset(&n, 0, sizeof(n));
 		n.t_ns = ham_now_ns();
@@ -112,8 +123,6 @@ static void *control_thread(void *arg)
 int ham_control_start(struct ham *h)
 {
 	name_attach_t *att = name_attach(NULL, h->name, 0);
-	pthread_attr_t at;
-	pthread_t t;
 	int rc;
 
 	if (!att) {
@@ -125,15 +134,16 @@ int ham_control_start(struct ham *h)
 		return -1;
 	}
 	h->attach = att;
-	pthread_attr_init(&at);
-	pthread_attr_setdetachstate(&at, PTHREAD_CREATE_DETACHED);
-	rc = pthread_create(&t, &at, control_thread, h);
-	pthread_attr_destroy(&at);
+	h->ctl_chid = att->chid;
+	atomic_store(&h->ctl_ending, 0);
+	rc = pthread_create(&h->ctl_thread, NULL, control_thread, h);
 	if (rc) {
 		ham_log(h, NULL, "cannot start the control thread: %s",
 			strerror(rc));
+		ham_control_stop(h);
 		return -1;
 	}
+	h->ctl_started = 1;
 	h->ipc_ok = 1;
 	return 0;
 }
@@ -214,8 +224,24 @@ void ham_waiters_fail(struct ham *h, int err)
 
 void ham_control_stop(struct ham *h)
 {
-	/* the process exits next: ipcd drops the name with it */
 	ham_waiters_fail(h, ESHUTDOWN);
+	if (!h->attach)
+		return;
+	/* The name goes before the process does, so the last allocation of
+	 * libnto's name_attach (the name and its dispatch_t) is freed on
+	 * every exit path, ipcd gone or not. Destroying the channel ends the
+	 * thread's MsgReceive (ESRCH); when ipcd is gone it ended already
+	 * (that is how we learnt of it). */
+	atomic_store(&h->ctl_ending, 1);
+	if (name_detach(h->attach, 0) < 0)
+		ham_dbg(h, NULL, "name_detach(%s): %s", h->name,
+			strerror(errno));
+	h->attach = NULL;
+	h->ipc_ok = 0;
+	if (h->ctl_started) {
+		pthread_join(h->ctl_thread, NULL);
+		h->ctl_started = 0;
+	}
 }
 
 /* Park the request until its condition holds. Replies ENOMEM itself. */

@@ -650,6 +650,7 @@ int ham_run(struct ham *h)
 
 void ham_free(struct ham *h)
 {
+	ham_control_stop(h); /* ham_run's early returns */
 	for (int i = 0; i < h->n; i++) {
 		struct ent *e = &h->ent[i];
 

@@ -8,7 +8,9 @@
 #ifndef NTOSIM_SERVERS_HAM_HAM_H
 #define NTOSIM_SERVERS_HAM_HAM_H
 
+#include <pthread.h>
 #include <stdarg.h>
+#include <stdatomic.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <sys/types.h>
@@ -171,8 +173,12 @@ struct ham {
 	int n;
 	int note_rd, note_wr; /* helper threads -> loop (pipe) */
 	struct event *ev_note, *ev_sigchld, *ev_sigterm, *ev_sigint, *ev_sighup;
-	void *attach; /* name_attach_t * */
-	int ipc_ok;   /* control thread running */
+	void *attach;	       /* name_attach_t * */
+	int ipc_ok;	       /* control thread running */
+	int ctl_chid;	       /* the name's channel */
+	pthread_t ctl_thread;  /* joined by ham_control_stop */
+	int ctl_started;       /* ctl_thread exists */
+	atomic_int ctl_ending; /* ham_control_stop: the thread must not post */
 	uint64_t start_ns;
 	uint32_t next_hb_id;
 	int shutting_down;
@@ -237,6 +243,8 @@ void ent_ready_wait(struct ent *e);
 
 /* control.c: the name, the receive thread, requests and waiters */
 int ham_control_start(struct ham *h);
+/* Fail the waiters, end the receive thread and detach the name (with ipcd
+ * gone too: nothing of the name is left allocated). Safe to call twice. */
 void ham_control_stop(struct ham *h);
 void ham_control_request(struct ham *h, const struct ham_note *n);
 void ham_waiters_check(struct ham *h, struct ent *e);
