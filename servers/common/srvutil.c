@@ -60,3 +60,11 @@ int srv_dispatch_loop(dispatch_context_t *ctp)
 		dispatch_handler(ctp);
 	}
 }
+
+void srv_dispatch_free(dispatch_t *dpp, dispatch_context_t *ctp)
+{
+	if (ctp)
+		dispatch_context_free(ctp);
+	if (dpp)
+		(void)dispatch_destroy(dpp);
+}

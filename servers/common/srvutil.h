@@ -23,5 +23,12 @@ void srv_vlog(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
  * saying so with srv_log.
  */
 int srv_dispatch_loop(dispatch_context_t *ctp);
+/*
+ * Release a server's dispatch handle and context (either may be NULL) on
+ * its way out, so a server that ends (ipcd gone for good, a failed start)
+ * leaves nothing allocated: dispatch_destroy detaches its paths (when ipcd
+ * is gone that fails at once) and destroys its channel.
+ */
+void srv_dispatch_free(dispatch_t *dpp, dispatch_context_t *ctp);
 
 #endif /* NTOSIM_SERVERS_COMMON_SRVUTIL_H */

@@ -514,10 +514,10 @@ int filesrv_serve(const struct filesrv_opts *opts)
 {
 	static struct file_srv s;
 	resmgr_attr_t rattr;
-	dispatch_context_t *ctp;
+	dispatch_context_t *ctp = NULL;
 	dispatch_t *dpp;
 	struct stat st;
-	int id;
+	int id, rc = 1;
 
 	srv_log_init("ntosim-filesrv", opts->verbose);
 	s.opts = opts;
@@ -534,7 +534,7 @@ int filesrv_serve(const struct filesrv_opts *opts)
 	dpp = dispatch_create();
 	if (!dpp) {
 		srv_log("dispatch_create: %s", strerror(errno));
-		return 1;
+		goto out;
 	}
 	iofunc_func_init(_RESMGR_CONNECT_NFUNCS, &s.cfuncs, _RESMGR_IO_NFUNCS,
 			 &s.iofuncs);
@@ -567,13 +567,18 @@ int filesrv_serve(const struct filesrv_opts *opts)
 			   _RESMGR_FLAG_DIR, &s.cfuncs, &s.iofuncs, &s.root);
 	if (id < 0) {
 		srv_log("resmgr_attach %s: %s", opts->prefix, strerror(errno));
-		return 1;
+		goto out;
 	}
 	ctp = dispatch_context_alloc(dpp);
 	if (!ctp) {
 		srv_log("dispatch_context_alloc: %s", strerror(errno));
-		return 1;
+		goto out;
 	}
 	srv_vlog("serving %s under %s", opts->hostdir, opts->prefix);
-	return srv_dispatch_loop(ctp);
+	rc = srv_dispatch_loop(ctp);
+out:
+	srv_dispatch_free(dpp, ctp);
+	free(s.buf);
+	s.buf = NULL;
+	return rc;
 }

@@ -858,7 +858,7 @@ int kvsrv_serve(const struct kvsrv_opts *opts)
 	struct _msg_info info;
 	name_attach_t *att;
 	dispatch_t *dpp;
-	int chid;
+	int chid, rc = 1;
 
 	srv_log_init("ntosim-kvsrv", opts->verbose);
 	if (store_open(&s, opts) < 0)
@@ -873,7 +873,7 @@ int kvsrv_serve(const struct kvsrv_opts *opts)
 	att = dpp ? name_attach(dpp, opts->name, 0) : NULL;
 	if (!att) {
 		srv_log("name_attach %s: %s", opts->name, strerror(errno));
-		return 1;
+		goto out;
 	}
 	srv_vlog("serving %s from %s: %zu keys, %" PRIu64 " bytes, %u cached "
 		 "replies",
@@ -881,13 +881,13 @@ int kvsrv_serve(const struct kvsrv_opts *opts)
 		 ha_reply_cache_count(s.cache));
 	for (;;) {
 		int rcvid = MsgReceive(att->chid, &msg, sizeof msg, &info);
-		int rc;
 
 		if (rcvid < 0) {
 			if (errno == EINTR)
 				continue;
 			srv_log("MsgReceive: %s", strerror(errno));
-			return 2;
+			rc = 2;
+			break;
 		}
 		if (rcvid == 0) {
 			/* A client connection's last coid is gone: release
@@ -910,9 +910,10 @@ int kvsrv_serve(const struct kvsrv_opts *opts)
 			MsgError(rcvid, ENOSYS); /* other _IO_* and the rest */
 			continue;
 		}
-		rc = kv_request(&s, rcvid, msg.bytes, (size_t)info.msglen);
-		if (rc != EOK)
-			MsgError(rcvid, rc);
+		int err = kv_request(&s, rcvid, msg.bytes, (size_t)info.msglen);
+
+		if (err != EOK)
+			MsgError(rcvid, err);
 		else if (s.loglen > 2 * s.bytes + KV_COMPACT_SLACK) {
 			int crc = store_compact(&s);
 			if (crc < 0)
@@ -921,4 +922,14 @@ int kvsrv_serve(const struct kvsrv_opts *opts)
 					opts->file, strerror(-crc));
 		}
 	}
+out:
+	/* nothing of the name is left allocated (ipcd gone for good, or a
+	 * failed start): name_detach destroys dpp and its channel too */
+	if (att)
+		(void)name_detach(att, 0);
+	else if (dpp)
+		srv_dispatch_free(dpp, NULL);
+	else if (chid >= 0)
+		(void)ChannelDestroy(chid);
+	return rc;
 }

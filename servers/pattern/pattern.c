@@ -148,9 +148,9 @@ int pattern_serve(const struct pattern_opts *opts)
 {
 	static struct pattern_dev d;
 	resmgr_attr_t rattr;
-	dispatch_context_t *ctp;
+	dispatch_context_t *ctp = NULL;
 	dispatch_t *dpp;
-	int id;
+	int id, rc = 1;
 
 	srv_log_init("ntosim-pattern", opts->verbose);
 	d.opts = opts;
@@ -162,7 +162,7 @@ int pattern_serve(const struct pattern_opts *opts)
 	dpp = dispatch_create();
 	if (!dpp) {
 		srv_log("dispatch_create: %s", strerror(errno));
-		return 1;
+		goto out;
 	}
 	iofunc_func_init(_RESMGR_CONNECT_NFUNCS, &d.cfuncs, _RESMGR_IO_NFUNCS,
 			 &d.iofuncs);
@@ -187,15 +187,20 @@ int pattern_serve(const struct pattern_opts *opts)
 			   &d.iofuncs, &d.attr);
 	if (id < 0) {
 		srv_log("resmgr_attach %s: %s", opts->path, strerror(errno));
-		return 1;
+		goto out;
 	}
 	ctp = dispatch_context_alloc(dpp);
 	if (!ctp) {
 		srv_log("dispatch_context_alloc: %s", strerror(errno));
-		return 1;
+		goto out;
 	}
 	srv_vlog("serving %s: %" PRIu64 " bytes, seed %" PRIu64
 		 ", %u us per read",
 		 opts->path, opts->size, opts->seed, opts->delay_us);
-	return srv_dispatch_loop(ctp);
+	rc = srv_dispatch_loop(ctp);
+out:
+	srv_dispatch_free(dpp, ctp);
+	free(d.buf);
+	d.buf = NULL;
+	return rc;
 }
