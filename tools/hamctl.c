@@ -74,8 +74,9 @@ static int connect_ham(int wait_ms)
 		snprintf(path, sizeof(path), "/dev/name/local/%s", ham_name);
 		if (nto_path_wait(path, wait_ms) == 0)
 			coid = name_open(ham_name, 0);
-		else
-			errno = ENOENT;
+		else if (errno == ETIMEDOUT)
+			errno = ENOENT; /* not there in time */
+		/* else ipcd went away meanwhile: say so, not "not running" */
 	}
 	if (coid < 0) {
 		fprintf(stderr, "hamctl: no manager named %s: %s\n", ham_name,

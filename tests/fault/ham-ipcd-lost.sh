@@ -3,12 +3,15 @@
 # NTOSIM_CTL_RECONNECT_MS, every process of ours ends cleanly and leaves
 # nothing allocated: ntosim-ham logs "control channel lost ... stopping",
 # stops its servers (pattern, kv, file), answers the hamctl parked in it,
-# removes its state file and exits 1; the servers run outside the manager
-# end with status 2 and their own message; in a sanitizer build none of
-# them prints a LeakSanitizer report (before the fix, the manager leaked
-# its name (name_attach_t) and the servers their dispatch_t and context).
-# Forced: ipcd SIGKILLed under a running manager, a parked `hamctl wait`
-# and three bare servers, with NTOSIM_CTL_RECONNECT_MS=300 and no new ipcd.
+# removes its state file and exits 1; a hamctl waiting for a manager that
+# never came says ipcd is not running (not "no manager") and exits 3; the
+# same servers run bare end with status 2 and their own message. In a
+# sanitizer build none prints a LeakSanitizer report (before the fix the
+# manager leaked its name_attach_t and dispatch_t, the servers their
+# dispatch_t and context).
+# Forced: ipcd SIGKILLed under a running manager, a parked `hamctl wait`,
+# a hamctl waiting for a missing manager and three bare servers, with
+# NTOSIM_CTL_RECONNECT_MS=300 and no new ipcd.
 . "${NTOSIM_SRCDIR:-.}/tests/fault/lib.sh"
 need "$IPCD" "$HAM" "$HAMCTL" "$PATTERN" "$KVSRV" "$FILESRV" "$FAULT_CLI"
 start_ipcd
@@ -44,6 +47,11 @@ done
 bg ctlwait "$HAMCTL" -n hil -t 60000 wait pat failed
 ctlwait=$BG
 wait_until 10 in_state "$ctlwait" REPLY || fail "hamctl wait never parked"
+# a hamctl waiting for a manager that never comes (nto_path_wait on its
+# name; known to ipcd once it has asked)
+bg ctlnone "$HAMCTL" -n hil-none -t 60000 wait pat running
+ctlnone=$BG
+wait_until 10 known "$ctlnone" || fail "hamctl -n hil-none never reached ipcd"
 
 # the same servers, bare: nobody stops them, they see ipcd go themselves
 bg pat2 "$PATTERN" -p /dev/hil-pat2
@@ -73,6 +81,11 @@ wait_exit "$ctlwait" 30 || fail "hamctl wait still running"
 [ "$STATUS" = 1 ] || fail "hamctl wait exit status $STATUS, not 1"
 grep -q '^hamctl: wait pat failed: ' "$DIR/ctlwait.err" ||
 	fail "hamctl wait: $(cat "$DIR/ctlwait.err")"
+
+wait_exit "$ctlnone" 30 || fail "hamctl -n hil-none still running"
+[ "$STATUS" = 3 ] || fail "hamctl -n hil-none exit status $STATUS, not 3"
+grep -q '^hamctl: no manager named hil-none: ipcd is not running' "$DIR/ctlnone.err" ||
+	fail "hamctl -n hil-none: $(cat "$DIR/ctlnone.err")"
 
 for b in pat2:dispatch_block kv2:MsgReceive fs2:dispatch_block; do
 	name=${b%%:*}
