@@ -59,12 +59,13 @@ static void *control_thread(void *arg)
 				continue;
 			/* ham_control_stop destroyed the channel: the loop
 			 * is gone, nobody reads notes any more */
-			if (atomic_load(&h->ctl_ending))
-				return NULL;
-			memset(&n, 0, sizeof(n));
-			n.kind = HAM_NOTE_IPC_DOWN;
-			n.err = errno;
-			ham_note_post(h, &n);
+			if (!atomic_load(&h->ctl_ending)) {
+				memset(&n, 0, sizeof(n));
+				n.kind = HAM_NOTE_IPC_DOWN;
+				n.err = errno;
+				ham_note_post(h, &n);
+			}
+			atomic_store(&h->ctl_done, 1);
 			return NULL;
 		}
 		if (atomic_load(&h->ctl_ending)) {
@@ -136,6 +137,7 @@ int ham_control_start(struct ham *h)
 	h->attach = att;
 	h->ctl_chid = att->chid;
 	atomic_store(&h->ctl_ending, 0);
+	atomic_store(&h->ctl_done, 0);
 	rc = pthread_create(&h->ctl_thread, NULL, control_thread, h);
 	if (rc) {
 		ham_log(h, NULL, "cannot start the control thread: %s",
@@ -224,22 +226,35 @@ void ham_waiters_fail(struct ham *h, int err)
 
 void ham_control_stop(struct ham *h)
 {
+	int woken;
+
 	ham_waiters_fail(h, ESHUTDOWN);
 	if (!h->attach)
 		return;
-	/* The name goes before the process does, so the last allocation of
-	 * libnto's name_attach (the name and its dispatch_t) is freed on
-	 * every exit path, ipcd gone or not. Destroying the channel ends the
-	 * thread's MsgReceive (ESRCH); when ipcd is gone it ended already
-	 * (that is how we learnt of it). */
+	/* The name goes before the process does, so what name_attach
+	 * allocated (the name and its dispatch_t) is freed on every exit
+	 * path, ipcd gone or not. Destroying the channel ends the thread's
+	 * MsgReceive (ESRCH); when ipcd is gone it has ended already (that
+	 * is how we learnt of it), and ChannelDestroy then succeeds
+	 * locally. Only a stalled ipcd makes it fail: the thread stays
+	 * blocked, and waiting for it would hang the exit. */
 	atomic_store(&h->ctl_ending, 1);
+	woken = ChannelDestroy(h->ctl_chid) == 0 || atomic_load(&h->ctl_done);
+	if (!woken)
+		ham_log(h, NULL,
+			"ChannelDestroy: %s: leaving the control thread "
+			"blocked",
+			strerror(errno));
 	if (name_detach(h->attach, 0) < 0)
 		ham_dbg(h, NULL, "name_detach(%s): %s", h->name,
 			strerror(errno));
 	h->attach = NULL;
 	h->ipc_ok = 0;
 	if (h->ctl_started) {
-		pthread_join(h->ctl_thread, NULL);
+		if (woken)
+			pthread_join(h->ctl_thread, NULL);
+		else
+			pthread_detach(h->ctl_thread);
 		h->ctl_started = 0;
 	}
 }

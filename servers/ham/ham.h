@@ -179,6 +179,7 @@ struct ham {
 	pthread_t ctl_thread;  /* joined by ham_control_stop */
 	int ctl_started;       /* ctl_thread exists */
 	atomic_int ctl_ending; /* ham_control_stop: the thread must not post */
+	atomic_int ctl_done;   /* the thread has returned (or is about to) */
 	uint64_t start_ns;
 	uint32_t next_hb_id;
 	int shutting_down;
