@@ -37,11 +37,14 @@ expand() {
 
 # normalise: the build tree's paths as placeholders (the longer first: a
 # VPATH build dir may be inside the source dir), a sanitizer build's extra
-# flags dropped
+# flags dropped. The paths are literal, not patterns: `../configure` in
+# SRC/san makes the source dir SRC/san/.., whose dots would also match
+# the "ke" of SRC/san/kernel-sim.
+lit() { printf '%s\n' "$1" | sed 's/[].[*^$\\|]/\\&/g'; }
 if [ ${#B} -gt ${#S} ]; then
-	first="s|$B|@BUILD|g" second="s|$S|@SRC|g"
+	first="s|$(lit "$B")|@BUILD|g" second="s|$(lit "$S")|@SRC|g"
 else
-	first="s|$S|@SRC|g" second="s|$B|@BUILD|g"
+	first="s|$(lit "$S")|@SRC|g" second="s|$(lit "$B")|@BUILD|g"
 fi
 normalise() {
 	sed -e "$first" -e "$second" \
