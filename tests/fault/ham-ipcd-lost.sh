@@ -5,10 +5,11 @@
 # stops its servers (pattern, kv, file), answers the hamctl parked in it,
 # removes its state file and exits 1; a hamctl waiting for a manager that
 # never came says ipcd is not running (not "no manager") and exits 3; the
-# same servers run bare end with status 2 and their own message. In a
-# sanitizer build none prints a LeakSanitizer report (before the fix the
-# manager leaked its name_attach_t and dispatch_t, the servers their
-# dispatch_t and context).
+# same servers run bare end with status 2 and their own message, and
+# started with no ipcd exit 1 with the reason. In a sanitizer build none
+# prints a LeakSanitizer report (before the fix the manager leaked its
+# name_attach_t, the servers their dispatch_t (616 bytes: the soak's
+# report, from a server the manager started in ipcd's gap) and context).
 # Forced: ipcd SIGKILLed under a running manager, a parked `hamctl wait`,
 # a hamctl waiting for a missing manager and three bare servers, with
 # NTOSIM_CTL_RECONNECT_MS=300 and no new ipcd.
@@ -95,4 +96,22 @@ for b in pat2:dispatch_block kv2:MsgReceive fs2:dispatch_block; do
 	grep -q ": ${b#*:}: No such process\$" "$DIR/$name.err" ||
 		fail "bare $name: $(cat "$DIR/$name.err")"
 done
+
+# started while no ipcd runs (as a restart manager may in ipcd's gap):
+# exit 1 with the reason, nothing leaked (dispatch_t, the soak's report)
+bg pat3 "$PATTERN" -p /dev/hil-pat3
+wait_exit "$BG" 30 || fail "pattern without ipcd still running"
+[ "$STATUS" = 1 ] || fail "pattern without ipcd: exit status $STATUS, not 1"
+grep -q '^ntosim-pattern: resmgr_attach /dev/hil-pat3: Transport endpoint is not connected$' "$DIR/pat3.err" ||
+	fail "pattern without ipcd: $(cat "$DIR/pat3.err")"
+bg kv3 "$KVSRV" -n hil-kv3 -f "$DIR/kv3.db"
+wait_exit "$BG" 30 || fail "kvsrv without ipcd still running"
+[ "$STATUS" = 1 ] || fail "kvsrv without ipcd: exit status $STATUS, not 1"
+grep -q '^ntosim-kvsrv: name_attach hil-kv3: Transport endpoint is not connected$' "$DIR/kv3.err" ||
+	fail "kvsrv without ipcd: $(cat "$DIR/kv3.err")"
+bg fs3 "$FILESRV" -d "$DIR/fs2" -p /hil-fs3
+wait_exit "$BG" 30 || fail "filesrv without ipcd still running"
+[ "$STATUS" = 1 ] || fail "filesrv without ipcd: exit status $STATUS, not 1"
+grep -q '^ntosim-filesrv: resmgr_attach /hil-fs3: Transport endpoint is not connected$' "$DIR/fs3.err" ||
+	fail "filesrv without ipcd: $(cat "$DIR/fs3.err")"
 san_clean
