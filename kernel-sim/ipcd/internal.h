@@ -28,6 +28,10 @@ struct event_base;
 #define IPCD_WAITERS_MAX   64u	      /* parked WAIT_PATH requests per peer */
 #define IPCD_DRAIN_TICK_MS 50	      /* connection drain re-check period */
 #define IPCD_DRAIN_MAX_MS  30000      /* give up draining after this long */
+/* spare connection regions per client process (connection.c): with
+ * _NTO_CHF_DISCONNECT the server lets go of a connection after its client's
+ * next open, so one spare is not enough for an open/close loop */
+#define IPCD_CONN_SPARES 4u
 
 /* ---- logging (log.c) ---- */
 extern int log_level;
@@ -164,11 +168,15 @@ struct proc {
 	unsigned rs_ok, rs_refused; /* claims taken / refused meanwhile */
 	int pidfd;		    /* ghost: known from others' reports only */
 	struct event *ghost_ev;	    /* ghost: its death (pidfd readable) */
-	/* connection.c: the region of its last detached connection, kept
-	 * for its next connection to the same channel (no map/unmap) */
-	struct region spare;
-	struct chan *spare_chan; /* compared, never followed */
-	uint64_t spare_serial;
+	/* connection.c: the regions of its last detached connections, kept
+	 * for its next connections to the same channel (no map/unmap);
+	 * oldest first */
+	struct conn_spare {
+		struct region reg;
+		struct chan *chan; /* compared, never followed */
+		uint64_t serial;
+	} spare[IPCD_CONN_SPARES];
+	unsigned nspare;
 	uint64_t serial; /* unique for ipcd's life */
 };
 

@@ -128,14 +128,18 @@ static void conn_unlink_locked(struct nto_conn *conn)
 }
 
 /*
- * The last coid of a connection went: keep its mappings as the spare (one
- * per process, like ipcd's), since ipcd hands the same region back for our
- * next connection to that channel when the server never mapped it; the
- * previous spare is unmapped instead.
+ * The last coid of a connection went: keep its mappings as a spare (up to
+ * NTO_CLI_SPARES, like ipcd's: on a DISCONNECT channel the server lets go
+ * of a connection only after our next open, so ipcd alternates regions),
+ * since ipcd hands the same region back for a later connection of ours to
+ * that channel; beyond that the oldest spare is unmapped.
  */
+#define NTO_CLI_SPARES 4
+
 void nto__conn_unref(struct nto_conn *conn)
 {
 	struct nto_conn *old = NULL, *c;
+	unsigned n = 0;
 
 	if (atomic_fetch_sub(&conn->refs, 1) != 1)
 		return;
@@ -144,9 +148,14 @@ void nto__conn_unref(struct nto_conn *conn)
 		pthread_mutex_unlock(&tab_lock);
 		return;
 	}
+	/* the list is newest first: the last spare found is the oldest */
 	for (c = conns; c; c = c->next)
-		if (c->spare && c != conn)
+		if (c->spare && c != conn) {
 			old = c;
+			n++;
+		}
+	if (n < NTO_CLI_SPARES)
+		old = NULL;
 	if (old)
 		conn_unlink_locked(old);
 	conn->spare = 1;
@@ -592,14 +601,17 @@ NTO_EXPORT int ConnectClientInfo_r(int scoid, struct _client_info *info,
 {
 	struct nto_ctl_id req = {scoid};
 	struct nto_ctl_client rep;
-	size_t got = 0;
+	size_t got = sizeof(rep);
 	int rc;
 
 	(void)ngroups;
 	if (!info)
 		return EFAULT;
-	rc = nto__ctl_call(NTO_CTL_CLIENT_INFO, &req, sizeof(req), &rep,
-			   sizeof(rep), &got, NULL, 0, NULL);
+	/* a connection we have mapped: no ipcd round trip (channel.c) */
+	rc = nto__srv_client_cached(scoid, &rep);
+	if (rc < 0)
+		rc = nto__ctl_call(NTO_CTL_CLIENT_INFO, &req, sizeof(req), &rep,
+				   sizeof(rep), &got, NULL, 0, NULL);
 	if (rc < 0)
 		return -rc;
 	if (got < sizeof(rep))

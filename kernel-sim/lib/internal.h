@@ -194,6 +194,7 @@ void nto__conn_ref(struct nto_conn *conn);
 void nto__conn_unref(struct nto_conn *conn);
 /* Server side of ConnectDetach(scoid) (channel.c): EOK or a positive errno. */
 int nto__srv_detach_scoid(int scoid);
+int nto__srv_client_cached(int scoid, struct nto_ctl_client *out);
 /* Ring a connection's channel doorbell after posting: bump the futex word,
  * then wake one receiver if the server's waiter page says one sleeps. */
 void nto__doorbell_ring(struct nto_conn *conn);
@@ -281,6 +282,8 @@ struct nto_srv_conn {
 	uint32_t gen;
 	int scoid; /* with _NTO_SIDE_CHANNEL */
 	pid_t client_pid;
+	uid_t client_uid; /* ipcd's, from the mapping (ConnectClientInfo) */
+	gid_t client_gid;
 	dev_t reg_dev; /* the region's memfd (a spare is found by it) */
 	ino_t reg_ino;
 	struct nto_conn_region *region;

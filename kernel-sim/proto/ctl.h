@@ -177,6 +177,10 @@ struct nto_ctl_connfd {
 	int32_t scoid;
 	uint32_t gen;	    /* rep: generation of the connection-table entry */
 	int32_t client_pid; /* rep */
+	/* rep: the client's credentials, as NTO_CTL_CLIENT_INFO gives them
+	 * (ConnectClientInfo on a mapped connection answers from these) */
+	uint32_t client_uid;
+	uint32_t client_gid;
 };
 
 /* resmgr/name registration flags carried in nto_ctl_path.flags follow
