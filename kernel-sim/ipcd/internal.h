@@ -391,6 +391,11 @@ void pathspace_drop_proc(struct proc *p);
 void pathspace_drop_chan(struct proc *p, int chid);
 void pathspace_drop_peer(struct peer *pe);
 void pathspace_shutdown(void);
+/* arg's registrations, best first (up to NTO_RESOLVE_MAX): n > 0, or
+ * -ENOENT, -ENAMETOOLONG, -ENOMEM */
+int pathspace_resolve(const char *arg, struct nto_ctl_resolve_ent *ent);
+/* resolve_attach.c (issue 10): RESOLVE and CONNECT_ATTACH in one */
+int dispatch_resolve_attach(struct req *rq);
 int dispatch_path_attach(struct req *rq);
 int dispatch_path_detach(struct req *rq);
 int dispatch_resolve(struct req *rq);

@@ -594,7 +594,8 @@ int nto__ctl_call(uint32_t type, const void *req, size_t reqlen, void *rep,
 	for (tries = 0; tries < 2; tries++) {
 		/* a path lookup without an ipcd falls back to libc: no ipcd
 		 * could have a registration for it, so none is started */
-		rc = ctl_ensure_locked(type != NTO_CTL_RESOLVE);
+		rc = ctl_ensure_locked(type != NTO_CTL_RESOLVE &&
+				       type != NTO_CTL_RESOLVE_ATTACH);
 		if (rc < 0)
 			break;
 		rc = ctl_exchange(ctl_fd, ++ctl_seq, type, req, reqlen, NULL, 0,
@@ -610,7 +611,8 @@ int nto__ctl_call(uint32_t type, const void *req, size_t reqlen, void *rep,
 	}
 	/* autostart.c: no ipcd ever: say how to get one, unless the caller
 	 * is a path lookup, which falls back to libc without an error */
-	if (rc == -ENOTCONN && !ctl_registered && type != NTO_CTL_RESOLVE)
+	if (rc == -ENOTCONN && !ctl_registered && type != NTO_CTL_RESOLVE &&
+	    type != NTO_CTL_RESOLVE_ATTACH)
 		nto__autostart_tell();
 	/* a release the library carries out whatever ipcd said (detaches)
 	 * or when no ipcd is left (ChannelDestroy) is forgotten too */

@@ -3,17 +3,24 @@
  * server lets go of a connection after its client's next one is made, yet
  * the client's open/close loop still reuses regions (several spares in
  * ipcd and libnto); ConnectClientInfo answered from the server's mapping
- * gives ipcd's credentials, and ESRCH once the scoid is detached.
+ * gives ipcd's credentials, and ESRCH once the scoid is detached; open()
+ * and name_open resolve and attach in one ipcd request, and a coid attached
+ * for an entry the caller then skips is detached again.
  */
 #include "config.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
+#include <sys/dispatch.h>
+#include <sys/iofunc.h>
 #include <sys/neutrino.h>
+#include <sys/resmgr.h>
+#include <sys/stat.h>
 
 #include "tests/unit/fixture.h"
 
@@ -215,6 +222,80 @@ START_TEST(test_client_info_other_gid)
 }
 END_TEST
 
+/* Receive n pulses on chid: `code` ones, and DISCONNECT ones whose scoid
+ * we detach; returns how many DISCONNECTs came. */
+static int take_pulses(int chid, int n, int code)
+{
+	struct _pulse p;
+	int disc = 0;
+
+	while (n-- > 0) {
+		int r = nto_test_receive(chid, &p, sizeof p, NULL, W);
+
+		ck_assert_msg(r == 0, "receive %d: %s (left %d, code %d)", r,
+			      strerror(errno), n, code);
+		if (p.code == _PULSE_CODE_DISCONNECT) {
+			ck_assert_int_eq(ConnectDetach(p.scoid), 0);
+			disc++;
+		} else {
+			ck_assert_int_eq(p.code, code);
+		}
+	}
+	return disc;
+}
+
+/*
+ * ipcd attaches to the first entry a name_open would try; where the caller
+ * skips it after all (a resource manager of its own under the name, no
+ * _RESMGR_FLAG_SELF: ENOENT) that coid is detached again (the server sees
+ * the DISCONNECT of a connection it never heard from), and open() never
+ * attaches to our own registration (it falls back to the host: no such
+ * file; no DISCONNECT). Nothing is left either way.
+ */
+START_TEST(test_resolve_attach_unused)
+{
+	struct nto_test_counts base;
+	char name[64], rmname[80], path[128], rmpath[160];
+	resmgr_connect_funcs_t cf;
+	resmgr_io_funcs_t iof;
+	iofunc_attr_t attr;
+	name_attach_t *att;
+	int coid;
+
+	snprintf(name, sizeof name, "ntosim-ra-%d", (int)getpid());
+	snprintf(rmname, sizeof rmname, "%s-rm", name);
+	snprintf(path, sizeof path, "/dev/name/local/%s", name);
+	snprintf(rmpath, sizeof rmpath, "/dev/name/local/%s", rmname);
+	att = name_attach(NULL, name, 0);
+	ck_assert_ptr_nonnull(att);
+	iofunc_func_init(_RESMGR_CONNECT_NFUNCS, &cf, _RESMGR_IO_NFUNCS, &iof);
+	iofunc_attr_init(&attr, S_IFNAM | 0666, NULL, NULL);
+	ck_assert_int_ge(resmgr_attach(att->dpp, NULL, rmpath, _FTYPE_ANY, 0,
+				       &cf, &iof, &attr),
+			 0);
+	nto_test_counts(&base);
+
+	/* our own name: taken (QNX allows it), one working coid */
+	coid = name_open(name, 0);
+	ck_assert_int_ge(coid, 0);
+	ck_assert_int_eq(MsgSendPulse(coid, 10, 5, 7), 0);
+	ck_assert_int_eq(name_close(coid), 0);
+	ck_assert_int_eq(take_pulses(att->chid, 2, 5), 1);
+	/* our own resource manager: attached by ipcd, skipped by us */
+	errno = 0;
+	ck_assert_int_eq(name_open(rmname, 0), -1);
+	ck_assert_int_eq(errno, ENOENT);
+	ck_assert_int_eq(take_pulses(att->chid, 1, 0), 1);
+	/* open() of our own registration: never (no _RESMGR_FLAG_SELF) */
+	errno = 0;
+	ck_assert_int_eq(open(path, O_RDONLY), -1);
+	ck_assert_int_eq(errno, ENOENT);
+	nto_test_counts_wait(&base, W);
+	nto_test_expect_empty(att->chid, 100);
+	ck_assert_int_eq(name_detach(att, 0), 0);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("conn_reuse");
@@ -222,6 +303,7 @@ int main(void)
 
 	tcase_add_test(tc, test_disconnect_reuse);
 	tcase_add_test(tc, test_client_info_other_gid);
+	tcase_add_test(tc, test_resolve_attach_unused);
 	suite_add_tcase(s, tc);
 	return nto_test_main(s);
 }
