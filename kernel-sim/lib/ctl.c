@@ -206,6 +206,14 @@ static void ctl_late_reply(int fd, const struct nto_ctl_hdr *rh,
 		} else if (type == NTO_CTL_CONNECT_ATTACH) {
 			utype = NTO_CTL_CONNECT_DETACH;
 			id = ((const struct nto_ctl_attach_rep *)rep)->coid;
+		} else if (type == NTO_CTL_RESOLVE_ATTACH) {
+			const struct nto_ctl_resolve_attach_rep *ra = rep;
+
+			/* issue 10: the attach it made, if any */
+			if (n >= sizeof(*ra) && ra->index >= 0) {
+				utype = NTO_CTL_CONNECT_DETACH;
+				id = ra->att.coid;
+			}
 		} else if (type == NTO_CTL_PATH_ATTACH) {
 			utype = NTO_CTL_PATH_DETACH;
 			id = ((const struct nto_ctl_id *)rep)->id;

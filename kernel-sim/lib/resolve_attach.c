@@ -30,9 +30,10 @@ int nto__resolve_attach(const char *path, unsigned ftype, uint32_t ra_flags,
 	ra->idx = ra->coid = -1;
 	if (len >= NTO_PATH_MAX)
 		return -ENAMETOOLONG;
-	rc = nto__attach_begin(index, &ph);
-	if (rc < 0)
-		return rc;
+	/* no fd for a placeholder (EMFILE): resolve alone, as the path may
+	 * be the host's (libc then opens it in that last fd) */
+	if (nto__attach_begin(index, &ph) < 0)
+		return nto__resolve(path, ents, max);
 	memset(req, 0, sizeof(*req));
 	req->att.coid = ph >= 0 ? ph : -1;
 	req->att.flags = (uint32_t)flags;
