@@ -11,6 +11,7 @@
 #include <limits.h>
 #include <stdatomic.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/neutrino.h>
 #include <time.h>
 
@@ -213,14 +214,21 @@ void conn_server_gone(struct conn *c)
 	conn_unlink_server(c);
 }
 
-/* The client let go of the connection (last coid detached, or death). */
+/* Drop p's spare i (its region, and the quota unit it held). */
+static void conn_spare_drop_one(struct proc *p, unsigned i)
+{
+	region_destroy(&p->spare[i].reg);
+	p->nspare--;
+	memmove(&p->spare[i], &p->spare[i + 1],
+		(p->nspare - i) * sizeof(p->spare[0]));
+	quota_give(p->uid, &p->quse, QUOTA_CONNECTIONS, 1);
+}
+
+/* The client let go of its spares (death, or it needs the quota). */
 void conn_spare_drop(struct proc *p)
 {
-	if (!p->spare_chan)
-		return;
-	region_destroy(&p->spare);
-	p->spare_chan = NULL;
-	quota_give(p->uid, &p->quse, QUOTA_CONNECTIONS, 1);
+	while (p->nspare)
+		conn_spare_drop_one(p, p->nspare - 1);
 }
 
 /* Every slot and pulse entry FREE: nothing in flight, nothing owed. */
@@ -239,41 +247,53 @@ static int conn_idle(const struct conn *c)
 
 /*
  * A connection its client detached and that holds nothing (every slot and
- * pulse FREE): keep its region as the client's spare, so the next
- * connection of that client to that channel reuses it and neither side
- * maps or unmaps anything (the expensive part of set-up under shadow
- * paging; both keep their mapping, libnto by the memfd's identity). Only
- * those two processes ever had it mapped. The server may still hold its
- * old mapping for a while: it uses a mapping only while the table entry
- * (index, generation) is the one it mapped. The spare keeps the
- * connection's quota unit until it is reused or dropped.
+ * pulse FREE): keep its region as one of the client's spares (the oldest
+ * goes when there are IPCD_CONN_SPARES), so a later connection of that
+ * client to that channel reuses it and neither side maps or unmaps
+ * anything (the expensive part of set-up under shadow paging; both keep
+ * their mapping, libnto by the memfd's identity). Only those two processes
+ * ever had it mapped. The server may still hold its old mapping for a
+ * while: it uses a mapping only while the table entry (index, generation)
+ * is the one it mapped. A spare keeps the connection's quota unit until it
+ * is reused or dropped.
  */
 static void conn_keep_spare(struct conn *c, struct proc *p)
 {
+	struct conn_spare *s;
+
 	if (!p || p->serial != c->client_serial || !c->detaching ||
 	    c->noshare || !c->chan || !conn_idle(c))
 		return;
-	conn_spare_drop(p);
+	if (p->nspare == IPCD_CONN_SPARES)
+		conn_spare_drop_one(p, 0);
 	if (quota_take(p->uid, &p->quse, p->pid, QUOTA_CONNECTIONS, 1) < 0)
 		return;
-	p->spare = c->reg;
-	p->spare_chan = c->chan;
-	p->spare_serial = c->chan->serial;
+	s = &p->spare[p->nspare++];
+	s->reg = c->reg;
+	s->chan = c->chan;
+	s->serial = c->chan->serial;
 	c->reg.fd = -1;
 	c->reg.map = NULL;
 }
 
-/* The client's spare region for ch, if it has one (else 0). */
+/* Drop p's spares for channels other than ch (a spare must not cost a
+ * connection elsewhere) and those of a channel that is gone. */
+static void conn_spare_prune(struct proc *p, const struct chan *ch)
+{
+	unsigned i = p->nspare;
+
+	while (i-- > 0)
+		if (p->spare[i].chan != ch || p->spare[i].serial != ch->serial)
+			conn_spare_drop_one(p, i);
+}
+
+/* The client's newest spare region for ch, if it has one (else 0). */
 static int conn_take_spare(struct proc *p, struct chan *ch, struct region *out)
 {
-	if (!p->spare_chan)
+	conn_spare_prune(p, ch);
+	if (!p->nspare)
 		return 0;
-	if (p->spare_chan != ch || p->spare_serial != ch->serial) {
-		conn_spare_drop(p);
-		return 0;
-	}
-	*out = p->spare;
-	p->spare_chan = NULL;
+	*out = p->spare[--p->nspare].reg;
 	quota_give(p->uid, &p->quse, QUOTA_CONNECTIONS, 1);
 	/* whatever the client left there: a clean header and tables (the
 	 * data extents are the same two processes' own bytes) */
@@ -410,10 +430,17 @@ static int conn_create(struct proc *p, struct chan *ch, int noshare,
 		return t;
 	/* quota.c: no client may take a channel's table or ipcd's fds */
 	rc = quota_chan_conns(p, ch);
-	if (rc == 0 && p->spare_chan && p->spare_chan != ch)
-		conn_spare_drop(p); /* it must not cost a connection */
+	if (rc == 0)
+		conn_spare_prune(p, ch);
 	if (rc == 0)
 		rc = quota_take(p->uid, &p->quse, p->pid, QUOTA_CONNECTIONS, 1);
+	if (rc < 0 && p->nspare) { /* its own spares must not cost it one */
+		conn_spare_drop(p);
+		rc = quota_chan_conns(p, ch);
+		if (rc == 0)
+			rc = quota_take(p->uid, &p->quse, p->pid,
+					QUOTA_CONNECTIONS, 1);
+	}
 	if (rc < 0)
 		return rc;
 	c = calloc(1, sizeof(*c));
@@ -674,6 +701,8 @@ int dispatch_conn_fd(struct req *rq)
 	out->scoid = c->scoid | SIDE_BIT;
 	out->gen = ch->tgen[c->tindex];
 	out->client_pid = c->client_pid;
+	out->client_uid = c->client_uid;
+	out->client_gid = c->client_gid;
 	rq->rlen = sizeof(*out);
 	rq->fds[0] = c->reg.fd;
 	rq->nfds = 1;

@@ -28,6 +28,10 @@ struct event_base;
 #define IPCD_WAITERS_MAX   64u	      /* parked WAIT_PATH requests per peer */
 #define IPCD_DRAIN_TICK_MS 50	      /* connection drain re-check period */
 #define IPCD_DRAIN_MAX_MS  30000      /* give up draining after this long */
+/* spare connection regions per client process (connection.c): with
+ * _NTO_CHF_DISCONNECT the server lets go of a connection after its client's
+ * next open, so one spare is not enough for an open/close loop */
+#define IPCD_CONN_SPARES 4u
 
 /* ---- logging (log.c) ---- */
 extern int log_level;
@@ -164,11 +168,15 @@ struct proc {
 	unsigned rs_ok, rs_refused; /* claims taken / refused meanwhile */
 	int pidfd;		    /* ghost: known from others' reports only */
 	struct event *ghost_ev;	    /* ghost: its death (pidfd readable) */
-	/* connection.c: the region of its last detached connection, kept
-	 * for its next connection to the same channel (no map/unmap) */
-	struct region spare;
-	struct chan *spare_chan; /* compared, never followed */
-	uint64_t spare_serial;
+	/* connection.c: the regions of its last detached connections, kept
+	 * for its next connections to the same channel (no map/unmap);
+	 * oldest first */
+	struct conn_spare {
+		struct region reg;
+		struct chan *chan; /* compared, never followed */
+		uint64_t serial;
+	} spare[IPCD_CONN_SPARES];
+	unsigned nspare;
 	uint64_t serial; /* unique for ipcd's life */
 };
 
@@ -383,6 +391,11 @@ void pathspace_drop_proc(struct proc *p);
 void pathspace_drop_chan(struct proc *p, int chid);
 void pathspace_drop_peer(struct peer *pe);
 void pathspace_shutdown(void);
+/* arg's registrations, best first (up to NTO_RESOLVE_MAX): n > 0, or
+ * -ENOENT, -ENAMETOOLONG, -ENOMEM */
+int pathspace_resolve(const char *arg, struct nto_ctl_resolve_ent *ent);
+/* resolve_attach.c (issue 10): RESOLVE and CONNECT_ATTACH in one */
+int dispatch_resolve_attach(struct req *rq);
 int dispatch_path_attach(struct req *rq);
 int dispatch_path_detach(struct req *rq);
 int dispatch_resolve(struct req *rq);

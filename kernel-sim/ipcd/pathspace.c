@@ -330,25 +330,30 @@ int dispatch_path_detach(struct req *rq)
 	return -EINVAL;
 }
 
-int dispatch_resolve(struct req *rq)
+int pathspace_resolve(const char *arg, struct nto_ctl_resolve_ent *ent)
 {
-	struct nto_ctl_resolve_rep *out = rq->rbuf;
-	const char *arg = path_arg(rq);
 	char path[NTO_PATH_MAX];
-	int n;
+	int n = path_normalize(arg, path);
 
-	if (!arg)
-		return IPCD_DROP;
-	n = path_normalize(arg, path);
 	if (n == -EINVAL)
 		return -ENOENT; /* nothing is registered at a relative path */
 	if (n < 0)
 		return n;
-	n = path_resolve(path, (size_t)n, out->ent, NTO_RESOLVE_MAX);
+	n = path_resolve(path, (size_t)n, ent, NTO_RESOLVE_MAX);
+	return n == 0 ? -ENOENT : n;
+}
+
+int dispatch_resolve(struct req *rq)
+{
+	struct nto_ctl_resolve_rep *out = rq->rbuf;
+	const char *arg = path_arg(rq);
+	int n;
+
+	if (!arg)
+		return IPCD_DROP;
+	n = pathspace_resolve(arg, out->ent);
 	if (n < 0)
 		return n;
-	if (n == 0)
-		return -ENOENT;
 	out->n = (uint32_t)n;
 	rq->rlen = (uint32_t)(sizeof(*out) +
 			      (size_t)n * sizeof(struct nto_ctl_resolve_ent));

@@ -73,6 +73,11 @@ static const struct handler handlers[NTO_CTL_TYPE_MAX] = {
 		FIXED(dispatch_deliver_pulse, struct nto_ctl_event, 1),
 	[NTO_CTL_WAIT_PATH] = PATHREQ(dispatch_wait_path, 0),
 	[NTO_CTL_PATH_LIST] = PATHREQ(dispatch_path_list, 0),
+	/* connection set-up: RESOLVE + CONNECT_ATTACH (resolve_attach.c) */
+	[NTO_CTL_RESOLVE_ATTACH] = {dispatch_resolve_attach, "resolve_attach",
+				    sizeof(struct nto_ctl_resolve_attach) + 1,
+				    NTO_CTL_MAX - sizeof(struct nto_ctl_hdr),
+				    1},
 	[NTO_CTL_CLIENT_INFO] =
 		FIXED(dispatch_client_info, struct nto_ctl_id, 1),
 	/* procmgr (procevent.c); ADOPT comes from an unregistered AUX peer */

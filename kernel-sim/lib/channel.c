@@ -245,7 +245,7 @@ NTO_EXPORT int ChannelDestroy(int chid)
 static struct nto_srv_conn *srv_conn_map(struct nto_chan *ch, unsigned idx,
 					 int scoid)
 {
-	struct nto_ctl_connfd req = {ch->chid, scoid, 0, 0}, rep;
+	struct nto_ctl_connfd req = {ch->chid, scoid, 0, 0, 0, 0}, rep;
 	struct nto_srv_conn *sc;
 	struct stat st;
 	size_t got = 0;
@@ -276,6 +276,8 @@ static struct nto_srv_conn *srv_conn_map(struct nto_chan *ch, unsigned idx,
 	sc->gen = rep.gen;
 	sc->scoid = scoid | _NTO_SIDE_CHANNEL;
 	sc->client_pid = rep.client_pid;
+	sc->client_uid = rep.client_uid;
+	sc->client_gid = rep.client_gid;
 	return sc;
 fail:
 	if (nfds > 0)
@@ -427,6 +429,31 @@ int nto__chan_sync(struct nto_chan *ch, int full)
 	free(fresh);
 	pthread_mutex_unlock(&sync_lock);
 	return failed;
+}
+
+/* ConnectClientInfo without asking ipcd: what it said when we mapped the
+ * connection scoid names, while the channel's table entry (index,
+ * generation, scoid: written by ipcd only) still is that connection.
+ * 0, or -ESRCH: ask ipcd. */
+int nto__srv_client_cached(int scoid, struct nto_ctl_client *out)
+{
+	struct nto_srv_conn *sc;
+	int rc = -ESRCH;
+
+	if (scoid <= 0)
+		return rc;
+	nto__srv_rdlock();
+	sc = nto__srv_conn_by_scoid(scoid & 0xffff);
+	if (sc && (sc->scoid & 0xffff) == (scoid & 0xffff) &&
+	    !atomic_load(&sc->chan->dead) &&
+	    nto__chan_conn_current(sc->chan, sc)) {
+		out->pid = sc->client_pid;
+		out->uid = sc->client_uid;
+		out->gid = sc->client_gid;
+		rc = 0;
+	}
+	nto__srv_unlock();
+	return rc;
 }
 
 int nto__srv_detach_scoid(int scoid)

@@ -128,14 +128,18 @@ static void conn_unlink_locked(struct nto_conn *conn)
 }
 
 /*
- * The last coid of a connection went: keep its mappings as the spare (one
- * per process, like ipcd's), since ipcd hands the same region back for our
- * next connection to that channel when the server never mapped it; the
- * previous spare is unmapped instead.
+ * The last coid of a connection went: keep its mappings as a spare (up to
+ * NTO_CLI_SPARES, like ipcd's: on a DISCONNECT channel the server lets go
+ * of a connection only after our next open, so ipcd alternates regions),
+ * since ipcd hands the same region back for a later connection of ours to
+ * that channel; beyond that the oldest spare is unmapped.
  */
+#define NTO_CLI_SPARES 4
+
 void nto__conn_unref(struct nto_conn *conn)
 {
 	struct nto_conn *old = NULL, *c;
+	unsigned n = 0;
 
 	if (atomic_fetch_sub(&conn->refs, 1) != 1)
 		return;
@@ -144,9 +148,14 @@ void nto__conn_unref(struct nto_conn *conn)
 		pthread_mutex_unlock(&tab_lock);
 		return;
 	}
+	/* the list is newest first: the last spare found is the oldest */
 	for (c = conns; c; c = c->next)
-		if (c->spare && c != conn)
+		if (c->spare && c != conn) {
 			old = c;
+			n++;
+		}
+	if (n < NTO_CLI_SPARES)
+		old = NULL;
 	if (old)
 		conn_unlink_locked(old);
 	conn->spare = 1;
@@ -293,20 +302,11 @@ static struct nto_coid *coid_alloc_locked(void)
 	return calloc(1, sizeof(*c));
 }
 
-NTO_EXPORT int ConnectAttach_r(_Uint32t nd, pid_t pid, int chid, unsigned index,
-			       int flags)
+int nto__attach_begin(unsigned index, int *ph)
 {
-	struct nto_ctl_attach req = {nd, pid, chid, -1, (uint32_t)flags};
-	struct nto_ctl_attach_rep rep;
-	struct nto_conn *conn = NULL;
-	struct nto_coid *c;
-	int fds[NTO_CTL_FDS_MAX], nfds = 0, ph = -1, rc, i;
-	size_t got = 0;
+	int rc;
 
-	if (nd != 0)
-		return -ENOREMOTE;
-	if ((unsigned)flags & ~(unsigned)COF_KNOWN)
-		return -EINVAL;
+	*ph = -1;
 	pthread_mutex_lock(&tab_lock);
 	rc = tables_init_locked();
 	pthread_mutex_unlock(&tab_lock);
@@ -315,23 +315,31 @@ NTO_EXPORT int ConnectAttach_r(_Uint32t nd, pid_t pid, int chid, unsigned index,
 	if (!(index & _NTO_SIDE_CHANNEL)) {
 		if (index >= fdtab_n)
 			return -EINVAL;
-		ph = placeholder(index);
-		if (ph < 0)
-			return ph == -EINVAL ? -EMFILE : ph;
-		if ((size_t)ph >= fdtab_n) {
-			nto__sys_close(ph);
+		rc = placeholder(index);
+		if (rc < 0)
+			return rc == -EINVAL ? -EMFILE : rc;
+		if ((size_t)rc >= fdtab_n) {
+			nto__sys_close(rc);
 			return -EMFILE;
 		}
-		req.coid = ph;
+		*ph = rc;
 	}
-	rc = nto__ctl_call(NTO_CTL_CONNECT_ATTACH, &req, sizeof(req), &rep,
-			   sizeof(rep), &got, fds, NTO_CTL_FDS_MAX, &nfds);
-	if (rc >= 0 && got < sizeof(rep))
+	return 0;
+}
+
+int nto__attach_end(int rc, const struct nto_ctl_attach_rep *rep, size_t got,
+		    int *fds, int nfds, int flags, int ph)
+{
+	struct nto_conn *conn = NULL;
+	struct nto_coid *c;
+	int i;
+
+	if (rc >= 0 && got < sizeof(*rep))
 		rc = -EPROTO;
 	if (rc < 0)
 		goto out;
 	pthread_mutex_lock(&tab_lock);
-	rc = conn_get_or_map(&rep, fds, nfds, &conn);
+	rc = conn_get_or_map(rep, fds, nfds, &conn);
 	if (rc == 0) {
 		c = coid_alloc_locked();
 		if (!c) {
@@ -340,13 +348,13 @@ NTO_EXPORT int ConnectAttach_r(_Uint32t nd, pid_t pid, int chid, unsigned index,
 			c->conn = conn;
 			c->flags = flags & _NTO_COF_CLOEXEC;
 			atomic_store(&c->busy, 0);
-			atomic_store(entry_of(rep.coid), c);
-			rc = rep.coid;
+			atomic_store(entry_of(rep->coid), c);
+			rc = rep->coid;
 		}
 	}
 	pthread_mutex_unlock(&tab_lock);
 	if (rc < 0) {
-		struct nto_ctl_id d = {rep.coid};
+		struct nto_ctl_id d = {rep->coid};
 
 		if (conn)
 			nto__conn_unref(conn);
@@ -361,6 +369,28 @@ out:
 	if (rc >= 0)
 		NTO_FAULT(NTO_FP_CONNECT, NULL);
 	return rc;
+}
+
+NTO_EXPORT int ConnectAttach_r(_Uint32t nd, pid_t pid, int chid, unsigned index,
+			       int flags)
+{
+	struct nto_ctl_attach req = {nd, pid, chid, -1, (uint32_t)flags};
+	struct nto_ctl_attach_rep rep;
+	int fds[NTO_CTL_FDS_MAX], nfds = 0, ph, rc;
+	size_t got = 0;
+
+	if (nd != 0)
+		return -ENOREMOTE;
+	if ((unsigned)flags & ~(unsigned)COF_KNOWN)
+		return -EINVAL;
+	rc = nto__attach_begin(index, &ph);
+	if (rc < 0)
+		return rc;
+	if (ph >= 0)
+		req.coid = ph;
+	rc = nto__ctl_call(NTO_CTL_CONNECT_ATTACH, &req, sizeof(req), &rep,
+			   sizeof(rep), &got, fds, NTO_CTL_FDS_MAX, &nfds);
+	return nto__attach_end(rc, &rep, got, fds, nfds, flags, ph);
 }
 
 NTO_EXPORT int ConnectAttach(_Uint32t nd, pid_t pid, int chid, unsigned index,
@@ -592,14 +622,17 @@ NTO_EXPORT int ConnectClientInfo_r(int scoid, struct _client_info *info,
 {
 	struct nto_ctl_id req = {scoid};
 	struct nto_ctl_client rep;
-	size_t got = 0;
+	size_t got = sizeof(rep);
 	int rc;
 
 	(void)ngroups;
 	if (!info)
 		return EFAULT;
-	rc = nto__ctl_call(NTO_CTL_CLIENT_INFO, &req, sizeof(req), &rep,
-			   sizeof(rep), &got, NULL, 0, NULL);
+	/* a connection we have mapped: no ipcd round trip (channel.c) */
+	rc = nto__srv_client_cached(scoid, &rep);
+	if (rc < 0)
+		rc = nto__ctl_call(NTO_CTL_CLIENT_INFO, &req, sizeof(req), &rep,
+				   sizeof(rep), &got, NULL, 0, NULL);
 	if (rc < 0)
 		return -rc;
 	if (got < sizeof(rep))

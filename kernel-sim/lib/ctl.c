@@ -206,6 +206,14 @@ static void ctl_late_reply(int fd, const struct nto_ctl_hdr *rh,
 		} else if (type == NTO_CTL_CONNECT_ATTACH) {
 			utype = NTO_CTL_CONNECT_DETACH;
 			id = ((const struct nto_ctl_attach_rep *)rep)->coid;
+		} else if (type == NTO_CTL_RESOLVE_ATTACH) {
+			const struct nto_ctl_resolve_attach_rep *ra = rep;
+
+			/* issue 10: the attach it made, if any */
+			if (n >= sizeof(*ra) && ra->index >= 0) {
+				utype = NTO_CTL_CONNECT_DETACH;
+				id = ra->att.coid;
+			}
 		} else if (type == NTO_CTL_PATH_ATTACH) {
 			utype = NTO_CTL_PATH_DETACH;
 			id = ((const struct nto_ctl_id *)rep)->id;
@@ -594,7 +602,8 @@ int nto__ctl_call(uint32_t type, const void *req, size_t reqlen, void *rep,
 	for (tries = 0; tries < 2; tries++) {
 		/* a path lookup without an ipcd falls back to libc: no ipcd
 		 * could have a registration for it, so none is started */
-		rc = ctl_ensure_locked(type != NTO_CTL_RESOLVE);
+		rc = ctl_ensure_locked(type != NTO_CTL_RESOLVE &&
+				       type != NTO_CTL_RESOLVE_ATTACH);
 		if (rc < 0)
 			break;
 		rc = ctl_exchange(ctl_fd, ++ctl_seq, type, req, reqlen, NULL, 0,
@@ -610,7 +619,8 @@ int nto__ctl_call(uint32_t type, const void *req, size_t reqlen, void *rep,
 	}
 	/* autostart.c: no ipcd ever: say how to get one, unless the caller
 	 * is a path lookup, which falls back to libc without an error */
-	if (rc == -ENOTCONN && !ctl_registered && type != NTO_CTL_RESOLVE)
+	if (rc == -ENOTCONN && !ctl_registered && type != NTO_CTL_RESOLVE &&
+	    type != NTO_CTL_RESOLVE_ATTACH)
 		nto__autostart_tell();
 	/* a release the library carries out whatever ipcd said (detaches)
 	 * or when no ipcd is left (ChannelDestroy) is forgotten too */

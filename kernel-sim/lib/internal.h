@@ -194,6 +194,31 @@ void nto__conn_ref(struct nto_conn *conn);
 void nto__conn_unref(struct nto_conn *conn);
 /* Server side of ConnectDetach(scoid) (channel.c): EOK or a positive errno. */
 int nto__srv_detach_scoid(int scoid);
+int nto__srv_client_cached(int scoid, struct nto_ctl_client *out);
+/* connect.c: ConnectAttach_r's two halves around ipcd's attach reply
+ * (resolve_attach.c sends another request between them). begin: the
+ * tables, and for an fd-space index the placeholder fd (*ph, the coid to
+ * ask for; -1 for a side channel). end: rc is the request's status; maps
+ * the region, installs the coid, closes fds (and ph on failure); returns
+ * the coid or -errno. */
+int nto__attach_begin(unsigned index, int *ph);
+int nto__attach_end(int rc, const struct nto_ctl_attach_rep *rep, size_t got,
+		    int *fds, int nfds, int flags, int ph);
+/* resolve_attach.c: nto__resolve that also attaches (NTO_CTL_RESOLVE_
+ * ATTACH) to the first entry the caller would try; the caller takes that
+ * coid with nto__ra_take for entry i, and nto__ra_done detaches it if
+ * nobody did. */
+struct nto_ra {
+	int idx;  /* entry attached to, or -1 */
+	int coid; /* its coid until taken, else -1 */
+};
+int nto__resolve_attach(const char *path, unsigned ftype, uint32_t ra_flags,
+			unsigned index, int flags,
+			struct nto_ctl_resolve_ent *ents, int max,
+			struct nto_ra *ra);
+int nto__ra_take(struct nto_ra *ra, int i, const struct nto_ctl_resolve_ent *e,
+		 unsigned index, int flags);
+void nto__ra_done(struct nto_ra *ra);
 /* Ring a connection's channel doorbell after posting: bump the futex word,
  * then wake one receiver if the server's waiter page says one sleeps. */
 void nto__doorbell_ring(struct nto_conn *conn);
@@ -281,6 +306,8 @@ struct nto_srv_conn {
 	uint32_t gen;
 	int scoid; /* with _NTO_SIDE_CHANNEL */
 	pid_t client_pid;
+	uid_t client_uid; /* ipcd's, from the mapping (ConnectClientInfo) */
+	gid_t client_gid;
 	dev_t reg_dev; /* the region's memfd (a spare is found by it) */
 	ino_t reg_ino;
 	struct nto_conn_region *region;

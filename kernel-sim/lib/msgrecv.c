@@ -79,14 +79,18 @@ static int scan_conn(struct nto_srv_conn *sc, int pulses_only,
 }
 
 static int scan_index(struct nto_chan *ch, unsigned idx, int pulses_only,
-		      struct cand *best)
+		      struct cand *best, int *mapped)
 {
 	struct nto_srv_conn *sc;
-	int any = 0;
+	int any = 0, cur = 0;
 
 	for (sc = ch->by_index[idx]; sc; sc = sc->same)
-		if (nto__chan_conn_current(ch, sc))
+		if (nto__chan_conn_current(ch, sc)) {
+			cur = 1;
 			any |= scan_conn(sc, pulses_only, best, NULL);
+		}
+	if (mapped)
+		*mapped = cur;
 	return any;
 }
 
@@ -126,22 +130,23 @@ static int scan_best(struct nto_chan *ch, int pulses_only, int full,
 		while (bits) {
 			unsigned b = (unsigned)__builtin_ctzll(bits);
 			unsigned idx = w * 64 + b;
+			int mapped;
 
 			bits &= bits - 1;
+			/* one walk of the index's mappings: work, and whether
+			 * any mapping is the entry's current connection */
+			if (scan_index(ch, idx, pulses_only, best, &mapped))
+				continue;
 			/* a connection's first work: not mapped yet, so keep
 			 * the bit and have chan_sync map it */
-			if (!nto__chan_index_mapped(ch, idx) &&
-			    nto__chan_entry_live(ch, idx)) {
+			if (!mapped && nto__chan_entry_live(ch, idx)) {
 				atomic_store(&ch->need_map, 1);
-				scan_index(ch, idx, pulses_only, best);
 				continue;
 			}
-			if (scan_index(ch, idx, pulses_only, best))
-				continue;
 			/* empty: clear, then look once more, since a sender
 			 * sets the bit only after posting */
 			atomic_fetch_and(&ready[w], ~(1ull << b));
-			if (scan_index(ch, idx, pulses_only, best))
+			if (scan_index(ch, idx, pulses_only, best, NULL))
 				atomic_fetch_or(&ready[w], 1ull << b);
 		}
 	}

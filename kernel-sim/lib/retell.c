@@ -309,6 +309,23 @@ static void note_coid(const struct nto_ctl_attach *req,
 	coids = c;
 }
 
+/* RESOLVE_ATTACH: its attach, as CONNECT_ATTACH to the entry it names. */
+static void note_resolve_attach(const struct nto_ctl_resolve_attach *req,
+				const struct nto_ctl_resolve_attach_rep *rep,
+				size_t replen, const int *fds, int nfds)
+{
+	struct nto_ctl_attach att;
+
+	if (replen < sizeof(*rep) || rep->index < 0 || nfds < 1 ||
+	    (uint32_t)rep->index >= rep->n ||
+	    replen < sizeof(*rep) + (rep->index + 1) * sizeof(rep->ent[0]))
+		return;
+	att = req->att;
+	att.pid = rep->ent[rep->index].pid;
+	att.chid = rep->ent[rep->index].chid;
+	note_coid(&att, &rep->att, fds[0]);
+}
+
 static void note_sconn(const struct nto_ctl_connfd *rep, int fd)
 {
 	struct rt_chan *c = chan_get(rep->chid);
@@ -522,6 +539,9 @@ void nto__retell_note(uint32_t type, const void *req, size_t reqlen,
 	case NTO_CTL_CONNECT_REBIND:
 		if (replen >= sizeof(struct nto_ctl_attach_rep) && nfds >= 1)
 			note_coid(req, rep, fds[0]);
+		break;
+	case NTO_CTL_RESOLVE_ATTACH: /* issue 10: an attach, if it made one */
+		note_resolve_attach(req, rep, replen, fds, nfds);
 		break;
 	case NTO_CTL_CONNECT_DETACH: {
 		struct rt_coid *c;

@@ -126,6 +126,12 @@ enum nto_ctl_type {
 	 * req nto_ctl_rs_event; rep empty */
 	NTO_CTL_RESTORE_EVENT = 31,
 	/* ---- end of the restart area ---- */
+	/* ---- connection set-up (issue 10) ---- */
+	/* RESOLVE, then CONNECT_ATTACH to the first registration the caller
+	 * would try (one round trip for open() and name_open): req
+	 * nto_ctl_resolve_attach + path; rep nto_ctl_resolve_attach_rep +
+	 * .n entries; fds as CONNECT_ATTACH's when .index >= 0 */
+	NTO_CTL_RESOLVE_ATTACH = 36,
 	NTO_CTL_TYPE_MAX
 };
 
@@ -177,6 +183,10 @@ struct nto_ctl_connfd {
 	int32_t scoid;
 	uint32_t gen;	    /* rep: generation of the connection-table entry */
 	int32_t client_pid; /* rep */
+	/* rep: the client's credentials, as NTO_CTL_CLIENT_INFO gives them
+	 * (ConnectClientInfo on a mapped connection answers from these) */
+	uint32_t client_uid;
+	uint32_t client_gid;
 };
 
 /* resmgr/name registration flags carried in nto_ctl_path.flags follow
@@ -200,6 +210,29 @@ struct nto_ctl_resolve_ent {
 
 struct nto_ctl_resolve_rep {
 	uint32_t n;
+	struct nto_ctl_resolve_ent ent[];
+};
+
+/* RESOLVE_ATTACH. The registration attached to is the first entry of the
+ * resolution that is not skipped: an entry of the caller's own pid without
+ * _RESMGR_FLAG_SELF when NTO_RA_SKIP_SELF is set, or one whose ftype is
+ * neither ftype nor _FTYPE_ANY (ftype _FTYPE_ANY skips none). .att.nd
+ * must be 0; .att.pid and .att.chid are ignored. */
+#define NTO_RA_SKIP_SELF 1u
+#define NTO_RA_FLAG_SELF 0x200u /* an entry's _RESMGR_FLAG_SELF */
+struct nto_ctl_resolve_attach {
+	struct nto_ctl_attach att; /* .coid and .flags as CONNECT_ATTACH's */
+	uint32_t ftype;
+	uint32_t ra_flags; /* NTO_RA_* */
+	char path[];	   /* NUL-terminated, < NTO_PATH_MAX */
+};
+
+struct nto_ctl_resolve_attach_rep {
+	struct nto_ctl_attach_rep att; /* valid when index >= 0 */
+	int32_t index;	  /* entry attached to; -1: none was tried */
+	int32_t att_err;  /* -errno of that attach (then index is -1) */
+	uint32_t n;	  /* entries following, as RESOLVE's */
+	uint32_t pad;
 	struct nto_ctl_resolve_ent ent[];
 };
 

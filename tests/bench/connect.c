@@ -166,8 +166,21 @@ static int rm_server(void *arg)
 	}
 }
 
-/* argv: connect. Prints unix_ns, attach_ns, attach_shared_ns,
- * attach_send_ns, open_ns and name_ns (with min/max). */
+/* 1 if argv (connect [ROW...]) asks for row, or names no rows at all. */
+static int want(int argc, char **argv, const char *row)
+{
+	int i;
+
+	for (i = 1; i < argc; i++)
+		if (!strcmp(argv[i], row))
+			return 1;
+	return argc < 2;
+}
+
+/* argv: connect [ROW...]. Prints unix_ns, attach_ns, attach_shared_ns,
+ * attach_send_ns, open_ns and name_ns (with min/max), or only the ROWs
+ * named (unix attach attach_send attach_shared open name: profile.sh
+ * times one loop). */
 int connect_case(int argc, char **argv)
 {
 	struct conn_ctx c = {0};
@@ -176,8 +189,6 @@ int connect_case(int argc, char **argv)
 	pid_t npid = -1, rpid = -1, upid = -1;
 	int held, lfd, r = 0;
 
-	(void)argc;
-	(void)argv;
 	/* the baseline: a Unix socket server on a temp path */
 	snprintf(sock, sizeof(sock), "/tmp/ntosim-bench-%d.sock",
 		 (int)getpid());
@@ -213,18 +224,26 @@ int connect_case(int argc, char **argv)
 		r = -1;
 		goto out;
 	}
-	r |= conn_time("unix", unix_op, &c);
-	r |= conn_time("attach", attach_op, &c);
-	r |= conn_time("attach_send", attach_send_op, &c);
+	if (want(argc, argv, "unix"))
+		r |= conn_time("unix", unix_op, &c);
+	if (want(argc, argv, "attach"))
+		r |= conn_time("attach", attach_op, &c);
+	if (want(argc, argv, "attach_send"))
+		r |= conn_time("attach_send", attach_send_op, &c);
 	/* with another coid held, attach shares the existing connection */
-	held = ConnectAttach(0, c.pid, c.chid, _NTO_SIDE_CHANNEL, 0);
-	if (held >= 0)
-		r |= conn_time("attach_shared", attach_op, &c);
-	ConnectDetach(held);
-	r |= conn_time("open", open_op, &c);
-	r |= conn_time("name", name_op, &c);
+	if (want(argc, argv, "attach_shared")) {
+		held = ConnectAttach(0, c.pid, c.chid, _NTO_SIDE_CHANNEL, 0);
+		if (held >= 0)
+			r |= conn_time("attach_shared", attach_op, &c);
+		ConnectDetach(held);
+	}
+	if (want(argc, argv, "open"))
+		r |= conn_time("open", open_op, &c);
+	if (want(argc, argv, "name"))
+		r |= conn_time("name", name_op, &c);
 	/* the baseline once more, after: the median of the two */
-	r |= conn_time("unix2", unix_op, &c);
+	if (want(argc, argv, "unix"))
+		r |= conn_time("unix2", unix_op, &c);
 out:
 	bench_kill(npid);
 	bench_kill(rpid);

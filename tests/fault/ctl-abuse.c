@@ -449,6 +449,36 @@ static int c_handover_op(int fd)
 	return send_pkt(fd, NTO_CTL_PROC_HANDOVER, 2, &h, sizeof(h), -1, -1);
 }
 
+/* RESOLVE_ATTACH (issue 10): no path, an unterminated one, unknown flags */
+static int c_ra_empty(int fd)
+{
+	struct nto_ctl_resolve_attach r = {0};
+
+	return send_pkt(fd, NTO_CTL_RESOLVE_ATTACH, 2, &r, sizeof(r), -1, -1);
+}
+
+static int c_ra_unterminated(int fd)
+{
+	unsigned char b[sizeof(struct nto_ctl_resolve_attach) + 8];
+
+	memset(b, 0, sizeof(struct nto_ctl_resolve_attach));
+	memset(b + sizeof(struct nto_ctl_resolve_attach), 'a', 8);
+	b[sizeof(struct nto_ctl_resolve_attach)] = '/';
+	return send_pkt(fd, NTO_CTL_RESOLVE_ATTACH, 2, b, sizeof(b), -1, -1);
+}
+
+static int c_ra_flags(int fd)
+{
+	unsigned char b[sizeof(struct nto_ctl_resolve_attach) + 2] = {0};
+	struct nto_ctl_resolve_attach r = {0};
+
+	r.att.coid = -1;
+	r.ra_flags = 0x80000000u;
+	memcpy(b, &r, sizeof(r));
+	b[sizeof(r)] = '/';
+	return send_pkt(fd, NTO_CTL_RESOLVE_ATTACH, 2, b, sizeof(b), -1, -1);
+}
+
 static const struct mcase cases[] = {
 	{"short packet", PRE_NONE, c_short},
 	{"empty packet", PRE_NONE, c_empty},
@@ -477,6 +507,10 @@ static const struct mcase cases[] = {
 	{"procmgr event with an unknown notify type", PRE_HELLO,
 	 c_procev_notify},
 	{"handover with an unknown op", PRE_AUX, c_handover_op},
+	{"RESOLVE_ATTACH without a path", PRE_HELLO, c_ra_empty},
+	{"RESOLVE_ATTACH with an unterminated path", PRE_HELLO,
+	 c_ra_unterminated},
+	{"RESOLVE_ATTACH with unknown flags", PRE_HELLO, c_ra_flags},
 };
 
 static int run_cases(void)

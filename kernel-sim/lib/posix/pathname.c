@@ -216,8 +216,10 @@ static int connect_result(int rc, const struct _io_connect_ftype_reply *fr,
 	return 0; /* informational: UMASK, NOCTTY, CHROOT, MSG */
 }
 
-/* Try one registration. Returns the coid, or -errno. */
-static int connect_entry(const struct nto_ctl_resolve_ent *ent, const char *rem,
+/* Try one registration (entry i of ra's resolution: its coid may be
+ * attached already). Returns the coid, or -errno. */
+static int connect_entry(struct nto_ra *ra, int i,
+			 const struct nto_ctl_resolve_ent *ent, const char *rem,
 			 unsigned subtype, unsigned ftype, int oflag,
 			 mode_t mode, unsigned eflag, int base,
 			 const struct nto_connect_x *x)
@@ -236,8 +238,7 @@ static int connect_entry(const struct nto_ctl_resolve_ent *ent, const char *rem,
 
 	if (plen > UINT16_MAX)
 		return -ENAMETOOLONG;
-	coid = ConnectAttach_r(0, ent->pid, ent->chid, (unsigned)base,
-			       _NTO_COF_CLOEXEC);
+	coid = nto__ra_take(ra, i, ent, (unsigned)base, _NTO_COF_CLOEXEC);
 	if (coid < 0)
 		return coid; /* ESRCH: a stale registration, tried no more */
 	memset(&hdr, 0, sizeof(hdr));
@@ -303,6 +304,7 @@ int nto__connect_path_x(const char *path, unsigned subtype, unsigned ftype,
 {
 	struct nto_ctl_resolve_ent ents[NTO_RESOLVE_MAX];
 	char norm[NTO_PATH_MAX];
+	struct nto_ra ra;
 	unsigned eflag;
 	int len, n, i, rc, err = -ENOENT;
 	pid_t self;
@@ -319,7 +321,9 @@ int nto__connect_path_x(const char *path, unsigned subtype, unsigned ftype,
 	if (!nto__pathspace_maybe_up())
 		return -ENOTCONN;
 	nto__posix_busy++;
-	n = nto__resolve(norm, ents, NTO_RESOLVE_MAX);
+	/* with the attach to the first entry we would try (one round trip) */
+	n = nto__resolve_attach(norm, ftype, NTO_RA_SKIP_SELF, (unsigned)base,
+				_NTO_COF_CLOEXEC, ents, NTO_RESOLVE_MAX, &ra);
 	nto__posix_busy--;
 	/* no ipcd, a stalled one (after NTOSIM_CTL_TIMEOUT_MS) or none we
 	 * trust (EPERM, proto/sockpath.h): the host's file system answers,
@@ -343,6 +347,7 @@ int nto__connect_path_x(const char *path, unsigned subtype, unsigned ftype,
 	}
 	eflag = path_eflag(path);
 	self = nto__pid();
+	rc = err;
 	for (i = 0; i < n; i++) {
 		const struct nto_ctl_resolve_ent *e = &ents[i];
 		const char *rem;
@@ -358,15 +363,15 @@ int nto__connect_path_x(const char *path, unsigned subtype, unsigned ftype,
 		while (*rem == '/')
 			rem++;
 		nto__posix_busy++;
-		rc = connect_entry(e, rem, subtype, ftype, oflag, mode, eflag,
-				   base, x);
+		rc = connect_entry(&ra, i, e, rem, subtype, ftype, oflag, mode,
+				   eflag, base, x);
 		nto__posix_busy--;
-		if (rc >= 0)
-			return rc;
-		if (!nto__connect_falls_through(-rc))
-			return rc;
+		if (rc >= 0 || !nto__connect_falls_through(-rc))
+			break;
 		if (rc == -EROFS)
 			err = rc; /* more telling than "no such file" */
+		rc = err;
 	}
-	return err;
+	nto__ra_done(&ra); /* attached to an entry we never tried */
+	return rc;
 }

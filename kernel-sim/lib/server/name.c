@@ -149,16 +149,20 @@ NTO_EXPORT int name_open(const char *name, int flags)
 		char buf[offsetof(struct _io_connect, path) + NTO_PATH_MAX];
 	} m;
 	const char *rest;
+	struct nto_ra ra;
 	size_t hdr = offsetof(struct _io_connect, path), rlen;
 	uint64_t deadline = name_open_deadline();
-	int n, i, coid, r, err = ENOENT;
+	int n, i, coid = -1, r, err = ENOENT;
 
 	r = name_path(name, (unsigned)flags, path);
 	if (r < 0) {
 		errno = -r;
 		return -1;
 	}
-	n = nto__resolve(path, ents, NTO_RESOLVE_MAX);
+	/* with the attach to the first entry we would try (one round trip;
+	 * ra_done detaches it if we never take it) */
+	n = nto__resolve_attach(path, _FTYPE_NAME, 0, _NTO_SIDE_CHANNEL,
+				_NTO_COF_CLOEXEC, ents, NTO_RESOLVE_MAX, &ra);
 	if (n <= 0) {
 		errno = n < 0 ? -n : ENOENT;
 		return -1;
@@ -183,15 +187,14 @@ NTO_EXPORT int name_open(const char *name, int flags)
 		if (e->ftype == _FTYPE_NAME) {
 			if (*rest)
 				continue;
-			coid = ConnectAttach_r(0, e->pid, e->chid,
-					       _NTO_SIDE_CHANNEL,
-					       _NTO_COF_CLOEXEC);
+			coid = nto__ra_take(&ra, i, e, _NTO_SIDE_CHANNEL,
+					    _NTO_COF_CLOEXEC);
 			if (coid >= 0)
-				return coid;
+				break;
 			if (nto__connect_falls_through(-coid))
 				continue;
-			errno = -coid;
-			return -1;
+			err = -coid;
+			break;
 		}
 		/* A resource manager owning a prefix of the name: open()'s
 		 * _IO_CONNECT handshake, never to ourselves (a
@@ -200,13 +203,13 @@ NTO_EXPORT int name_open(const char *name, int flags)
 			continue;
 		rlen = strlen(rest) + 1;
 
-		coid = ConnectAttach_r(0, e->pid, e->chid, _NTO_SIDE_CHANNEL,
-				       _NTO_COF_CLOEXEC);
+		coid = nto__ra_take(&ra, i, e, _NTO_SIDE_CHANNEL,
+				    _NTO_COF_CLOEXEC);
 		if (coid < 0) {
 			if (nto__connect_falls_through(-coid))
 				continue;
-			errno = -coid;
-			return -1;
+			err = -coid;
+			break;
 		}
 		memset(&m.c, 0, hdr);
 		m.c.type = _IO_CONNECT;
@@ -227,15 +230,19 @@ NTO_EXPORT int name_open(const char *name, int flags)
 				 deadline);
 		r = MsgSend_r(coid, &m, (int)(hdr + rlen), NULL, 0);
 		if (r >= 0)
-			return coid;
+			break;
 		(void)ConnectDetach_r(coid);
+		coid = -1;
 		if (!nto__connect_falls_through(-r)) {
-			errno = -r;
-			return -1;
+			err = -r;
+			break;
 		}
 		if (r == -ETIMEDOUT)
 			err = ETIMEDOUT; /* (falls through, like open) */
 	}
+	nto__ra_done(&ra); /* attached to an entry we never took */
+	if (coid >= 0 && i < n)
+		return coid;
 	errno = err;
 	return -1;
 }
