@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "internal.h"
+#include "proto/netmgr.h"
 
 enum cand_kind { CAND_NONE, CAND_KPULSE, CAND_PULSE, CAND_SLOT };
 
@@ -790,4 +791,23 @@ NTO_EXPORT int nto_rcvid_reqid(int rcvid, struct nto_reqid *id)
 	if (rc == 0)
 		*id = v;
 	return nto__ret_eok(-rc);
+}
+
+/* ---- Qnet (proto/netmgr.h): the network manager answers for a remote
+ * server. A message the remote server never took is failed as not
+ * received (the flag the client's libha reads), as a local server's death
+ * before MsgReceive would leave it. ---- */
+NTO_EXPORT int nto_netmgr_error(int rcvid, int err, int received)
+{
+	struct nto_srv_conn *sc;
+	unsigned i;
+
+	if (!received) {
+		nto__srv_rdlock();
+		if (held_lookup(rcvid, &sc, &i) == 0)
+			atomic_fetch_and(&sc->region->slot[i].flags,
+					 ~NTO_SLOTF_RECEIVED);
+		nto__srv_unlock();
+	}
+	return MsgError(rcvid, err);
 }

@@ -23,6 +23,10 @@
 #include <sys/types.h>
 
 #include <sys/neutrino.h>
+#include <sys/ntosim.h>
+
+#include "proto/ctl.h"
+#include "proto/shm.h"
 
 /* ---- the node table (lib/netmgr.c) ----
  * One file, read by libnto (netmgr_strtond, netmgr_ndtostr, /net paths)
@@ -104,6 +108,8 @@ int nto_netmgr_attach(const struct nto_netmgr_proxy *px, pid_t pid, int chid,
  * thread's tid and priority in the slot (the server's _msg_info.tid and
  * .priority), and the reply's extent (bytes from the start of the reply
  * area the server wrote, by MsgReply or MsgWrite) in *reply_len.
+ * `id`: the remote client's request identity (libha's exactly-once), or
+ * NULL. *received: on failure, 1 if the server had taken the message.
  * Returns the server's status (>= 0) or -errno. `call` may be cancelled
  * from another thread at any time, even before the send starts. */
 struct nto_netmgr_call {
@@ -111,14 +117,25 @@ struct nto_netmgr_call {
 	_Atomic int32_t tid;	 /* the sending thread, while it sends */
 };
 int nto_netmgr_sendv(int coid, struct nto_netmgr_call *call, int tid, int prio,
-		     const iov_t *siov, int sparts, const iov_t *riov,
-		     int rparts, size_t *reply_len);
+		     const struct nto_reqid *id, const iov_t *siov, int sparts,
+		     const iov_t *riov, int rparts, size_t *reply_len,
+		     int *received);
 
 /* Make `call` behave as if its thread took a signal now (the client died
  * or timed out on the remote node): a send not yet received is withdrawn
  * (-EINTR); one received by a server with _NTO_CHF_UNBLOCK gets its
  * UNBLOCK pulse and the call waits for the server's reply; else -EINTR. */
 void nto_netmgr_cancel(struct nto_netmgr_call *call);
+
+/* MsgError on behalf of a remote server; received 0: the remote server
+ * never took the message, and the client (libha) is told so, exactly as
+ * when a local server dies before receiving. 0 or -1/errno. */
+int nto_netmgr_error(int rcvid, int err, int received);
+
+/* This node's pathname space, for another node: RESOLVE of path. The
+ * count of ents filled (at most max), or -errno (ENOENT). */
+int nto_netmgr_resolve(const char *path, struct nto_ctl_resolve_ent *ents,
+		       int max);
 
 /* ---- netctl: libnto's own requests to the network manager ----
  * Sent as ordinary messages on a connection to the network manager's
