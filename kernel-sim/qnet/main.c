@@ -132,7 +132,7 @@ int main(int argc, char **argv)
 	}
 	rc = 1;
 	if (qn_links_start() < 0 || qn_sproxy_start() < 0 ||
-	    qn_cproxy_start(nthreads) < 0)
+	    qn_cproxy_start(nthreads) < 0 || qn_netdir_start() < 0)
 		goto out;
 	base = event_base_new();
 	if (!base)

@@ -101,4 +101,7 @@ void qn_sproxy_link_down(struct qlink *l, unsigned gen);
 /* a local server's MsgDeliverEvent to a remote client (netctl EVENT) */
 int qn_sproxy_event(pid_t server_pid, const struct nto_netctl_event *ev);
 
+/* ---- netdir.c: /net/NODE for every node (ls /net) ---- */
+int qn_netdir_start(void);
+
 #endif /* NTOSIM_QNET_QNET_H */
