@@ -400,7 +400,10 @@ static void dial_cb(void *arg)
 		l->next_dial_ms = qn_now_ms() + l->backoff_ms;
 		if (l->backoff_ms < 1000)
 			l->backoff_ms *= 2;
-		qn_dbg("dial %s: %s", l->node.url, nng_strerror(err));
+		if (err != l->dial_err) /* each new reason once */
+			qn_log("dial %s (%s): %s", l->node.name, l->node.url,
+			       nng_strerror(err));
+		l->dial_err = err;
 		pthread_mutex_unlock(&Q.mu);
 		return;
 	}
@@ -411,6 +414,7 @@ static void dial_cb(void *arg)
 		pthread_mutex_unlock(&Q.mu);
 		return;
 	}
+	l->dial_err = 0;
 	st->l = l;
 	l->st = st;
 	hello_send_locked(st);

@@ -45,6 +45,7 @@ struct qlink {
 	nng_stream_dialer *dialer;
 	nng_aio *dial_aio;
 	int dialing;
+	int dial_err; /* the last dial's nng error (logged once) */
 	uint64_t next_dial_ms;
 	unsigned backoff_ms;
 	struct qstream *st; /* the current stream, or NULL */

@@ -42,6 +42,7 @@ qnet_nodes() {
 	done
 	if [ -n "${QNET_TLS:-}" ]; then
 		sed -i 's,tcp://,tls+tcp://,' "$DIR/table"
+		qnet_certs $NODES
 	fi
 	for n in $NODES; do
 		{
@@ -106,4 +107,35 @@ client() {
 expect_line() {
 	printf '%s\n' "$OUT" | grep -qx -- "$1" ||
 		fail "expected the line '$1' in: $(printf '%s' "$OUT" | tr '\n' '|')"
+}
+
+# qnet_certs NODE...: a cluster CA ($DIR/ca.pem) and, for each node, a
+# certificate naming it (CN and subjectAltName) with its key, in
+# $DIR/NODE.pem. Also a stranger's CA and certificate ($DIR/evil.pem) for
+# refusal tests. Needs openssl (tools/install-deps.sh installs it).
+qnet_certs() {
+	command -v openssl >/dev/null 2>&1 || skip "openssl not installed"
+	local n
+	(
+		cd "$DIR" || exit 1
+		openssl req -x509 -newkey rsa:2048 -nodes -days 2 \
+			-keyout ca.key -out ca.pem -subj "/CN=ntosim test CA" \
+			>/dev/null 2>&1 || exit 1
+		openssl req -x509 -newkey rsa:2048 -nodes -days 2 \
+			-keyout evilca.key -out evilca.pem -subj "/CN=stranger" \
+			>/dev/null 2>&1 || exit 1
+		for n in "$@" evil; do
+			ca=ca
+			[ "$n" = evil ] && ca=evilca
+			openssl req -newkey rsa:2048 -nodes -keyout "$n.key" \
+				-out "$n.csr" -subj "/CN=$n" >/dev/null 2>&1 ||
+				exit 1
+			printf 'subjectAltName=DNS:%s\n' "$n" >"$n.ext"
+			openssl x509 -req -in "$n.csr" -CA "$ca.pem" \
+				-CAkey "$ca.key" -CAcreateserial -days 2 \
+				-extfile "$n.ext" -out "$n.crt" >/dev/null 2>&1 ||
+				exit 1
+			cat "$n.crt" "$n.key" >"$n.pem"
+		done
+	) || hard "openssl could not make the test certificates"
 }
