@@ -7,7 +7,6 @@
 DEMO_SECONDS=${DEMO_SECONDS:-10}
 export DEMO_SECONDS
 command -v bash >/dev/null 2>&1 || { echo "SKIP: no bash"; exit 77; }
-command -v ss >/dev/null 2>&1 || { echo "SKIP: no ss (iproute2)"; exit 77; }
 OUT=$(mktemp "${TMPDIR:-/tmp}/ntosim-demo-qnet-check.XXXXXX") || exit 99
 trap 'rm -f "$OUT"' EXIT
 bash "$NTOSIM_SRCDIR/examples/demo-qnet.sh" >"$OUT" 2>&1

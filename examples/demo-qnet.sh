@@ -62,7 +62,9 @@ port() {
 	local p
 	while :; do
 		p=$((20000 + RANDOM % 40000))
-		ss -Htln "sport = :$p" 2>/dev/null | grep -q . || break
+		# in use if any socket is bound to it (/proc/net/tcp: hex port)
+		grep -qi ":$(printf %04X "$p") " /proc/net/tcp /proc/net/tcp6 \
+			2>/dev/null || break
 	done
 	echo "$p"
 }

@@ -25,7 +25,9 @@ free_port() {
 	local p
 	while :; do
 		p=$((20000 + $(od -An -N2 -tu2 /dev/urandom) % 40000))
-		ss -Htln "sport = :$p" 2>/dev/null | grep -q . || break
+		# in use if any socket is bound to it (/proc/net/tcp: hex port)
+		grep -qi ":$(printf %04X "$p") " /proc/net/tcp /proc/net/tcp6 \
+			2>/dev/null || break
 	done
 	echo "$p"
 }
