@@ -31,6 +31,7 @@ struct target {
 	unsigned lgen;
 	int binding; /* -1: none for lgen */
 	int attaching;
+	uint32_t serial; /* names its ATTACHes (a scoid can be reused) */
 	TAILQ_HEAD(, pend) waiting; /* requests waiting for the binding */
 };
 
@@ -62,6 +63,7 @@ static LIST_HEAD(, pend) pends[NHASH];
 static TAILQ_HEAD(, pend) parked = TAILQ_HEAD_INITIALIZER(parked);
 static unsigned nparked;
 static uint64_t next_id = 1;
+static uint32_t next_serial = 1;
 
 static unsigned scoid_hash(int scoid)
 {
@@ -141,7 +143,9 @@ static void attach_send_locked(struct target *t)
 	a->chid = t->t.chid;
 	a->flags = t->t.flags;
 	a->srcnd = t->t.nd;
-	f->h->id = (uint64_t)(unsigned)t->scoid; /* the answer names it */
+	/* the answer names the target: its scoid, and which target that
+	 * scoid was then */
+	f->h->id = (uint64_t)t->serial << 32 | (uint32_t)t->scoid;
 	t->attaching = 1;
 	t->lgen = t->l->gen;
 	if (qn_link_send_locked(t->l, f) < 0)
@@ -202,6 +206,7 @@ static struct target *target_get(int scoid, int *err)
 			t->t = nt;
 			t->l = qn_link_by_nd(nt.nd);
 			t->binding = -1;
+			t->serial = next_serial++;
 			TAILQ_INIT(&t->waiting);
 			LIST_INSERT_HEAD(&targets[scoid_hash(scoid)], t, hl);
 		}
@@ -587,9 +592,21 @@ static void attach_rep(struct qlink *l, uint64_t id, const struct qn_result *r)
 
 	pthread_mutex_lock(&Q.mu);
 	t = target_find((int)(uint32_t)id);
-	if (!t || t->l != l || !t->attaching) {
+	if (!t || t->serial != (uint32_t)(id >> 32) || t->l != l ||
+	    !t->attaching) {
+		/* its client left meanwhile: the binding made for it goes */
+		if (!r->err) {
+			struct qframe *f = qn_frame_new(
+				QN_DETACH, 0, sizeof(struct qn_binding));
+
+			if (f) {
+				((struct qn_binding *)qn_frame_body(f))
+					->binding = r->value;
+				qn_link_send_locked(l, f);
+			}
+		}
 		pthread_mutex_unlock(&Q.mu);
-		return; /* its client left meanwhile: DETACH went already */
+		return;
 	}
 	t->attaching = 0;
 	if (!r->err)

@@ -23,7 +23,9 @@
 
 #include "qnet/qnet.h"
 
-struct qnet Q = {.mu = PTHREAD_MUTEX_INITIALIZER, .chid = -1};
+/* recursive: nng may (rarely) finish an aborted aio inside the call that
+ * aborted it, and that callback takes the lock again */
+struct qnet Q = {.mu = PTHREAD_RECURSIVE_MUTEX_INITIALIZER_NP, .chid = -1};
 int qn_verbose;
 
 #define TICK_MS 100
