@@ -8,7 +8,7 @@
  *   qnet-probe serve NAME
  *   qnet-probe client TARGET STEP...
  *     TARGET: NODE,PID,CHID (ConnectAttach) or name:NAME (name_open)
- *     STEP:   echo:TEXT | info | big:N | hold | hold-timeout:MS |
+ *     STEP:   echo:TEXT | info | big:N | rw | hold | hold-timeout:MS |
  *             pulse:CODE:VALUE | event | wait-line
  */
 #include <errno.h>
@@ -132,6 +132,14 @@ static int serve(const char *name)
 			for (i = 0; i < n - 16; i++)
 				all[i] = pat(i);
 			MsgReply(rcvid, 0, all, (int)(n - 16));
+		} else if (strncmp((char *)buf, "rw:", 3) == 0) {
+			char part[4];
+
+			/* MsgRead and MsgWrite at offsets, then a shorter
+			 * MsgReply: the client sees all three */
+			MsgRead(rcvid, part, 4, 7);
+			MsgWrite(rcvid, part, 4, 8);
+			MsgReply(rcvid, 0, "ABCDEFGH", 8);
 		} else if (strcmp((char *)buf, "hold") == 0) {
 			held = rcvid;
 			printf("holding\n");
@@ -202,6 +210,11 @@ static void step(int coid, const char *s)
 		for (i = 0; i < n; i++)
 			bad += in[i] != pat(i);
 		printf("big %zu %s\n", n, bad ? "corrupt" : "ok");
+	} else if (strcmp(s, "rw") == 0) {
+		memset(in, 0, 64);
+		r = MsgSend(coid, "rw:0123456789abcdef", 19, in, 32);
+		printf(r < 0 ? "err %s\n" : "rw %s\n",
+		       r < 0 ? ename(errno) : (char *)in);
 	} else if (strcmp(s, "hold") == 0 ||
 		   strncmp(s, "hold-timeout:", 13) == 0) {
 		if (s[4] == '-') {
