@@ -27,9 +27,9 @@ CPID=$(printf '%s\n' "$OUT" | sed -n 's/.* pid=\([0-9]*\) .*cpid=\([0-9]*\) .*/\
 expect_line "big 300000 ok"
 expect_line pulsed
 expect_line "event 42 4242"
-# the server read 4 bytes at offset 7 ("789a"), wrote them at offset 8,
+# the server read 4 bytes at offset 7 ("4567"), wrote them at offset 8,
 # and replied 8 bytes
-expect_line "rw ABCDEFGH789a"
+expect_line "rw ABCDEFGH4567"
 wait_line "$DIR/srv-beta-svc.out" '^pulse 5 77$' ||
 	fail "the pulse did not reach the server"
 # the client exited: its connection went, the server is told
