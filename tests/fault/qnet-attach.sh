@@ -11,19 +11,14 @@
 # Forced: qnet-stub answers CHECK (MsgError EHOSTDOWN for pid 666, the
 # proxy attach's ESRCH for a missing channel); qnet-probe attaches.
 . "${NTOSIM_SRCDIR:-.}/tests/fault/lib.sh"
-STUB=$NTOSIM_BUILDDIR/tests/fault/qnet-stub
-PROBE=$NTOSIM_BUILDDIR/tests/fault/qnet-probe
+. "${NTOSIM_SRCDIR:-.}/tests/fault/qnet-lib.sh"
 need "$IPCD" "$STUB" "$PROBE" "$PIDIN"
 start_ipcd
 
-bg srv "$PROBE" serve
-wait_line "$DIR/srv.out" '^serving' || fail "server did not start"
-set -- $(sed -n 's/^serving pid=\([0-9]*\) chid=\([0-9]*\)$/\1 \2/p' "$DIR/srv.out")
-spid=$1 schid=$2
-bg stub "$STUB"
-wait_line "$DIR/stub.out" '^register rc=OK' || fail "stub: $(cat "$DIR/stub.out")"
-set -- $(sed -n 's/^register rc=OK pid=\([0-9]*\) chid=\([0-9]*\)$/\1 \2/p' "$DIR/stub.out")
-npid=$1 nchid=$2
+qnet_serve srv
+spid=$SPID schid=$SCHID
+qnet_stub
+npid=$NPID nchid=$NCHID
 baseline
 
 out=$(timeout 10 "$PROBE" attach 3 "$spid" "$schid") || fail "attach: $out"

@@ -3,7 +3,9 @@
  * command, one line per result on stdout:
  *   attach ND PID CHID        remote ConnectAttach, ConnectServerInfo
  *   send ND PID CHID N [TO]   attach, N echo sends; TO: one held send with
- *                             a TO ms reply timeout instead
+ *                             a TO ms reply timeout instead ($PROBE_COIDS:
+ *                             two coids, used in turn; $PROBE_LINGER: stay
+ *                             attached until stdin closes)
  *   serve [-u] [-1]           a server logging MsgInfo / ConnectClientInfo
  *                             (-u: _NTO_CHF_UNBLOCK; -1: after the first
  *                             held message, stop receiving until stdin
@@ -72,7 +74,7 @@ static int cmd_attach(int argc, char **argv)
 
 static int cmd_send(int argc, char **argv)
 {
-	int coid = attach(argc, argv), n, i, j;
+	int coid = attach(argc, argv), coid2 = -1, n, i, j;
 	struct pmsg m;
 	uint8_t r[100];
 
@@ -80,6 +82,11 @@ static int cmd_send(int argc, char **argv)
 		return coid;
 	if (argc < 6)
 		return 2;
+	if (getenv("PROBE_COIDS")) { /* a second coid to the same target */
+		coid2 = attach(argc, argv);
+		if (coid2 < 2 && coid2 >= 0)
+			return coid2;
+	}
 	n = atoi(argv[5]);
 	if (argc > 6) { /* one held send with a reply timeout */
 		uint64_t ns = (uint64_t)atoi(argv[6]) * 1000000ull;
@@ -102,7 +109,8 @@ static int cmd_send(int argc, char **argv)
 		m.seq = (uint32_t)i;
 		for (j = 0; j < 100; j++)
 			m.data[j] = (uint8_t)(i * 7 + j);
-		st = MsgSend(coid, &m, sizeof(m), r, sizeof(r));
+		st = MsgSend(coid2 >= 0 && i % 2 == 0 ? coid2 : coid, &m,
+			     sizeof(m), r, sizeof(r));
 		for (j = 0; st >= 0 && j < 100; j++)
 			ok &= r[j] == (uint8_t)(m.data[j] ^ 0x5a);
 		printf("send seq=%d rc=%s status=%d data=%s\n", i,
@@ -117,6 +125,9 @@ static int cmd_send(int argc, char **argv)
 			;
 	}
 	printf("detach rc=%s\n", ename(ConnectDetach(coid) == 0 ? 0 : errno));
+	if (coid2 >= 0)
+		printf("detach rc=%s\n",
+		       ename(ConnectDetach(coid2) == 0 ? 0 : errno));
 	return 0;
 }
 

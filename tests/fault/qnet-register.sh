@@ -10,23 +10,19 @@
 # Forced: qnet-stub (tests/fault) is the network manager, qnet-probe the
 # other processes; kill -9 of ipcd and of the stub.
 . "${NTOSIM_SRCDIR:-.}/tests/fault/lib.sh"
-STUB=$NTOSIM_BUILDDIR/tests/fault/qnet-stub
-PROBE=$NTOSIM_BUILDDIR/tests/fault/qnet-probe
+. "${NTOSIM_SRCDIR:-.}/tests/fault/qnet-lib.sh"
 need "$IPCD" "$STUB" "$PROBE" "$CTL_ABUSE"
 start_ipcd
 
-bg srv "$PROBE" serve
-wait_line "$DIR/srv.out" '^serving' || fail "server did not start"
-set -- $(sed -n 's/^serving pid=\([0-9]*\) chid=\([0-9]*\)$/\1 \2/p' "$DIR/srv.out")
-spid=$1 schid=$2
+qnet_serve srv
+spid=$SPID schid=$SCHID
 
 # no network manager: ENOREMOTE, as before issue 13
 out=$(timeout 10 "$PROBE" attach 3 "$spid" "$schid")
 echo "$out" | grep -q "^attach rc=ENOREMOTE coid=0xffffffff" || fail "without a network manager: $out"
 
-bg stub "$STUB"
+qnet_stub
 stub=$BG
-wait_line "$DIR/stub.out" '^register rc=OK' || fail "stub: $(cat "$DIR/stub.out" "$DIR/stub.err")"
 
 out=$(timeout 10 "$STUB" -x) && fail "a second network manager registered: $out"
 echo "$out" | grep -q '^register rc=EBUSY' || fail "second register: $out"
