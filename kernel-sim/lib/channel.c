@@ -245,7 +245,7 @@ NTO_EXPORT int ChannelDestroy(int chid)
 static struct nto_srv_conn *srv_conn_map(struct nto_chan *ch, unsigned idx,
 					 int scoid)
 {
-	struct nto_ctl_connfd req = {ch->chid, scoid, 0, 0}, rep;
+	struct nto_ctl_connfd req = {ch->chid, scoid, 0, 0, 0, 0}, rep;
 	struct nto_srv_conn *sc;
 	struct stat st;
 	size_t got = 0;
@@ -276,6 +276,8 @@ static struct nto_srv_conn *srv_conn_map(struct nto_chan *ch, unsigned idx,
 	sc->gen = rep.gen;
 	sc->scoid = scoid | _NTO_SIDE_CHANNEL;
 	sc->client_pid = rep.client_pid;
+	sc->nd = rep.nd; /* a proxy's remote client (netctl.c), ipcd's word */
+	sc->srcnd = rep.srcnd;
 	return sc;
 fail:
 	if (nfds > 0)

@@ -164,6 +164,7 @@ static int conn_revive(struct nto_conn *c, const struct nto_ctl_attach_rep *rep)
 	    c->region->hdr.version != NTO_SHM_VERSION)
 		return -EPROTO;
 	c->spare = 0;
+	c->nd = 0;
 	c->conn_id = rep->conn_id;
 	c->server_pid = rep->server_pid;
 	c->chid = c->region->hdr.chid;
@@ -293,18 +294,18 @@ static struct nto_coid *coid_alloc_locked(void)
 	return calloc(1, sizeof(*c));
 }
 
-NTO_EXPORT int ConnectAttach_r(_Uint32t nd, pid_t pid, int chid, unsigned index,
-			       int flags)
+/* ConnectAttach and the network manager's proxy attach (netctl.c): send
+ * `req` (type CONNECT_ATTACH or NETMGR_ATTACH; *req_coid is its coid
+ * field, filled here) and map what ipcd gives. The coid, or -errno. */
+int nto__attach_ctl(uint32_t type, void *req, size_t reqlen, int32_t *req_coid,
+		    unsigned index, int flags)
 {
-	struct nto_ctl_attach req = {nd, pid, chid, -1, (uint32_t)flags};
 	struct nto_ctl_attach_rep rep;
 	struct nto_conn *conn = NULL;
 	struct nto_coid *c;
 	int fds[NTO_CTL_FDS_MAX], nfds = 0, ph = -1, rc, i;
 	size_t got = 0;
 
-	if (nd != 0)
-		return -ENOREMOTE;
 	if ((unsigned)flags & ~(unsigned)COF_KNOWN)
 		return -EINVAL;
 	pthread_mutex_lock(&tab_lock);
@@ -322,10 +323,12 @@ NTO_EXPORT int ConnectAttach_r(_Uint32t nd, pid_t pid, int chid, unsigned index,
 			nto__sys_close(ph);
 			return -EMFILE;
 		}
-		req.coid = ph;
+		*req_coid = ph;
+	} else {
+		*req_coid = -1;
 	}
-	rc = nto__ctl_call(NTO_CTL_CONNECT_ATTACH, &req, sizeof(req), &rep,
-			   sizeof(rep), &got, fds, NTO_CTL_FDS_MAX, &nfds);
+	rc = nto__ctl_call(type, req, reqlen, &rep, sizeof(rep), &got, fds,
+			   NTO_CTL_FDS_MAX, &nfds);
 	if (rc >= 0 && got < sizeof(rep))
 		rc = -EPROTO;
 	if (rc < 0)
@@ -358,6 +361,24 @@ out:
 		nto__sys_close(fds[i]);
 	if (rc < 0 && ph >= 0)
 		nto__sys_close(ph);
+	return rc;
+}
+
+NTO_EXPORT int ConnectAttach_r(_Uint32t nd, pid_t pid, int chid, unsigned index,
+			       int flags)
+{
+	struct nto_ctl_attach req = {nd, pid, chid, -1, (uint32_t)flags};
+	int rc = nto__attach_ctl(NTO_CTL_CONNECT_ATTACH, &req, sizeof(req),
+				 &req.coid, index, flags);
+
+	if (rc >= 0 && nd != 0) { /* netctl.c: ask the network manager */
+		int r = nto__netctl_check(rc, nd, pid, chid);
+
+		if (r < 0) {
+			ConnectDetach_r(rc);
+			return r;
+		}
+	}
 	if (rc >= 0)
 		NTO_FAULT(NTO_FP_CONNECT, NULL);
 	return rc;
@@ -525,6 +546,11 @@ static int server_info(int coid, struct _server_info *info)
 	memset(info, 0, sizeof(*info));
 	info->pid = c->conn->server_pid;
 	info->chid = c->conn->chid;
+	if (c->conn->nd) { /* a remote coid: its target (netctl.c) */
+		info->nd = c->conn->nd;
+		info->pid = c->conn->rpid;
+		info->chid = c->conn->rchid;
+	}
 	info->scoid = c->conn->scoid;
 	info->coid = coid;
 	info->flags = (int16_t)((c->flags & _NTO_COF_CLOEXEC) |
@@ -609,6 +635,9 @@ NTO_EXPORT int ConnectClientInfo_r(int scoid, struct _client_info *info,
 	info->sid = getsid(rep.pid);
 	info->cred.ruid = info->cred.euid = info->cred.suid = rep.uid;
 	info->cred.rgid = info->cred.egid = info->cred.sgid = rep.gid;
+	info->nd = rep.nd; /* a remote client through the network manager */
+	if (rep.nd)
+		info->sid = 0; /* not a local process: no session here */
 	return EOK;
 }
 

@@ -167,6 +167,10 @@ struct nto_conn {
 	_Atomic uint32_t slot_free_seq;
 	int spare; /* no coid left: kept for ipcd to hand back (connect.c) */
 	struct nto_conn *next;
+	/* netctl.c: a remote ConnectAttach's target (nd 0: a local one) */
+	uint32_t nd;
+	pid_t rpid;
+	int rchid;
 };
 
 struct nto_coid {
@@ -281,7 +285,8 @@ struct nto_srv_conn {
 	uint32_t gen;
 	int scoid; /* with _NTO_SIDE_CHANNEL */
 	pid_t client_pid;
-	dev_t reg_dev; /* the region's memfd (a spare is found by it) */
+	uint32_t nd, srcnd; /* a proxy connection's remote client (ipcd) */
+	dev_t reg_dev;	    /* the region's memfd (a spare is found by it) */
 	ino_t reg_ino;
 	struct nto_conn_region *region;
 	_Atomic int outstanding; /* received, not yet replied */
@@ -352,6 +357,34 @@ void nto__fault_hit(enum nto_fault_point p, struct nto_slot *slot);
 		if (__builtin_expect(nto__fault_armed, 0)) \
 			nto__fault_hit(_p, _slot);         \
 	} while (0)
+
+/* ---- netctl.c: the network manager's contract (proto/netmgr.h) ---- */
+/* A send with extra slot state: the flags (NTO_SLOTF_*) it posts with,
+ * and for the network manager's proxied sends the remote tid and
+ * priority, the reply's extent and a cancellable call. */
+struct nto_netmgr_call;
+struct nto__send_opts {
+	uint32_t slot_flags;
+	int tid, prio; /* 0: the caller's own */
+	size_t *reply_len;
+	struct nto_netmgr_call *call;
+	const struct nto_reqid *id; /* a remote client's request identity */
+	int *received;		    /* out: the server had taken it */
+};
+int nto__msgsendv_opts(int coid, const iov_t *siov, int sparts,
+		       const iov_t *riov, int rparts,
+		       const struct nto__send_opts *o, int *status);
+/* A proxied send in progress: the futex word its thread is about to
+ * sleep on (a cancel wakes it), and whether it was cancelled (1, and the
+ * canceller stops waking it). Only for sends with o->call. */
+void nto__call_waiting(const struct nto__send_opts *o, _Atomic uint32_t *word);
+int nto__call_cancelled(const struct nto__send_opts *o);
+/* connect.c: ConnectAttach's request/map step for either attach type */
+int nto__attach_ctl(uint32_t type, void *req, size_t reqlen, int32_t *req_coid,
+		    unsigned index, int flags);
+/* After a remote ConnectAttach: note the target on the new coid and ask
+ * the network manager (NTO_NETCTL_CHECK). 0 or -errno. */
+int nto__netctl_check(int coid, uint32_t nd, pid_t pid, int chid);
 
 /* ---- pathname.c: open()-style resolution (owned by the POSIX layer) ---- */
 /*

@@ -234,6 +234,8 @@ static void fill_info(struct _msg_info *info, struct nto_srv_conn *sc,
 		      size_t msglen)
 {
 	memset(info, 0, sizeof(*info));
+	info->nd = sc->nd;
+	info->srcnd = sc->srcnd;
 	info->pid = sc->client_pid;
 	info->tid = s->tid;
 	info->chid = sc->chan->chid;
@@ -810,4 +812,22 @@ NTO_EXPORT int nto_netmgr_error(int rcvid, int err, int received)
 		nto__srv_unlock();
 	}
 	return MsgError(rcvid, err);
+}
+
+/* netctl (proto/netmgr.h): was the held message sent as a libnto request
+ * to the network manager? The flag is the sender's word, like the rest of
+ * its slot: it says how to parse the message, never who sent it. */
+NTO_EXPORT int nto_netmgr_is_netctl(int rcvid)
+{
+	struct nto_srv_conn *sc;
+	unsigned i;
+	int rc;
+
+	nto__srv_rdlock();
+	rc = held_lookup(rcvid, &sc, &i);
+	if (rc == 0)
+		rc = (atomic_load(&sc->region->slot[i].flags) &
+		      NTO_SLOTF_NETCTL) != 0;
+	nto__srv_unlock();
+	return rc < 0 ? 0 : rc;
 }

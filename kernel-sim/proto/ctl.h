@@ -126,6 +126,16 @@ enum nto_ctl_type {
 	 * req nto_ctl_rs_event; rep empty */
 	NTO_CTL_RESTORE_EVENT = 31,
 	/* ---- end of the restart area ---- */
+	/* ---- network manager (issue 13, Qnet; proto/netmgr.h,
+	 * ipcd/netmgr.c, lib/netctl.c) ---- */
+	/* req nto_ctl_netmgr; rep by .op (NTO_NETMGR_*) */
+	NTO_CTL_NETMGR = 32,
+	/* the registered network manager attaches to a local channel as a
+	 * remote process: req nto_ctl_netmgr_attach; rep and fds as
+	 * CONNECT_ATTACH */
+	NTO_CTL_NETMGR_ATTACH = 33,
+	/* 34, 35: reserved for the network manager */
+	/* ---- end of the network manager ---- */
 	NTO_CTL_TYPE_MAX
 };
 
@@ -177,6 +187,8 @@ struct nto_ctl_connfd {
 	int32_t scoid;
 	uint32_t gen;	    /* rep: generation of the connection-table entry */
 	int32_t client_pid; /* rep */
+	uint32_t nd, srcnd; /* rep: a proxy connection's remote client
+			       (NTO_CTL_NETMGR_ATTACH), else 0 */
 };
 
 /* resmgr/name registration flags carried in nto_ctl_path.flags follow
@@ -215,6 +227,7 @@ struct nto_ctl_client {
 	int32_t pid;
 	uint32_t uid;
 	uint32_t gid;
+	uint32_t nd; /* a proxy connection's remote node, else 0 */
 };
 
 /* PATH_LIST reply: n distinct first components of the registered paths
@@ -346,5 +359,40 @@ struct nto_ctl_rs_event {
 	struct nto_ctl_evreg ev;
 };
 /* ---- end of the restart area ---- */
+
+/* ---- network manager (NTO_CTL_NETMGR, NTO_CTL_NETMGR_ATTACH) ---- */
+#define NTO_NETMGR_REGISTER                                            \
+	1u		     /* .chid: become the network manager; rep \
+				empty */
+#define NTO_NETMGR_TARGET 2u /* .id = scoid; rep nto_ctl_netmgr_target */
+#define NTO_NETMGR_FIND                               \
+	3u /* rep nto_ctl_netmgr_target (.pid, .chid: \
+	      the network manager's channel) */
+struct nto_ctl_netmgr {
+	uint32_t op;
+	int32_t id; /* REGISTER: chid; TARGET: scoid */
+};
+struct nto_ctl_netmgr_target {
+	uint32_t nd; /* what the client's ConnectAttach named */
+	int32_t pid;
+	int32_t chid;
+	uint32_t flags;
+	int32_t client_pid; /* the local client */
+	uint32_t uid;
+	uint32_t gid;
+	int32_t coid; /* the client's coid */
+};
+struct nto_ctl_netmgr_attach {
+	uint32_t nd; /* the remote client, as this node names its node */
+	uint32_t srcnd;
+	int32_t rpid; /* the remote client */
+	uint32_t uid;
+	uint32_t gid;
+	int32_t pid; /* the local server */
+	int32_t chid;
+	int32_t coid; /* as nto_ctl_attach.coid */
+	uint32_t flags;
+};
+/* ---- end of the network manager ---- */
 
 #endif /* NTOSIM_PROTO_CTL_H */

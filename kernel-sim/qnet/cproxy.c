@@ -65,9 +65,13 @@ static unsigned nparked;
 static uint64_t next_id = 1;
 static uint32_t next_serial = 1;
 
+/* A scoid names a connection by its low bits: MsgReceive and pulses may
+ * differ in the side-channel bit (0x40000000). */
+#define SKEY(scoid) ((unsigned)(scoid)&0xffffu)
+
 static unsigned scoid_hash(int scoid)
 {
-	return (unsigned)scoid % NHASH;
+	return SKEY(scoid) % NHASH;
 }
 
 static struct target *target_find(int scoid)
@@ -75,7 +79,7 @@ static struct target *target_find(int scoid)
 	struct target *t;
 
 	LIST_FOREACH(t, &targets[scoid_hash(scoid)], hl)
-	if (t->scoid == scoid)
+	if (SKEY(t->scoid) == SKEY(scoid))
 		return t;
 	return NULL;
 }
@@ -362,8 +366,7 @@ static void resolve_take(int rcvid, const void *buf, size_t len, int name)
 			continue;
 		f = qn_frame_new(name ? QN_NAME : QN_RESOLVE, 0,
 				 sizeof(*qp) + plen);
-		p = f ? pend_new(name ? P_NAME : P_RESOLVE, rcvid, 0, l)
-		      : NULL;
+		p = f ? pend_new(name ? P_NAME : P_RESOLVE, rcvid, 0, l) : NULL;
 		if (!p) {
 			free(f);
 			continue;
@@ -434,12 +437,15 @@ static void target_drop(int scoid)
 
 	pthread_mutex_lock(&Q.mu);
 	t = target_find(scoid);
+	qn_dbg("client of scoid %#x gone: %s", scoid,
+	       !t	  ? "no target"
+	       : bound(t) ? "detach its binding"
+			  : "unbound");
 	if (t) {
 		LIST_REMOVE(t, hl);
 		if (bound(t)) {
-			struct qframe *f =
-				qn_frame_new(QN_DETACH, 0,
-					     sizeof(struct qn_binding));
+			struct qframe *f = qn_frame_new(
+				QN_DETACH, 0, sizeof(struct qn_binding));
 
 			if (f) {
 				((struct qn_binding *)qn_frame_body(f))
@@ -457,7 +463,7 @@ static void target_drop(int scoid)
 	for (i = 0; i < NHASH; i++)
 		for (p = LIST_FIRST(&pends[i]); p; p = nx) {
 			nx = LIST_NEXT(p, hl);
-			if (p->scoid == scoid && p->kind == P_SEND)
+			if (SKEY(p->scoid) == SKEY(scoid) && p->kind == P_SEND)
 				pend_free(p);
 		}
 	pthread_mutex_unlock(&Q.mu);
@@ -501,6 +507,8 @@ static void pulse_take(const struct _pulse *pu, int prio)
 	struct target *t;
 	struct qframe *f;
 
+	qn_dbg("pulse code %d value %d scoid %#x", pu->code,
+	       pu->value.sival_int, pu->scoid);
 	switch (pu->code) {
 	case _PULSE_CODE_DISCONNECT:
 		target_drop(pu->scoid);
@@ -802,8 +810,7 @@ void qn_cproxy_link_down(struct qlink *l, unsigned gen)
 				continue;
 			if (n == cap) {
 				size_t nc = cap ? cap * 2 : 64;
-				struct fail *nf =
-					realloc(fl, nc * sizeof(*fl));
+				struct fail *nf = realloc(fl, nc * sizeof(*fl));
 
 				if (!nf)
 					break;

@@ -8,9 +8,9 @@
 #include "config.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
 
 #include "qnet/qnet.h"
 
@@ -168,7 +168,7 @@ static void hello_send_locked(struct qstream *st)
 	memset(hl, 0, sizeof(*hl));
 	hl->version = QN_VERSION;
 	hl->endian = QN_ENDIAN_TAG;
-	strncpy(hl->name, Q.nodes.local, sizeof(hl->name) - 1);
+	snprintf(hl->name, sizeof(hl->name), "%s", Q.nodes.local);
 	TAILQ_INSERT_TAIL(&st->q, f, link);
 	tx_next(st);
 }
@@ -234,8 +234,7 @@ static int frame_take(struct qstream *st)
 		    (st->l && st->l->st == st && st->l->up))
 			rc = -1;
 		else
-			rc = hello_take(st, (struct qn_hello *)st->body,
-					&down);
+			rc = hello_take(st, (struct qn_hello *)st->body, &down);
 		pthread_mutex_unlock(&Q.mu);
 		link_went_down(&down, "the node connected again");
 		return rc;
@@ -526,8 +525,9 @@ int qn_links_start(void)
 		goto fail;
 	}
 	if ((rc = nng_stream_listener_alloc(&Q.listener, url)) ||
-	    (Q.tls_srv && (rc = nng_stream_listener_set_ptr(
-				   Q.listener, NNG_OPT_TLS_CONFIG, Q.tls_srv))) ||
+	    (Q.tls_srv &&
+	     (rc = nng_stream_listener_set_ptr(Q.listener, NNG_OPT_TLS_CONFIG,
+					       Q.tls_srv))) ||
 	    (rc = nng_stream_listener_listen(Q.listener)) ||
 	    (rc = nng_aio_alloc(&Q.accept_aio, accept_cb, NULL))) {
 		qn_log("listen on %s: %s", url, nng_strerror(rc));

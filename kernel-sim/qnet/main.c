@@ -118,8 +118,8 @@ int main(int argc, char **argv)
 	}
 	if (rc < 0)
 		return 1; /* the loader said why */
-	Q.timeout_ms = Q.nodes.timeout_ms ? Q.nodes.timeout_ms
-					  : NTO_QNET_TIMEOUT_DEF;
+	Q.timeout_ms =
+		Q.nodes.timeout_ms ? Q.nodes.timeout_ms : NTO_QNET_TIMEOUT_DEF;
 	Q.chid = ChannelCreate(_NTO_CHF_DISCONNECT | _NTO_CHF_UNBLOCK);
 	if (Q.chid < 0) {
 		qn_log("ChannelCreate: %s (is ipcd running?)", strerror(errno));

@@ -21,9 +21,9 @@
 /* ---- main.c ---- */
 extern int qn_verbose;
 void qn_log(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-#define qn_dbg(...)                        \
-	do {                               \
-		if (qn_verbose)            \
+#define qn_dbg(...)                          \
+	do {                                 \
+		if (qn_verbose)              \
 			qn_log(__VA_ARGS__); \
 	} while (0)
 uint64_t qn_now_ms(void);

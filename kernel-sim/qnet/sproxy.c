@@ -17,8 +17,8 @@
 
 #include "qnet/qnet.h"
 
-#define NHASH	     1024
-#define WORKERS_MAX  1024u /* remote sends in progress at once */
+#define NHASH	       1024
+#define WORKERS_MAX    1024u /* remote sends in progress at once */
 #define WORKER_IDLE_MS 10000
 
 /* A coid attached on behalf of a remote process's connection. */
@@ -45,6 +45,7 @@ struct call {
 	struct nto_netmgr_call c;
 	unsigned char *body; /* struct qn_send + message */
 	size_t len;
+	unsigned refs; /* its worker, and each canceller at work */
 };
 
 static LIST_HEAD(, proxy) proxies[NHASH];
@@ -73,6 +74,28 @@ static struct call *call_find(const struct qlink *l, uint64_t id)
 	return NULL;
 }
 
+static void call_unref_locked(struct call *c)
+{
+	if (--c->refs)
+		return;
+	free(c->body);
+	free(c);
+}
+
+/* Cancel calls outside the lock (nto_netmgr_cancel waits, boundedly, for
+ * the sending thread to notice): each holds a reference meanwhile. */
+static void calls_cancel(struct call **v, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		nto_netmgr_cancel(&v[i]->c);
+	pthread_mutex_lock(&Q.mu);
+	for (i = 0; i < n; i++)
+		call_unref_locked(v[i]);
+	pthread_mutex_unlock(&Q.mu);
+}
+
 /* Drop a reference; the last one of a gone proxy detaches it. Q.mu held;
  * returns the coid to ConnectDetach (outside the lock), or -1. */
 static int proxy_unref_locked(struct proxy *px)
@@ -87,20 +110,42 @@ static int proxy_unref_locked(struct proxy *px)
 	return coid;
 }
 
-/* The proxy's remote client is gone: cancel its calls; detach when they
- * are done. Q.mu held; returns a coid to detach now, or -1. */
-static int proxy_gone_locked(struct proxy *px)
+/* Collect (with a reference each) the calls of px, or of every proxy of
+ * link l when px is NULL, for calls_cancel. Q.mu held. */
+static size_t calls_of_locked(const struct proxy *px, const struct qlink *l,
+			      struct call ***out)
 {
-	struct call *c;
+	struct call **v = NULL, *c;
+	size_t n = 0, cap = 0;
 	unsigned i;
 
-	px->gone = 1;
 	for (i = 0; i < NHASH; i++)
 		LIST_FOREACH(c, &calls[i], hl)
-	if (c->px == px)
-		nto_netmgr_cancel(&c->c);
-	px->refs++;
-	return proxy_unref_locked(px);
+		{
+			if (px ? c->px != px : c->l != l)
+				continue;
+			if (n == cap) {
+				size_t nc = cap ? cap * 2 : 16;
+				struct call **nv = realloc(v, nc * sizeof(*v));
+
+				if (!nv)
+					break;
+				v = nv;
+				cap = nc;
+			}
+			c->refs++;
+			v[n++] = c;
+		}
+	*out = v;
+	return n;
+}
+
+/* The proxy's remote client is gone: detach when its calls are done (the
+ * caller cancels them). Q.mu held; returns a coid to detach now, or -1. */
+static int proxy_gone_locked(struct proxy *px)
+{
+	px->gone = 1;
+	return proxy_unref_locked(px); /* the binding's own reference */
 }
 
 static void answer(struct qlink *l, uint32_t type, uint64_t id, int status,
@@ -175,8 +220,8 @@ static void call_run(struct call *c)
 	SETIOV(&siov, (void *)(s + 1), c->len - sizeof(*s));
 	SETIOV(&riov, r + 1, rbytes);
 	rc = nto_netmgr_sendv(c->px->binding, &c->c, s->tid, s->prio,
-			      s->has_id ? &id : NULL, &siov, 1, &riov, 1,
-			      &rlen, &received);
+			      s->has_id ? &id : NULL, &siov, 1, &riov, 1, &rlen,
+			      &received);
 	if (rc < 0) {
 		r->err = -rc;
 		r->value2 = received;
@@ -193,11 +238,12 @@ out:
 	pthread_mutex_lock(&Q.mu);
 	LIST_REMOVE(c, hl);
 	coid = proxy_unref_locked(c->px);
+	free(c->body);
+	c->body = NULL;
+	call_unref_locked(c);
 	pthread_mutex_unlock(&Q.mu);
 	if (coid >= 0)
 		ConnectDetach(coid);
-	free(c->body);
-	free(c);
 }
 
 static void *worker_main(void *arg)
@@ -261,6 +307,7 @@ static void send_take(struct qlink *l, uint64_t id, unsigned char **body,
 	c->px = px;
 	c->body = *body;
 	c->len = len;
+	c->refs = 1;
 	*body = NULL;
 	px->refs++;
 	LIST_INSERT_HEAD(&calls[id % NHASH], c, hl);
@@ -305,14 +352,22 @@ static void pulse_take(struct qlink *l, const struct qn_pulse *p)
 
 static void detach_take(struct qlink *l, const struct qn_binding *b)
 {
+	struct call **v = NULL;
 	struct proxy *px;
+	size_t n = 0;
 	int coid = -1;
 
 	pthread_mutex_lock(&Q.mu);
 	px = proxy_find(l, b->binding);
-	if (px)
+	qn_dbg("DETACH of binding %#x from %s: %s", b->binding, l->node.name,
+	       px ? "detaching" : "no such binding");
+	if (px) {
+		n = calls_of_locked(px, NULL, &v);
 		coid = proxy_gone_locked(px);
+	}
 	pthread_mutex_unlock(&Q.mu);
+	calls_cancel(v, n);
+	free(v);
 	if (coid >= 0)
 		ConnectDetach(coid);
 }
@@ -389,8 +444,10 @@ void qn_sproxy_frame(struct qlink *l, const struct qn_hdr *h,
 		pthread_mutex_lock(&Q.mu);
 		c = call_find(l, h->id);
 		if (c)
-			nto_netmgr_cancel(&c->c);
+			c->refs++;
 		pthread_mutex_unlock(&Q.mu);
+		if (c)
+			calls_cancel(&c, 1);
 		break;
 	case QN_PULSE:
 		if (h->len >= sizeof(struct qn_pulse))
@@ -412,11 +469,13 @@ void qn_sproxy_frame(struct qlink *l, const struct qn_hdr *h,
 void qn_sproxy_link_down(struct qlink *l, unsigned gen)
 {
 	int *det = NULL;
-	size_t n = 0, cap = 0, i;
+	size_t n = 0, cap = 0, i, ncalls;
+	struct call **cv = NULL;
 	struct proxy *px, *nx;
 	unsigned h;
 
 	pthread_mutex_lock(&Q.mu);
+	ncalls = calls_of_locked(NULL, l, &cv);
 	for (h = 0; h < NHASH; h++)
 		for (px = LIST_FIRST(&proxies[h]); px; px = nx) {
 			int coid;
@@ -441,6 +500,8 @@ void qn_sproxy_link_down(struct qlink *l, unsigned gen)
 			det[n++] = coid;
 		}
 	pthread_mutex_unlock(&Q.mu);
+	calls_cancel(cv, ncalls);
+	free(cv);
 	for (i = 0; i < n; i++)
 		ConnectDetach(det[i]);
 	free(det);

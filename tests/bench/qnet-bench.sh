@@ -22,7 +22,7 @@ median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 qnet_nodes alpha beta
 qnet_start alpha beta
 qnet_wait_links
-bg rt-srv on beta "$RT" serve bench
+bgon beta rt-srv "$RT" serve bench
 wait_line "$DIR/rt-srv.out" '^ready' || hard "bench server"
 PORT=$(free_port)
 bg tcp-srv "$RT" tcp-serve "$PORT"

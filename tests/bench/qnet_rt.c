@@ -98,8 +98,8 @@ static int tcp_serve(int port)
 			continue;
 		setsockopt(s, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
 		if (fork() == 0) {
-			while (full_io(s, (char *)&n, 4, 0) == 0 && n <= MAXSZ &&
-			       full_io(s, buf, n, 0) == 0 &&
+			while (full_io(s, (char *)&n, 4, 0) == 0 &&
+			       n <= MAXSZ && full_io(s, buf, n, 0) == 0 &&
 			       full_io(s, (char *)&n, 4, 1) == 0 &&
 			       full_io(s, buf, n, 1) == 0)
 				;
@@ -206,10 +206,11 @@ int main(int argc, char **argv)
 		while ((now_ns() - t0) / 1000000u < lim) {
 			int coid = name_open(argv[2], NAME_FLAG_ATTACH_GLOBAL);
 
-			if (coid >= 0 && MsgSend(coid, "ping", 4, buf, 4) == 4) {
-				printf("%llu\n", (unsigned long long)((now_ns() -
-								       t0) /
-								      1000000u));
+			if (coid >= 0 &&
+			    MsgSend(coid, "ping", 4, buf, 4) == 4) {
+				printf("%llu\n",
+				       (unsigned long long)((now_ns() - t0) /
+							    1000000u));
 				return 0;
 			}
 			if (coid >= 0)

@@ -12,10 +12,12 @@ QNET_PIDS=""
 
 # Kill every node's ipcd too (lib.sh's cleanup knows one socket only).
 qnet_cleanup() {
+	local rc0=$?
 	for n in $NODES; do
 		[ -f "$DIR/$n.sock.pid" ] &&
 			kill -9 "$(cat "$DIR/$n.sock.pid")" 2>/dev/null
 	done
+	(exit $rc0) # cleanup shows the logs when the test failed
 	cleanup
 }
 trap qnet_cleanup EXIT
@@ -68,10 +70,21 @@ on() {
 		NTOSIM_AUTOSTART=0 "$@"
 }
 
+# bgon NODE NAME CMD...: bg NAME CMD as a process of NODE ($BG is CMD's own
+# pid, so signals reach it).
+bgon() {
+	local n=$1
+	shift
+	local name=$1
+	shift
+	bg "$name" env NTOSIM_SOCKET="$DIR/$n.sock" \
+		NTOSIM_QNET_CONF="$DIR/$n.conf" NTOSIM_AUTOSTART=0 "$@"
+}
+
 # qnet_start NODE...: start ntosim-qnet on these nodes; $DIR/qnet-NODE.err
 qnet_start() {
 	for n in "$@"; do
-		bg "qnet-$n" on "$n" "$QNET"
+		bgon "$n" "qnet-$n" "$QNET" ${QNET_ARGS:-}
 		eval "QNET_PID_$n=\$BG"
 	done
 }
@@ -90,7 +103,7 @@ qnet_wait_links() {
 
 # serve NODE NAME: a qnet-probe server on NODE; sets SRV_PID, SRV_CHID.
 serve() {
-	bg "srv-$1-$2" on "$1" "$PROBE" serve "$2"
+	bgon "$1" "srv-$1-$2" "$PROBE" serve "$2"
 	SRV_BG=$BG
 	wait_line "$DIR/srv-$1-$2.out" '^ready ' ||
 		fail "server $2 on $1 did not start"

@@ -15,7 +15,7 @@ serve beta svc
 T="beta,$SRV_PID,$SRV_CHID"
 
 # 1. beta's network manager stops answering (SIGSTOP): a silent node
-bg cli1 on alpha "$PROBE" client "$T" hold
+bgon alpha cli1 "$PROBE" client "$T" hold
 CLI=$BG
 wait_line "$DIR/srv-beta-svc.out" '^holding$' || fail "server never held"
 kill -STOP "$QNET_PID_beta"
@@ -33,7 +33,7 @@ client alpha "$T" echo:back
 expect_line "reply back"
 
 # 2. beta's network manager is killed and started again
-bg cli2 on alpha "$PROBE" client "$T" hold
+bgon alpha cli2 "$PROBE" client "$T" hold
 CLI=$BG
 holding() { [ "$(lines "$DIR/srv-beta-svc.out" '^holding$')" -ge "$1" ]; }
 wait_until 10 holding 2 ||

@@ -1,9 +1,9 @@
 /*
- * The Qnet tests' server and client (the scripts in tests/qnet), QNX API only: a
- * server that name_attach'es a global name and answers what the client
- * asks (echo, its _msg_info, a held request, bulk data, an event), and a
- * client that runs a list of steps on one remote connection and prints
- * one line per step, for the scripts to compare.
+ * The Qnet tests' server and client (the scripts in tests/qnet), QNX API only:
+ * a server that name_attach'es a global name and answers what the client asks
+ * (echo, its _msg_info, a held request, bulk data, an event), and a client that
+ * runs a list of steps on one remote connection and prints one line per step,
+ * for the scripts to compare.
  *
  *   qnet-probe serve NAME
  *   qnet-probe client TARGET STEP...
@@ -277,7 +277,8 @@ int main(int argc, char **argv)
 	if (argc == 3 && strcmp(argv[1], "serve") == 0)
 		return serve(argv[2]);
 	if (argc < 3 || strcmp(argv[1], "client") != 0) {
-		fprintf(stderr, "usage: see the top of tests/qnet/qnet-probe.c\n");
+		fprintf(stderr,
+			"usage: see the top of tests/qnet/qnet-probe.c\n");
 		return 2;
 	}
 	coid = target(argv[2]);

@@ -47,8 +47,8 @@ expect_line "attach ESRCH"
 
 # a resource manager on another node, through /net/NODE: the same bytes
 # as the same device read on this node
-bg pat-beta on beta "$PATTERN" -p /dev/pattern -s 300000
-bg pat-alpha on alpha "$PATTERN" -p /dev/pattern -s 300000
+bgon beta pat-beta "$PATTERN" -p /dev/pattern -s 300000
+bgon alpha pat-alpha "$PATTERN" -p /dev/pattern -s 300000
 on beta "$FAULT_CLI" wait /dev/pattern 10000 >/dev/null || fail "pattern on beta"
 on alpha "$FAULT_CLI" wait /dev/pattern 10000 >/dev/null || fail "pattern on alpha"
 on alpha env LD_PRELOAD="$LIBNTO" cat /net/beta/dev/pattern >"$DIR/remote.bin" ||

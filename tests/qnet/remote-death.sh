@@ -14,7 +14,7 @@ qnet_wait_links
 # 1. the server dies under a REPLY-blocked remote client
 serve beta svc
 T="beta,$SRV_PID,$SRV_CHID"
-bg cli1 on alpha "$PROBE" client "$T" hold echo:after
+bgon alpha cli1 "$PROBE" client "$T" hold echo:after
 CLI=$BG
 wait_line "$DIR/srv-beta-svc.out" '^holding$' || fail "server never held"
 kill -9 "$SRV_BG"
@@ -26,7 +26,7 @@ grep -qx "err EBADF" "$DIR/cli1.out" ||
 # 2. the client dies REPLY-blocked on a remote server
 serve beta svc2
 T="beta,$SRV_PID,$SRV_CHID"
-bg cli2 on alpha "$PROBE" client "$T" hold
+bgon alpha cli2 "$PROBE" client "$T" hold
 CLI=$BG
 wait_line "$DIR/srv-beta-svc2.out" '^holding$' || fail "server never held"
 kill -9 "$CLI"
