@@ -151,7 +151,18 @@ static void stream_fail(struct qstream *st, const char *why)
 {
 	struct qdown down;
 
+	qn_dbg("stream %p (%s, %s): %s", (void *)st,
+	       st->inbound ? "accepted" : "dialed",
+	       st->l ? st->l->node.name : "not yet named", why);
 	pthread_mutex_lock(&Q.mu);
+	/* a dialed link that fails before HELLO (TLS refused, say): say so
+	 * once per reason, as a failed dial is */
+	if (!st->inbound && st->l && !st->l->up && !st->closed &&
+	    strncmp(st->l->fail_why, why, sizeof(st->l->fail_why) - 1)) {
+		snprintf(st->l->fail_why, sizeof(st->l->fail_why), "%s", why);
+		qn_log("link to %s (%s) failed before it was up: %s",
+		       st->l->node.name, st->l->node.url, why);
+	}
 	stream_close_locked(st, &down);
 	pthread_mutex_unlock(&Q.mu);
 	link_went_down(&down, why);
@@ -214,6 +225,7 @@ static int hello_take(struct qstream *st, const struct qn_hello *hl,
 		return -1;
 	}
 	l->up = 1;
+	l->fail_why[0] = '\0';
 	l->gen++;
 	l->backoff_ms = 100;
 	l->last_rx_ms = qn_now_ms();
@@ -444,32 +456,33 @@ static void accept_cb(void *arg)
 	pthread_mutex_unlock(&Q.mu);
 }
 
-static int tls_setup(void)
+/* One end's TLS config: this node's certificate and key, the cluster CA,
+ * and a certificate required of the other end. A client config also
+ * names the node it dials (its certificate must say so). */
+static int tls_config(nng_tls_config **cfg, nng_tls_mode mode, const char *peer)
 {
 	int rc;
 
+	if ((rc = nng_tls_config_alloc(cfg, mode)) ||
+	    (rc = nng_tls_config_ca_file(*cfg, Q.nodes.ca)) ||
+	    (rc = nng_tls_config_cert_key_file(*cfg, Q.nodes.cert, NULL)) ||
+	    (rc = nng_tls_config_auth_mode(*cfg, NNG_TLS_AUTH_MODE_REQUIRED)) ||
+	    (peer && (rc = nng_tls_config_server_name(*cfg, peer))))
+		qn_log("TLS set-up (cert %s, CA %s): %s", Q.nodes.cert,
+		       Q.nodes.ca, nng_strerror(rc));
+	return rc;
+}
+
+static int tls_client_config(nng_tls_config **cfg, const char *peer)
+{
+	return tls_config(cfg, NNG_TLS_MODE_CLIENT, peer);
+}
+
+static int tls_setup(void)
+{
 	if (!Q.nodes.cert[0])
 		return 0;
-	if ((rc = nng_tls_config_alloc(&Q.tls_srv, NNG_TLS_MODE_SERVER)) ||
-	    (rc = nng_tls_config_alloc(&Q.tls_cli, NNG_TLS_MODE_CLIENT)))
-		goto fail;
-	if ((rc = nng_tls_config_ca_file(Q.tls_srv, Q.nodes.ca)) ||
-	    (rc = nng_tls_config_ca_file(Q.tls_cli, Q.nodes.ca)))
-		goto fail;
-	if ((rc = nng_tls_config_cert_key_file(Q.tls_srv, Q.nodes.cert,
-					       NULL)) ||
-	    (rc = nng_tls_config_cert_key_file(Q.tls_cli, Q.nodes.cert, NULL)))
-		goto fail;
-	if ((rc = nng_tls_config_auth_mode(Q.tls_srv,
-					   NNG_TLS_AUTH_MODE_REQUIRED)) ||
-	    (rc = nng_tls_config_auth_mode(Q.tls_cli,
-					   NNG_TLS_AUTH_MODE_REQUIRED)))
-		goto fail;
-	return 0;
-fail:
-	qn_log("TLS set-up (cert %s, CA %s): %s", Q.nodes.cert, Q.nodes.ca,
-	       nng_strerror(rc));
-	return -EINVAL;
+	return tls_config(&Q.tls_srv, NNG_TLS_MODE_SERVER, NULL) ? -EINVAL : 0;
 }
 
 int qn_links_start(void)
@@ -508,11 +521,12 @@ int qn_links_start(void)
 			       nng_strerror(rc));
 			goto fail;
 		}
-		if (Q.tls_cli &&
-		    ((rc = nng_stream_dialer_set_ptr(
-			      l->dialer, NNG_OPT_TLS_CONFIG, Q.tls_cli)) ||
-		     (rc = nng_stream_dialer_set_string(
-			      l->dialer, NNG_OPT_TLS_SERVER_NAME, n->name)))) {
+		/* a TLS config of its own: the server name it checks is
+		 * a property of the config, not of the dialer */
+		if (Q.nodes.cert[0] &&
+		    ((rc = tls_client_config(&l->tls, n->name)) ||
+		     (rc = nng_stream_dialer_set_ptr(
+			      l->dialer, NNG_OPT_TLS_CONFIG, l->tls)))) {
 			qn_log("node %s: TLS: %s", n->name, nng_strerror(rc));
 			goto fail;
 		}

@@ -45,7 +45,9 @@ struct qlink {
 	nng_stream_dialer *dialer;
 	nng_aio *dial_aio;
 	int dialing;
-	int dial_err; /* the last dial's nng error (logged once) */
+	int dial_err;	   /* the last dial's nng error (logged once) */
+	char fail_why[64]; /* why its last dialed stream failed (logged once) */
+	nng_tls_config *tls; /* TLS: this link's client config */
 	uint64_t next_dial_ms;
 	unsigned backoff_ms;
 	struct qstream *st; /* the current stream, or NULL */
@@ -62,7 +64,7 @@ struct qnet {
 	unsigned nlinks;
 	nng_stream_listener *listener;
 	nng_aio *accept_aio;
-	nng_tls_config *tls_srv, *tls_cli;
+	nng_tls_config *tls_srv;
 	int chid;
 	unsigned timeout_ms;
 	int stopping;
