@@ -379,6 +379,18 @@ int nto__msgsendv_opts(int coid, const iov_t *siov, int sparts,
  * canceller stops waking it). Only for sends with o->call. */
 void nto__call_waiting(const struct nto__send_opts *o, _Atomic uint32_t *word);
 int nto__call_cancelled(const struct nto__send_opts *o);
+/* Requests to the network manager (its status, or -errno; ENOREMOTE when
+ * none is registered): deliver a server's event to a remote client (nd,
+ * pid); resolve path on node nd (entries as RESOLVE gives them: the count);
+ * look a name up on every node and attach to it (the coid). */
+struct sigevent;
+int nto__netctl_event(uint32_t nd, pid_t pid, const struct sigevent *ev);
+int nto__netctl_resolve(uint32_t nd, const char *path,
+			struct nto_ctl_resolve_ent *ents, int max);
+int nto__netctl_name(const char *name, unsigned flags);
+/* "/net/NODE/rest" with NODE in the node table: 1, its nd and rest (from
+ * the '/' after NODE, or ""); else 0. */
+int nto__net_path(const char *path, uint32_t *nd, const char **rest);
 /* connect.c: ConnectAttach's request/map step for either attach type */
 int nto__attach_ctl(uint32_t type, void *req, size_t reqlen, int32_t *req_coid,
 		    unsigned index, int flags);

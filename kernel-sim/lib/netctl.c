@@ -12,6 +12,8 @@
 #include <sched.h>
 #include <string.h>
 
+#include <sys/netmgr.h>
+
 #include "internal.h"
 #include "proto/netmgr.h"
 
@@ -236,4 +238,162 @@ NTO_EXPORT int nto_netmgr_sendv(int coid, struct nto_netmgr_call *call, int tid,
 		call_leave(&e);
 	}
 	return rc < 0 ? rc : status;
+}
+
+NTO_EXPORT int nto_netmgr_resolve(const char *path,
+				  struct nto_ctl_resolve_ent *ents, int max)
+{
+	if (!path || !ents || max < 0)
+		return -EFAULT;
+	return nto__resolve(path, ents, max);
+}
+
+/*
+ * libnto's own connection to the network manager (for EVENT, NAME and
+ * RESOLVE; a remote ConnectAttach's CHECK goes on the new coid instead):
+ * found through ipcd (NETMGR FIND), kept, and found again once if it
+ * went dead (the network manager restarted).
+ */
+static pthread_mutex_t nm_lock = PTHREAD_MUTEX_INITIALIZER;
+static int nm_coid = -1;
+static pid_t nm_owner; /* the process that attached it (fork) */
+
+static int netmgr_coid(int fresh)
+{
+	struct nto_ctl_netmgr req = {NTO_NETMGR_FIND, 0};
+	struct nto_ctl_netmgr_target rep;
+	size_t got = 0;
+	int rc;
+
+	pthread_mutex_lock(&nm_lock);
+	if (nm_owner != nto__pid())
+		nm_coid = -1; /* a forked child: the parent's coid is gone */
+	if (fresh && nm_coid >= 0) {
+		(void)ConnectDetach_r(nm_coid);
+		nm_coid = -1;
+	}
+	if (nm_coid >= 0) {
+		rc = nm_coid;
+		goto out;
+	}
+	rc = nto__ctl_call(NTO_CTL_NETMGR, &req, sizeof(req), &rep, sizeof(rep),
+			   &got, NULL, 0, NULL);
+	if (rc >= 0 && got < sizeof(rep))
+		rc = -EPROTO;
+	if (rc < 0)
+		goto out;
+	rc = ConnectAttach_r(0, rep.pid, rep.chid, _NTO_SIDE_CHANNEL,
+			     _NTO_COF_CLOEXEC);
+	if (rc >= 0) {
+		nm_coid = rc;
+		nm_owner = nto__pid();
+	}
+out:
+	pthread_mutex_unlock(&nm_lock);
+	return rc;
+}
+
+/* One netctl request to the network manager: its status or -errno
+ * (ENOREMOTE: none registered). */
+static int netctl_call(const void *req, size_t len, void *rep, size_t replen)
+{
+	int coid = netmgr_coid(0), rc;
+
+	if (coid < 0)
+		return coid;
+	rc = netctl_send(coid, req, len, rep, replen);
+	if (rc == -EBADF || rc == -ESRCH) { /* it went away: once more */
+		coid = netmgr_coid(1);
+		if (coid < 0)
+			return coid;
+		rc = netctl_send(coid, req, len, rep, replen);
+	}
+	return rc;
+}
+
+int nto__netctl_event(uint32_t nd, pid_t pid, const struct sigevent *ev)
+{
+	struct nto_netctl_event req;
+
+	memset(&req, 0, sizeof(req));
+	req.hdr.magic = NTO_NETCTL_MAGIC;
+	req.hdr.op = NTO_NETCTL_EVENT;
+	req.nd = nd;
+	req.pid = pid;
+	req.event = *ev;
+	return netctl_call(&req, sizeof(req), NULL, 0);
+}
+
+/* A NTO_NETCTL_RESOLVE or NAME request for path, in buf. Its length. */
+static size_t netctl_path_req(char *buf, uint32_t op, uint32_t nd,
+			      uint32_t flags, const char *path, size_t plen)
+{
+	struct nto_netctl_resolve *r = (struct nto_netctl_resolve *)buf;
+
+	memset(r, 0, sizeof(*r));
+	r->hdr.magic = NTO_NETCTL_MAGIC;
+	r->hdr.op = op;
+	r->nd = nd;
+	r->flags = flags;
+	memcpy(r->path, path, plen + 1);
+	return sizeof(*r) + plen + 1;
+}
+
+int nto__netctl_resolve(uint32_t nd, const char *path,
+			struct nto_ctl_resolve_ent *ents, int max)
+{
+	char buf[sizeof(struct nto_netctl_resolve) + NTO_PATH_MAX];
+	char rbuf[sizeof(struct nto_ctl_resolve_rep) +
+		  NTO_RESOLVE_MAX * sizeof(struct nto_ctl_resolve_ent)];
+	struct nto_ctl_resolve_rep *rep = (struct nto_ctl_resolve_rep *)rbuf;
+	size_t plen = strlen(path), len;
+	uint32_t i;
+	int rc;
+
+	if (plen >= NTO_PATH_MAX)
+		return -ENAMETOOLONG;
+	len = netctl_path_req(buf, NTO_NETCTL_RESOLVE, nd, 0, path, plen);
+	memset(rbuf, 0, sizeof(rbuf));
+	rc = netctl_call(buf, len, rbuf, sizeof(rbuf));
+	if (rc < 0)
+		return rc;
+	/* the network manager's answer is untrusted: n bounded by what we
+	 * can hold, each entry used only after the caller's own checks */
+	for (i = 0; i < rep->n && (int)i < max && i < NTO_RESOLVE_MAX; i++)
+		ents[i] = rep->ent[i];
+	return (int)i;
+}
+
+int nto__netctl_name(const char *name, unsigned flags)
+{
+	char buf[sizeof(struct nto_netctl_resolve) + NTO_PATH_MAX];
+	struct nto_netctl_name_rep rep;
+	size_t plen = strlen(name), len;
+	int rc;
+
+	if (plen >= NTO_PATH_MAX)
+		return -ENAMETOOLONG;
+	len = netctl_path_req(buf, NTO_NETCTL_NAME, 0, flags, name, plen);
+	memset(&rep, 0, sizeof(rep));
+	rc = netctl_call(buf, len, &rep, sizeof(rep));
+	if (rc < 0)
+		return rc;
+	return ConnectAttach_r(rep.nd, rep.pid, rep.chid, _NTO_SIDE_CHANNEL,
+			       _NTO_COF_CLOEXEC);
+}
+
+int nto__net_path(const char *path, uint32_t *nd, const char **rest)
+{
+	char *end = NULL;
+	int saved = errno, r;
+
+	if (strncmp(path, "/net/", 5) != 0)
+		return 0;
+	r = netmgr_strtond(path, &end);
+	errno = saved;
+	if (r < 0 || !end)
+		return 0; /* not a node we know: the path space answers */
+	*nd = (uint32_t)r;
+	*rest = end;
+	return 1;
 }

@@ -6,7 +6,10 @@
  *                             a TO ms reply timeout instead ($PROBE_COIDS:
  *                             two coids, used in turn; $PROBE_LINGER: stay
  *                             attached until stdin closes)
- *   serve [-u] [-1]           a server logging MsgInfo / ConnectClientInfo
+ *   event ND PID CHID         attach; the server MsgDeliverEvent's a pulse
+ *                             back (op 'V'); log the pulse we receive
+ *   nameopen NAME             name_open, ConnectServerInfo, one echo send
+ *   serve [-u] [-1] [-n NAME] a server logging MsgInfo / ConnectClientInfo
  *                             (-u: _NTO_CHF_UNBLOCK; -1: after the first
  *                             held message, stop receiving until stdin
  *                             has a line)
@@ -24,12 +27,14 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <sys/dispatch.h>
 #include <sys/neutrino.h>
 
 #include "proto/netmgr.h"
 
 struct pmsg {
-	char op; /* 'E' echo, 'H' hold until UNBLOCK */
+	char op; /* 'E' echo, 'H' hold until UNBLOCK, 'V' deliver the event
+		    in data */
 	uint32_t seq;
 	uint8_t data[100];
 };
@@ -131,6 +136,65 @@ static int cmd_send(int argc, char **argv)
 	return 0;
 }
 
+/* A server's MsgDeliverEvent to us through a remote coid: the pulse
+ * arrives on our own channel. */
+static int cmd_event(int argc, char **argv)
+{
+	int coid = attach(argc, argv), chid, self, st;
+	struct sigevent ev;
+	struct pmsg m;
+	struct _pulse p;
+	uint64_t ns = 10000000000ull;
+
+	if (coid < 2 && coid >= 0)
+		return coid;
+	chid = ChannelCreate(0);
+	self = ConnectAttach(0, 0, chid, _NTO_SIDE_CHANNEL, 0);
+	SIGEV_PULSE_INIT(&ev, self, 10, 5, 1234);
+	memset(&m, 0, sizeof(m));
+	m.op = 'V';
+	memcpy(m.data, &ev, sizeof(ev));
+	st = MsgSend(coid, &m, sizeof(m), NULL, 0);
+	printf("event-send rc=%s status=%d\n", ename(st < 0 ? errno : 0), st);
+	TimerTimeout(CLOCK_MONOTONIC, _NTO_TIMEOUT_RECEIVE, NULL, &ns, NULL);
+	st = MsgReceivePulse(chid, &p, sizeof(p), NULL);
+	if (st < 0)
+		printf("pulse rc=%s\n", ename(errno));
+	else
+		printf("pulse code=%d value=%d\n", p.code, p.value.sival_int);
+	return 0;
+}
+
+/* name_open, then echo sends on what it gave */
+static int cmd_nameopen(int argc, char **argv)
+{
+	struct _server_info si;
+	struct pmsg m;
+	uint8_t r[100];
+	int coid, st, i, ok = 1;
+
+	if (argc < 3)
+		return 2;
+	coid = name_open(argv[2], 0);
+	printf("name_open rc=%s\n", ename(coid < 0 ? errno : 0));
+	if (coid < 0)
+		return 0;
+	if (ConnectServerInfo(0, coid, &si) == coid)
+		printf("server nd=%u\n", si.nd);
+	memset(&m, 0, sizeof(m));
+	m.op = 'E';
+	m.seq = 7;
+	for (i = 0; i < 100; i++)
+		m.data[i] = (uint8_t)i;
+	st = MsgSend(coid, &m, sizeof(m), r, sizeof(r));
+	for (i = 0; st >= 0 && i < 100; i++)
+		ok &= r[i] == (uint8_t)(i ^ 0x5a);
+	printf("send rc=%s status=%d data=%s\n", ename(st < 0 ? errno : 0), st,
+	       ok ? "ok" : "bad");
+	name_close(coid);
+	return 0;
+}
+
 static int cmd_serve(int argc, char **argv)
 {
 	unsigned flags = _NTO_CHF_DISCONNECT;
@@ -144,6 +208,15 @@ static int cmd_serve(int argc, char **argv)
 			one = 1;
 	}
 	chid = ChannelCreate(flags);
+	for (i = 2; i + 1 < argc; i++)
+		if (!strcmp(argv[i], "-n")) { /* as a name_attach'ed server */
+			name_attach_t *na = name_attach(NULL, argv[i + 1], 0);
+
+			if (!na)
+				return 1;
+			ChannelDestroy(chid);
+			chid = na->chid;
+		}
 	printf("serving pid=%d chid=%d\n", (int)getpid(), chid);
 	fflush(stdout);
 	for (;;) {
@@ -180,6 +253,16 @@ static int cmd_serve(int argc, char **argv)
 			printf("client nd=%u pid=%d uid=%u gid=%u\n", ci.nd,
 			       (int)ci.pid, ci.cred.euid, ci.cred.egid);
 		fflush(stdout);
+		if (m.op == 'V') { /* MsgDeliverEvent back to the client */
+			struct sigevent ev;
+			int rc;
+
+			memcpy(&ev, m.data, sizeof(ev));
+			rc = MsgDeliverEvent(rcvid, &ev) == 0 ? 0 : errno;
+			printf("deliver rc=%s\n", ename(rc));
+			MsgReply(rcvid, rc, NULL, 0);
+			continue;
+		}
 		if (m.op == 'H') {
 			held = rcvid;
 			printf("held rcvid=%d\n", rcvid);
@@ -211,6 +294,10 @@ int main(int argc, char **argv)
 		rc = cmd_attach(argc, argv);
 	else if (!strcmp(argv[1], "send"))
 		rc = cmd_send(argc, argv);
+	else if (!strcmp(argv[1], "event"))
+		rc = cmd_event(argc, argv);
+	else if (!strcmp(argv[1], "nameopen"))
+		rc = cmd_nameopen(argc, argv);
 	else if (!strcmp(argv[1], "serve"))
 		rc = cmd_serve(argc, argv);
 	else if (!strcmp(argv[1], "register")) {

@@ -6,6 +6,8 @@
  * the target as the remote client (nto_netmgr_attach), forwards each send
  * with nto_netmgr_sendv in a thread of its own, cancels a forward when its
  * client's UNBLOCK pulse arrives, and detaches the proxy on DISCONNECT.
+ * EVENT, RESOLVE and NAME are answered from this node too ("far-NAME" is
+ * the local name NAME, found on node 3).
  * It logs one line per event on stdout for the scripts to wait on.
  * Usage: qnet-stub [-N ND] [-x] [-P PID:CHID]
  *   -N  the nd the server side sees for the client's node (default 9)
@@ -26,6 +28,9 @@
 
 #include <sys/neutrino.h>
 
+#include <sys/ftype.h>
+
+#include "proto/ctl.h"
 #include "proto/netmgr.h"
 
 #define MSG_MAX	 65536
@@ -38,6 +43,7 @@ static int chid;
 /* a remote client's connection to us -> our proxy coid on its target */
 static struct {
 	int scoid, pcoid;
+	pid_t client, target; /* the remote client, the server it reaches */
 } rconn[RCONNS];
 static struct fwd {
 	int used;
@@ -119,6 +125,8 @@ static void check(int rcvid, const struct _msg_info *info)
 	if (i < RCONNS) {
 		rconn[i].scoid = info->scoid;
 		rconn[i].pcoid = pc;
+		rconn[i].client = t.client_pid;
+		rconn[i].target = t.pid;
 	}
 	pthread_mutex_unlock(&lock);
 	MsgReply(rcvid, 0, NULL, 0);
@@ -216,6 +224,98 @@ static void pulse(const struct _pulse *p)
 	}
 }
 
+/* NTO_NETCTL_EVENT from a server to the remote client (nd, pid): only a
+ * server we proxy that client to may; delivered on the client's own
+ * connection to us, as its node's network manager would */
+static void event(int rcvid, const struct _msg_info *info, const char *buf)
+{
+	const struct nto_netctl_event *ev = (const void *)buf;
+	int i, scoid = -1, rc;
+
+	if (info->msglen < (int)sizeof(*ev)) {
+		MsgError(rcvid, EINVAL);
+		return;
+	}
+	pthread_mutex_lock(&lock);
+	for (i = 0; i < RCONNS; i++)
+		if (rconn[i].pcoid && rconn[i].client == ev->pid &&
+		    rconn[i].target == info->pid && ev->nd == px_nd)
+			scoid = rconn[i].scoid;
+	pthread_mutex_unlock(&lock);
+	if (scoid < 0) {
+		say("event nd=%u pid=%d from=%d rc=EPERM\n", ev->nd, ev->pid,
+		    (int)info->pid);
+		MsgError(rcvid, EPERM);
+		return;
+	}
+	rc = MsgDeliverEvent(scoid, &ev->event) == 0 ? 0 : errno;
+	say("event nd=%u pid=%d from=%d rc=%s\n", ev->nd, ev->pid,
+	    (int)info->pid, ename(rc));
+	if (rc)
+		MsgError(rcvid, rc);
+	else
+		MsgReply(rcvid, 0, NULL, 0);
+}
+
+/* NTO_NETCTL_RESOLVE: the "remote" node is this one */
+static void resolve(int rcvid, const struct _msg_info *info, const char *buf)
+{
+	const struct nto_netctl_resolve *r = (const void *)buf;
+	struct {
+		struct nto_ctl_resolve_rep h;
+		struct nto_ctl_resolve_ent e[NTO_RESOLVE_MAX];
+	} rep;
+	int n;
+
+	if (info->msglen <= (int)sizeof(*r) || buf[info->msglen - 1] != '\0') {
+		MsgError(rcvid, EINVAL);
+		return;
+	}
+	n = nto_netmgr_resolve(r->path, rep.e, NTO_RESOLVE_MAX);
+	say("resolve nd=%u path=%s n=%d\n", r->nd, r->path, n);
+	if (n < 0) {
+		MsgError(rcvid, -n);
+		return;
+	}
+	rep.h.n = (uint32_t)n;
+	MsgReply(rcvid, 0, &rep,
+		 (int)(sizeof(rep.h) + (size_t)n * sizeof(rep.e[0])));
+}
+
+/* NTO_NETCTL_NAME: "far-NAME" is the name NAME of node 3 (this one) */
+static void name(int rcvid, const struct _msg_info *info, const char *buf)
+{
+	const struct nto_netctl_resolve *r = (const void *)buf;
+	struct nto_ctl_resolve_ent e[NTO_RESOLVE_MAX];
+	struct nto_netctl_name_rep rep;
+	char path[256];
+	int n, i;
+
+	if (info->msglen <= (int)sizeof(*r) || buf[info->msglen - 1] != '\0' ||
+	    strncmp(r->path, "far-", 4)) {
+		say("name rc=ENOENT\n");
+		MsgError(rcvid, ENOENT);
+		return;
+	}
+	if (snprintf(path, sizeof(path), "/dev/name/local/%.200s",
+		     r->path + 4) >= (int)sizeof(path))
+		path[0] = '\0';
+	n = nto_netmgr_resolve(path, e, NTO_RESOLVE_MAX);
+	for (i = 0; i < n; i++)
+		if (e[i].ftype == _FTYPE_NAME)
+			break;
+	if (n <= 0 || i == n) {
+		say("name %s rc=ENOENT\n", r->path);
+		MsgError(rcvid, ENOENT);
+		return;
+	}
+	rep.nd = 3;
+	rep.pid = e[i].pid;
+	rep.chid = e[i].chid;
+	say("name %s rc=OK pid=%d chid=%d\n", r->path, rep.pid, rep.chid);
+	MsgReply(rcvid, 0, &rep, sizeof(rep));
+}
+
 /* -P: a send whose call was cancelled before it started never reaches
  * the server */
 static void precancel(const char *arg)
@@ -298,6 +398,12 @@ int main(int argc, char **argv)
 				MsgError(rcvid, EINVAL);
 			else if (h->op == NTO_NETCTL_CHECK)
 				check(rcvid, &info);
+			else if (h->op == NTO_NETCTL_EVENT)
+				event(rcvid, &info, buf);
+			else if (h->op == NTO_NETCTL_RESOLVE)
+				resolve(rcvid, &info, buf);
+			else if (h->op == NTO_NETCTL_NAME)
+				name(rcvid, &info, buf);
 			else
 				MsgError(rcvid, ENOSYS);
 			continue;

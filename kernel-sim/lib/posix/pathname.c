@@ -216,10 +216,10 @@ static int connect_result(int rc, const struct _io_connect_ftype_reply *fr,
 	return 0; /* informational: UMASK, NOCTTY, CHROOT, MSG */
 }
 
-/* Try one registration. Returns the coid, or -errno. */
-static int connect_entry(const struct nto_ctl_resolve_ent *ent, const char *rem,
-			 unsigned subtype, unsigned ftype, int oflag,
-			 mode_t mode, unsigned eflag, int base,
+/* Try one registration (on node nd: Qnet). Returns the coid, or -errno. */
+static int connect_entry(const struct nto_ctl_resolve_ent *ent, uint32_t nd,
+			 const char *rem, unsigned subtype, unsigned ftype,
+			 int oflag, mode_t mode, unsigned eflag, int base,
 			 const struct nto_connect_x *x)
 {
 	struct _io_connect hdr;
@@ -236,7 +236,7 @@ static int connect_entry(const struct nto_ctl_resolve_ent *ent, const char *rem,
 
 	if (plen > UINT16_MAX)
 		return -ENAMETOOLONG;
-	coid = ConnectAttach_r(0, ent->pid, ent->chid, (unsigned)base,
+	coid = ConnectAttach_r(nd, ent->pid, ent->chid, (unsigned)base,
 			       _NTO_COF_CLOEXEC);
 	if (coid < 0)
 		return coid; /* ESRCH: a stale registration, tried no more */
@@ -303,6 +303,8 @@ int nto__connect_path_x(const char *path, unsigned subtype, unsigned ftype,
 {
 	struct nto_ctl_resolve_ent ents[NTO_RESOLVE_MAX];
 	char norm[NTO_PATH_MAX];
+	const char *rpath = norm; /* what the resolving node sees */
+	uint32_t nd = ND_LOCAL_NODE;
 	unsigned eflag;
 	int len, n, i, rc, err = -ENOENT;
 	pid_t self;
@@ -318,9 +320,27 @@ int nto__connect_path_x(const char *path, unsigned subtype, unsigned ftype,
 		return len;
 	if (!nto__pathspace_maybe_up())
 		return -ENOTCONN;
+	/* Qnet: "/net/NODE/rest" is "/rest" on that node: resolved here for
+	 * this node, by its network manager for another (netctl.c) */
+	if (nto__net_path(norm, &nd, &rpath)) {
+		if (!*rpath)
+			rpath = "/";
+		if (nd == ND_LOCAL_NODE) {
+			memmove(norm, rpath, strlen(rpath) + 1);
+			rpath = norm;
+			len = (int)strlen(norm);
+		} else {
+			len = (int)strlen(rpath);
+		}
+	}
 	nto__posix_busy++;
-	n = nto__resolve(norm, ents, NTO_RESOLVE_MAX);
+	if (nd != ND_LOCAL_NODE)
+		n = nto__netctl_resolve(nd, rpath, ents, NTO_RESOLVE_MAX);
+	else
+		n = nto__resolve(norm, ents, NTO_RESOLVE_MAX);
 	nto__posix_busy--;
+	if (n == -ENOREMOTE)
+		return -ENOENT; /* no network manager: no such node here */
 	/* no ipcd, a stalled one (after NTOSIM_CTL_TIMEOUT_MS) or none we
 	 * trust (EPERM, proto/sockpath.h): the host's file system answers,
 	 * as without ntosim; only kernel calls fail */
@@ -347,19 +367,20 @@ int nto__connect_path_x(const char *path, unsigned subtype, unsigned ftype,
 		const struct nto_ctl_resolve_ent *e = &ents[i];
 		const char *rem;
 
-		if (e->pid == self && !(e->flags & RESMGR_FLAG_SELF))
+		if (nd == ND_LOCAL_NODE && e->pid == self &&
+		    !(e->flags & RESMGR_FLAG_SELF))
 			continue; /* never resolve to ourselves (deadlock) */
 		if (ftype != _FTYPE_ANY && e->ftype != _FTYPE_ANY &&
 		    e->ftype != ftype)
 			continue;
 		if (e->prefix_len > (uint32_t)len)
 			continue; /* a broken reply: ignore the entry */
-		rem = norm + e->prefix_len;
+		rem = rpath + e->prefix_len;
 		while (*rem == '/')
 			rem++;
 		nto__posix_busy++;
-		rc = connect_entry(e, rem, subtype, ftype, oflag, mode, eflag,
-				   base, x);
+		rc = connect_entry(e, nd, rem, subtype, ftype, oflag, mode,
+				   eflag, base, x);
 		nto__posix_busy--;
 		if (rc >= 0)
 			return rc;

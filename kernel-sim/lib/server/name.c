@@ -140,6 +140,19 @@ static uint64_t name_open_deadline(void)
 	return bound;
 }
 
+/* Qnet (issue 13): a name not found here, asked of the network manager
+ * (NTO_NETCTL_NAME), which searches every node's global names; without
+ * one, or if it knows none, the local error `err` stands. */
+static int name_open_remote(const char *name, int flags, int err)
+{
+	int coid = nto__netctl_name(name, (unsigned)flags);
+
+	if (coid >= 0)
+		return coid;
+	errno = coid == -ENOREMOTE || coid == -ENOENT ? err : -coid;
+	return -1;
+}
+
 NTO_EXPORT int name_open(const char *name, int flags)
 {
 	struct nto_ctl_resolve_ent ents[NTO_RESOLVE_MAX];
@@ -159,8 +172,10 @@ NTO_EXPORT int name_open(const char *name, int flags)
 		return -1;
 	}
 	n = nto__resolve(path, ents, NTO_RESOLVE_MAX);
-	if (n <= 0) {
-		errno = n < 0 ? -n : ENOENT;
+	if (n == 0 || n == -ENOENT)
+		return name_open_remote(name, flags, ENOENT);
+	if (n < 0) {
+		errno = -n;
 		return -1;
 	}
 	for (i = 0; i < n; i++) {
@@ -236,8 +251,8 @@ NTO_EXPORT int name_open(const char *name, int flags)
 		if (r == -ETIMEDOUT)
 			err = ETIMEDOUT; /* (falls through, like open) */
 	}
-	errno = err;
-	return -1;
+	return err == ENOENT ? name_open_remote(name, flags, err)
+			     : (errno = err, -1);
 }
 
 NTO_EXPORT int name_close(int coid)
