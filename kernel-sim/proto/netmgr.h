@@ -183,12 +183,4 @@ struct nto_netctl_name_rep {
 /* 1 if the message behind rcvid was sent as a netctl request */
 int nto_netmgr_is_netctl(int rcvid);
 
-/* Added by the netlib helper (not in the first contract): the answer to a
- * NTO_NETCTL_RESOLVE, this node's ipcd's resolution of path into ents (at
- * most max, longest prefix first, as struct nto_ctl_resolve_rep carries
- * them). The count, or -errno (ENOENT, ENAMETOOLONG, ENOTCONN). */
-struct nto_ctl_resolve_ent;
-int nto_netmgr_resolve(const char *path, struct nto_ctl_resolve_ent *ents,
-		       int max);
-
 #endif /* NTOSIM_PROTO_NETMGR_H */
