@@ -74,19 +74,21 @@ for n in alpha beta gamma; do
 	{ echo "local $n"; cat "$D/table"; echo "timeout 1000"; } >"$D/$n.conf"
 	"$IPCD" -s "$D/$n.sock" 2>>"$D/ipcd-$n.log" || { echo "demo-qnet: ipcd for $n" >&2; exit 99; }
 done
+# the environment that makes a process one of NODE's (paths have no spaces)
+ne() { echo "NTOSIM_SOCKET=$D/$1.sock NTOSIM_QNET_CONF=$D/$1.conf NTOSIM_AUTOSTART=0"; }
 on() {
 	local n=$1
 	shift
-	env NTOSIM_SOCKET="$D/$n.sock" NTOSIM_QNET_CONF="$D/$n.conf" NTOSIM_AUTOSTART=0 "$@"
+	env $(ne "$n") "$@"
 }
 declare -A QPID PPID_
 start_qnet() {
-	on "$1" "$QNET" 2>>"$D/qnet-$1.log" &
+	env $(ne "$1") "$QNET" 2>>"$D/qnet-$1.log" &
 	QPID[$1]=$!
 	PIDS="$PIDS $!"
 }
 start_pattern() {
-	on "$1" "$PATTERN" -p /dev/pattern 2>>"$D/pattern-$1.log" &
+	env $(ne "$1") "$PATTERN" -p /dev/pattern -s 1T 2>>"$D/pattern-$1.log" &
 	PPID_[$1]=$!
 	PIDS="$PIDS $!"
 }
@@ -123,7 +125,7 @@ for n in beta gamma; do start_pattern "$n"; done
 until_ 200 on alpha env LD_PRELOAD="$B/kernel-sim/.libs/libnto.so" test -e /net/beta/dev/pattern
 until_ 200 on alpha env LD_PRELOAD="$B/kernel-sim/.libs/libnto.so" test -e /net/gamma/dev/pattern
 
-on alpha "$READER" -p /net/beta/dev/pattern -a /net/gamma/dev/pattern \
+env $(ne alpha) "$READER" -p /net/beta/dev/pattern -a /net/gamma/dev/pattern \
 	-c 65536 -T "$SECS" >"$D/reader.out" 2>"$D/reader.err" &
 RPID=$!
 PIDS="$PIDS $RPID"

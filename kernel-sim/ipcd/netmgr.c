@@ -108,6 +108,25 @@ static int netmgr_target(struct req *rq, int scoid)
 	return 0;
 }
 
+/* The remote server behind scoid is gone for the network manager: its
+ * client sees what a local server's death shows (libha recovers on it). */
+static int netmgr_sever(struct req *rq, int scoid)
+{
+	struct chan *ch;
+	struct proc *p = netmgr_proc(&ch);
+	struct conn *c;
+
+	if (p != rq->proc)
+		return -EPERM;
+	c = scoid_lookup(p, scoid);
+	if (!c || c->chan != ch)
+		return -ESRCH;
+	log_dbg("network manager severs scoid %#x (client pid %d)", scoid,
+		(int)c->client_pid);
+	conn_server_gone(c);
+	return 0;
+}
+
 /* Anyone may ask where the network manager listens (libnto's netctl). */
 static int netmgr_find(struct req *rq)
 {
@@ -135,6 +154,8 @@ int dispatch_netmgr(struct req *rq)
 		return netmgr_target(rq, in->id);
 	case NTO_NETMGR_FIND:
 		return netmgr_find(rq);
+	case NTO_NETMGR_SEVER:
+		return netmgr_sever(rq, in->id);
 	default:
 		return -EINVAL;
 	}

@@ -799,18 +799,25 @@ NTO_EXPORT int nto_rcvid_reqid(int rcvid, struct nto_reqid *id)
  * server. A message the remote server never took is failed as not
  * received (the flag the client's libha reads), as a local server's death
  * before MsgReceive would leave it. ---- */
-NTO_EXPORT int nto_netmgr_error(int rcvid, int err, int received)
+NTO_EXPORT int nto_netmgr_unreceive(int rcvid)
 {
 	struct nto_srv_conn *sc;
 	unsigned i;
+	int rc;
 
-	if (!received) {
-		nto__srv_rdlock();
-		if (held_lookup(rcvid, &sc, &i) == 0)
-			atomic_fetch_and(&sc->region->slot[i].flags,
-					 ~NTO_SLOTF_RECEIVED);
-		nto__srv_unlock();
-	}
+	nto__srv_rdlock();
+	rc = held_lookup(rcvid, &sc, &i);
+	if (rc == 0)
+		atomic_fetch_and(&sc->region->slot[i].flags,
+				 ~NTO_SLOTF_RECEIVED);
+	nto__srv_unlock();
+	return rc;
+}
+
+NTO_EXPORT int nto_netmgr_error(int rcvid, int err, int received)
+{
+	if (!received)
+		nto_netmgr_unreceive(rcvid);
 	return MsgError(rcvid, err);
 }
 

@@ -26,6 +26,15 @@ NTO_EXPORT int nto_netmgr_register(int chid)
 	return rc < 0 ? rc : 0;
 }
 
+NTO_EXPORT int nto_netmgr_sever(int scoid)
+{
+	struct nto_ctl_netmgr req = {NTO_NETMGR_SEVER, scoid};
+	int rc = nto__ctl_call(NTO_CTL_NETMGR, &req, sizeof(req), NULL, 0, NULL,
+			       NULL, 0, NULL);
+
+	return rc < 0 ? rc : 0;
+}
+
 NTO_EXPORT int nto_netmgr_target(int scoid, struct nto_netmgr_target *t)
 {
 	struct nto_ctl_netmgr req = {NTO_NETMGR_TARGET, scoid};

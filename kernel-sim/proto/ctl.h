@@ -368,6 +368,12 @@ struct nto_ctl_rs_event {
 #define NTO_NETMGR_FIND                               \
 	3u /* rep nto_ctl_netmgr_target (.pid, .chid: \
 	      the network manager's channel) */
+/* .id = scoid: the remote server behind that connection of the network
+ * manager's channel died or is unreachable: the connection goes dead for
+ * its client as if that server's channel were destroyed (sends in flight
+ * fail ESRCH, later ones EBADF, ConnectServerInfo says _NTO_COF_DEAD);
+ * rep empty */
+#define NTO_NETMGR_SEVER 4u
 struct nto_ctl_netmgr {
 	uint32_t op;
 	int32_t id; /* REGISTER: chid; TARGET: scoid */

@@ -88,6 +88,14 @@ struct nto_netmgr_target {
 };
 int nto_netmgr_target(int scoid, struct nto_netmgr_target *t);
 
+/* The remote server behind scoid died, or its node is unreachable: the
+ * client's connection goes dead as a local server's would (its sends in
+ * flight fail ESRCH, received or not as they were; later sends EBADF;
+ * ConnectServerInfo shows _NTO_COF_DEAD, which is what libha recovers
+ * on). The scoid is gone for the caller afterwards (no DISCONNECT).
+ * 0, -EPERM (not the network manager), -ESRCH (no such connection). */
+int nto_netmgr_sever(int scoid);
+
 /* ---- server side (the network manager as the client's proxy) ----
  * Attach to local (pid, chid) on behalf of a remote process. Connections
  * for the same (nd, pid) to one channel share one server connection
@@ -131,6 +139,9 @@ void nto_netmgr_cancel(struct nto_netmgr_call *call);
  * never took the message, and the client (libha) is told so, exactly as
  * when a local server dies before receiving. 0 or -1/errno. */
 int nto_netmgr_error(int rcvid, int err, int received);
+/* Only the "not received" half of nto_netmgr_error: the message stays
+ * held (a sever or a later answer ends it). 0 or -ESRCH. */
+int nto_netmgr_unreceive(int rcvid);
 
 /* This node's pathname space, for another node: RESOLVE of path. The
  * count of ents filled (at most max), or -errno (ENOENT). */

@@ -58,6 +58,8 @@ struct pend {
 	uint64_t park_until; /* P_CHECK parked until its link is up */
 };
 
+static void target_server_gone(int scoid);
+
 static LIST_HEAD(, target) targets[NHASH];
 static LIST_HEAD(, pend) pends[NHASH];
 static TAILQ_HEAD(, pend) parked = TAILQ_HEAD_INITIALIZER(parked);
@@ -673,7 +675,7 @@ static void reply_rep(struct qlink *l, const struct qn_hdr *h,
 {
 	const struct qn_result *r = (const void *)body;
 	struct pend *p;
-	int rcvid, kind;
+	int rcvid, kind, scoid;
 	struct nameq *nq;
 
 	if (h->len < sizeof(*r))
@@ -687,6 +689,7 @@ static void reply_rep(struct qlink *l, const struct qn_hdr *h,
 	rcvid = p->rcvid;
 	kind = p->kind;
 	nq = p->nq;
+	scoid = p->scoid;
 	pend_free(p);
 	if (kind == P_NAME) {
 		int answer = !nq->done && !r->err;
@@ -709,6 +712,13 @@ static void reply_rep(struct qlink *l, const struct qn_hdr *h,
 		return;
 	}
 	pthread_mutex_unlock(&Q.mu);
+	if (r->err && kind == P_SEND && r->value) {
+		/* the server died: its client sees a death (libha recovers) */
+		if (!r->value2)
+			nto_netmgr_unreceive(rcvid);
+		target_server_gone(scoid);
+		return;
+	}
 	if (r->err) {
 		if (kind == P_SEND)
 			answer_error(rcvid, r->err, r->value2);
@@ -779,73 +789,148 @@ void qn_cproxy_frame(struct qlink *l, const struct qn_hdr *h,
 	}
 }
 
-/* Requests carried by generation `gen` of l fail; bindings made in it
- * are stale (the server's node dropped them: a new ATTACH follows). */
-void qn_cproxy_link_down(struct qlink *l, unsigned gen)
+/* What severing targets leaves to do outside the lock, in this order:
+ * mark the never-sent requests not received, fail the pending CHECKs,
+ * then sever the connections (ipcd fails what they still hold, as a
+ * local server's death would), then answer path and name queries. */
+struct severing {
+	struct {
+		int rcvid, what;
+	} * v;
+	size_t n, cap;
+};
+enum { SV_UNRECEIVE = 1, SV_CHECK, SV_SEVER, SV_RESOLVE, SV_NAME };
+
+static void sv_add(struct severing *sv, int rcvid, int what)
 {
-	struct fail {
-		int rcvid, kind, received;
-	} *fl = NULL;
-	size_t n = 0, cap = 0;
+	if (sv->n == sv->cap) {
+		size_t nc = sv->cap ? sv->cap * 2 : 64;
+		void *nv = realloc(sv->v, nc * sizeof(*sv->v));
+
+		if (!nv)
+			return;
+		sv->v = nv;
+		sv->cap = nc;
+	}
+	sv->v[sv->n].rcvid = rcvid;
+	sv->v[sv->n].what = what;
+	sv->n++;
+}
+
+/* Forget t and its requests; say what is left to do in *sv. Q.mu held. */
+static void target_sever_locked(struct target *t, struct severing *sv)
+{
 	struct pend *p, *nx;
-	struct target *t;
 	unsigned i;
 
-	pthread_mutex_lock(&Q.mu);
-	for (i = 0; i < NHASH; i++) {
-		LIST_FOREACH(t, &targets[i], hl)
-		if (t->l == l && t->lgen <= gen) {
-			t->binding = -1;
-			t->attaching = 0;
-			while ((p = TAILQ_FIRST(&t->waiting))) {
-				TAILQ_REMOVE(&t->waiting, p, wl);
-				p->lgen = 0; /* fail it below */
-			}
-		}
-	}
 	for (i = 0; i < NHASH; i++)
 		for (p = LIST_FIRST(&pends[i]); p; p = nx) {
 			nx = LIST_NEXT(p, hl);
-			if (p->l != l || p->lgen > gen || p->park_until)
+			if (SKEY(p->scoid) != SKEY(t->scoid) || p->park_until ||
+			    (p->kind != P_SEND && p->kind != P_CHECK))
 				continue;
-			if (n == cap) {
-				size_t nc = cap ? cap * 2 : 64;
-				struct fail *nf = realloc(fl, nc * sizeof(*fl));
+			if (p->kind == P_CHECK)
+				sv_add(sv, p->rcvid, SV_CHECK);
+			else if (p->deferred)
+				sv_add(sv, p->rcvid, SV_UNRECEIVE);
+			pend_free(p);
+		}
+	if (t->binding >= 0 && t->l->up && t->lgen == t->l->gen) {
+		struct qframe *f =
+			qn_frame_new(QN_DETACH, 0, sizeof(struct qn_binding));
 
-				if (!nf)
-					break;
-				fl = nf;
-				cap = nc;
-			}
-			fl[n].rcvid = p->rcvid;
-			fl[n].kind = p->kind;
-			fl[n].received = p->deferred == NULL;
-			if (p->kind == P_NAME) {
-				int last = --p->nq->left == 0;
+		if (f) {
+			((struct qn_binding *)qn_frame_body(f))->binding =
+				t->binding;
+			qn_link_send_locked(t->l, f);
+		}
+	}
+	sv_add(sv, t->scoid, SV_SEVER);
+	LIST_REMOVE(t, hl);
+	free(t);
+}
 
-				fl[n].kind = last && !p->nq->done ? P_NAME : 0;
-				if (last)
-					free(p->nq);
+static void sv_run(struct severing *sv)
+{
+	int pass, what[] = {SV_UNRECEIVE, SV_CHECK, SV_SEVER, SV_RESOLVE,
+			    SV_NAME};
+	size_t i;
+
+	for (pass = 0; pass < 5; pass++)
+		for (i = 0; i < sv->n; i++) {
+			if (sv->v[i].what != what[pass])
+				continue;
+			switch (what[pass]) {
+			case SV_UNRECEIVE:
+				nto_netmgr_unreceive(sv->v[i].rcvid);
+				break;
+			case SV_CHECK:
+			case SV_RESOLVE:
+				MsgError(sv->v[i].rcvid, EHOSTDOWN);
+				break;
+			case SV_SEVER:
+				nto_netmgr_sever(sv->v[i].rcvid);
+				break;
+			case SV_NAME:
+				MsgError(sv->v[i].rcvid, ENOENT);
+				break;
 			}
-			n++;
+		}
+	free(sv->v);
+}
+
+/* The remote server behind scoid died: its client sees a death. */
+static void target_server_gone(int scoid)
+{
+	struct severing sv = {0};
+	struct target *t;
+
+	pthread_mutex_lock(&Q.mu);
+	t = target_find(scoid);
+	if (t)
+		target_sever_locked(t, &sv);
+	pthread_mutex_unlock(&Q.mu);
+	if (!t)
+		nto_netmgr_sever(scoid);
+	sv_run(&sv);
+}
+
+/* Generation `gen` of l went down: its remote servers are unreachable, so
+ * every connection bound through it dies for its client (libha recovers,
+ * maybe on another node); path and name queries on it fail. A target not
+ * yet bound (a CHECK parked until the link comes up) stays. */
+void qn_cproxy_link_down(struct qlink *l, unsigned gen)
+{
+	struct severing sv = {0};
+	struct target *t, *tn;
+	struct pend *p, *nx;
+	unsigned i;
+
+	pthread_mutex_lock(&Q.mu);
+	for (i = 0; i < NHASH; i++)
+		for (t = LIST_FIRST(&targets[i]); t; t = tn) {
+			tn = LIST_NEXT(t, hl);
+			if (t->l == l && t->lgen <= gen &&
+			    (t->binding >= 0 || t->attaching))
+				target_sever_locked(t, &sv);
+		}
+	for (i = 0; i < NHASH; i++)
+		for (p = LIST_FIRST(&pends[i]); p; p = nx) {
+			nx = LIST_NEXT(p, hl);
+			if (p->l != l || p->lgen > gen || p->park_until ||
+			    (p->kind != P_RESOLVE && p->kind != P_NAME))
+				continue;
+			if (p->kind == P_RESOLVE) {
+				sv_add(&sv, p->rcvid, SV_RESOLVE);
+			} else if (--p->nq->left == 0) {
+				if (!p->nq->done)
+					sv_add(&sv, p->rcvid, SV_NAME);
+				free(p->nq);
+			}
 			pend_free(p);
 		}
 	pthread_mutex_unlock(&Q.mu);
-	for (i = 0; i < n; i++) {
-		switch (fl[i].kind) {
-		case P_SEND:
-			answer_error(fl[i].rcvid, ESRCH, fl[i].received);
-			break;
-		case P_CHECK:
-		case P_RESOLVE:
-			MsgError(fl[i].rcvid, EHOSTDOWN);
-			break;
-		case P_NAME:
-			MsgError(fl[i].rcvid, ENOENT);
-			break;
-		}
-	}
-	free(fl);
+	sv_run(&sv);
 }
 
 /* Parked CHECKs: retry those whose link came up, fail the expired ones. */

@@ -223,8 +223,15 @@ static void call_run(struct call *c)
 			      s->has_id ? &id : NULL, &siov, 1, &riov, 1, &rlen,
 			      &received);
 	if (rc < 0) {
+		struct _server_info si;
+
 		r->err = -rc;
 		r->value2 = received;
+		/* the server died (its connection is dead), as opposed to
+		 * a live server answering this errno itself */
+		r->value = ConnectServerInfo_r(0, c->px->binding, &si) !=
+				   c->px->binding ||
+			   (si.flags & _NTO_COF_DEAD);
 		rlen = 0;
 	} else {
 		r->status = rc;
@@ -293,7 +300,7 @@ static void send_take(struct qlink *l, uint64_t id, unsigned char **body,
 		pthread_mutex_unlock(&Q.mu);
 		/* the binding is gone (its server died, or it was never
 		 * made): as a send on a dead coid, never received */
-		answer(l, QN_REPLY, id, 0, EBADF, 0, 0);
+		answer(l, QN_REPLY, id, 0, EBADF, 1, 0);
 		return;
 	}
 	c = calloc(1, sizeof(*c));

@@ -76,7 +76,8 @@ struct qn_attach {
 struct qn_result {
 	int32_t status; /* MsgReply status, when err == 0 */
 	int32_t err;	/* 0 or an errno */
-	int32_t value;	/* ATTACH: binding; NAME: pid */
+	int32_t value;	/* ATTACH: binding; NAME: pid; REPLY: 1 = the
+			   server is gone (its connection is dead) */
 	int32_t value2; /* NAME: chid; REPLY: 1 = the server had taken it */
 };
 
