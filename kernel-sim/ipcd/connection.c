@@ -629,6 +629,34 @@ int dispatch_connect_attach(struct req *rq)
 	return 0;
 }
 
+/* CONNECT_REBIND with .pid NTO_REBIND_ALIAS: co takes the very
+ * connection of the caller's coid .chid (a dup that needs no _IO_DUP:
+ * both numbers share one connection, as they share one open file). */
+static int rebind_alias(struct req *rq, struct coid *co,
+			const struct nto_ctl_attach *in)
+{
+	struct coid *src = coid_lookup(rq->proc, in->chid);
+	struct conn *c, *old;
+
+	if (in->flags & ~(uint32_t)_NTO_COF_CLOEXEC)
+		return -EINVAL;
+	if (!src || src == co || !src->conn->chan)
+		return -EBADF;
+	c = src->conn;
+	old = co->conn;
+	c->refs++;
+	co->conn = c;
+	co->flags = in->flags;
+	co->nd = src->nd;
+	co->rpid = src->rpid;
+	co->rchid = src->rchid;
+	co->rflags = src->rflags;
+	if (--old->refs == 0)
+		conn_client_release(old);
+	attach_reply(rq, co, c, c->chan, c->server_pid, 0);
+	return 0;
+}
+
 /* Point one of the caller's coids at another channel, keeping its number
  * (libnto's dup2 onto a simulated fd and libha's same-number re-attach):
  * the coid record moves from its old connection to the (shared or new)
@@ -645,16 +673,24 @@ int dispatch_connect_rebind(struct req *rq)
 
 	if (!co)
 		return -EBADF;
-	rc = in->nd ? -ENOREMOTE : attach_args(in);
+	if (in->pid == NTO_REBIND_ALIAS)
+		return rebind_alias(rq, co, in);
+	rc = attach_args(in);
+	/* a remote target: a NOSHARE connection to the network manager, as
+	 * CONNECT_ATTACH makes (netmgr.c) */
 	if (rc == 0)
-		rc = attach_target(p, in, &sp, &ch);
+		rc = in->nd ? netmgr_remote_target(&sp, &ch)
+			    : attach_target(p, in, &sp, &ch);
 	if (rc == 0)
-		rc = attach_conn(p, ch, in->flags, &c, &fresh);
+		rc = attach_conn(p, ch,
+				 in->flags | (in->nd ? _NTO_COF_NOSHARE : 0),
+				 &c, &fresh);
 	if (rc < 0)
 		return rc;
 	old = co->conn;
 	co->conn = c;
 	co->flags = in->flags & _NTO_COF_CLOEXEC;
+	netmgr_coid_note(co, in); /* nd 0: a local coid again */
 	if (--old->refs == 0)
 		conn_client_release(old);
 	attach_reply(rq, co, c, ch, sp->pid, fresh);

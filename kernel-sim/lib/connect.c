@@ -457,8 +457,13 @@ NTO_EXPORT int ConnectDetach_r(int coid)
  */
 int nto__coid_rebind(int coid, pid_t pid, int chid, int flags)
 {
+	return nto__coid_rebind_nd(coid, ND_LOCAL_NODE, pid, chid, flags);
+}
+
+int nto__coid_rebind_nd(int coid, uint32_t nd, pid_t pid, int chid, int flags)
+{
 	_Atomic(struct nto_coid *) *e = entry_of(coid);
-	struct nto_ctl_attach req = {0, pid, chid, coid, (uint32_t)flags};
+	struct nto_ctl_attach req = {nd, pid, chid, coid, (uint32_t)flags};
 	struct nto_ctl_attach_rep rep;
 	struct nto_conn *conn = NULL, *old;
 	struct nto_coid *c;
@@ -470,6 +475,8 @@ int nto__coid_rebind(int coid, pid_t pid, int chid, int flags)
 		return -EBADF;
 	if ((unsigned)flags & ~(unsigned)COF_KNOWN)
 		return -EINVAL;
+	if (pid == NTO_REBIND_ALIAS) /* nto__coid_alias: not a target */
+		nd = ND_LOCAL_NODE;
 	/* ipcd moves the coid record; the number is never free */
 	rc = nto__ctl_call(NTO_CTL_CONNECT_REBIND, &req, sizeof(req), &rep,
 			   sizeof(rep), &got, fds, NTO_CTL_FDS_MAX, &nfds);
@@ -505,18 +512,47 @@ int nto__coid_rebind(int coid, pid_t pid, int chid, int flags)
 	while (atomic_load(&c->busy) > 0 && nto__now_ns() < deadline)
 		sched_yield();
 	nto__conn_unref(old);
+	/* a remote target: the network manager binds it (as after a remote
+	 * ConnectAttach); if it cannot, the coid is dead for its user */
+	if (nd != ND_LOCAL_NODE)
+		return nto__netctl_check(coid, nd, pid, chid);
 	return 0;
+}
+
+int nto__coid_alias(int coid, int src, int flags)
+{
+	int rc = nto__coid_rebind_nd(coid, ND_LOCAL_NODE, NTO_REBIND_ALIAS, src,
+				     flags);
+	struct nto_coid *c;
+
+	if (rc == 0 && (c = nto__coid_get(coid))) {
+		atomic_fetch_add(&c->conn->aliases, 1);
+		nto__coid_put(c);
+	}
+	return rc;
+}
+
+int nto__coid_unalias(int coid)
+{
+	struct nto_coid *c = nto__coid_get(coid);
+	int shared = 0;
+
+	if (c) {
+		int n = atomic_load(&c->conn->aliases);
+
+		while (n > 0 && !shared)
+			shared = atomic_compare_exchange_weak(&c->conn->aliases,
+							      &n, n - 1);
+		nto__coid_put(c);
+	}
+	return shared;
 }
 
 NTO_EXPORT int nto_connect_rebind(int coid, uint32_t nd, pid_t pid, int chid,
 				  int flags)
 {
-	int rc;
+	int rc = nto__coid_rebind_nd(coid, nd, pid, chid, flags);
 
-	if (nd != 0)
-		rc = -ENOREMOTE;
-	else
-		rc = nto__coid_rebind(coid, pid, chid, flags);
 	return nto__ret_val(rc < 0 ? rc : coid);
 }
 

@@ -150,6 +150,7 @@ struct nto_conn {
 	dev_t reg_dev;	  /* the region's memfd: ids restart with ipcd, files */
 	ino_t reg_ino;	  /* do not (restart area) */
 	_Atomic int refs; /* coids pointing here + sends in flight */
+	_Atomic int aliases; /* extra coids sharing it (nto__coid_alias) */
 	struct nto_conn_region *region;
 	struct nto_doorbell *doorbell;
 	const struct nto_waitpage *wait; /* mapped read-only */
@@ -193,6 +194,14 @@ void nto__coid_put(struct nto_coid *c);
 int nto__coid_is_fd(int fd);
 /* Rebind an fd-space coid to (pid, chid) keeping its number (dup2). */
 int nto__coid_rebind(int coid, pid_t pid, int chid, int flags);
+/* Same, to a node's target (nd 0: this node). */
+int nto__coid_rebind_nd(int coid, uint32_t nd, pid_t pid, int chid, int flags);
+/* Point coid at the connection of the caller's coid src (a dup without
+ * _IO_DUP: remote fds, whose _IO_DUP cannot name the other connection). */
+int nto__coid_alias(int coid, int src, int flags);
+/* Closing coid: 1 if another coid still shares its connection (an alias:
+ * no _IO_CLOSE yet; one share is given up), else 0. */
+int nto__coid_unalias(int coid);
 /* Take / drop a reference that keeps a connection mapped. */
 void nto__conn_ref(struct nto_conn *conn);
 void nto__conn_unref(struct nto_conn *conn);

@@ -75,6 +75,9 @@ enum nto_ctl_type {
 	/* point an existing coid at another channel, same number: req
 	 * nto_ctl_attach (.coid = the coid); rep and fds as CONNECT_ATTACH */
 	NTO_CTL_CONNECT_REBIND = 15,
+/* CONNECT_REBIND's .pid for "take the connection of my coid .chid" (a
+ * dup needing no _IO_DUP; Qnet's remote fds) */
+#define NTO_REBIND_ALIAS (-1)
 	/* ---- procmgr (sys/procmgr.h; ipcd/procevent.c) ---- */
 	/* procmgr_event_notify*(): req nto_ctl_proc_event; rep nto_ctl_id
 	 * (.id of an ADD) */
