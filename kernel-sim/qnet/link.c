@@ -571,13 +571,16 @@ void qn_links_tick(void)
 
 		if (!l->node.name[0])
 			continue;
-		if (l->up && now - l->last_rx_ms > Q.timeout_ms) {
+		/* other threads stamp last_rx/tx after `now` was read */
+		if (l->up && now > l->last_rx_ms &&
+		    now - l->last_rx_ms > Q.timeout_ms) {
 			qn_log("link to %s silent for %llu ms", l->node.name,
 			       (unsigned long long)(now - l->last_rx_ms));
 			stream_close_locked(l->st, &down[ndown]);
 			if (down[ndown].l)
 				ndown++;
-		} else if (l->up && now - l->last_tx_ms >= Q.timeout_ms / 4) {
+		} else if (l->up && now > l->last_tx_ms &&
+			   now - l->last_tx_ms >= Q.timeout_ms / 4) {
 			struct qframe *f = qn_frame_new(QN_PING, 0, 0);
 
 			if (f)
