@@ -5,7 +5,7 @@
 # to run instead and exits 1. With --packaging, also what building and
 # checking the Debian packages needs (docs/packaging.md).
 set -e
-pkgs="build-essential autoconf automake libtool pkg-config libevent-dev check procps cmake"
+pkgs="build-essential autoconf automake libtool pkg-config libevent-dev check procps cmake libnng-dev openssl"
 if [ "${1:-}" = --packaging ]; then
 	# dh, lintian, the newcomer test's clean root, man pages, unit checks
 	pkgs="$pkgs debhelper lintian mmdebstrap man-db systemd"

@@ -47,7 +47,7 @@ struct coid *coid_lookup(struct proc *p, int id)
 }
 
 /* One of p's scoids, given with or without the side-channel bit. */
-static struct conn *scoid_lookup(struct proc *p, int scoid)
+struct conn *scoid_lookup(struct proc *p, int scoid)
 {
 	if (scoid < 0)
 		return NULL;
@@ -417,8 +417,7 @@ static int conn_table_slot(struct chan *ch)
 	return (int)t;
 }
 
-static int conn_create(struct proc *p, struct chan *ch, int noshare,
-		       struct conn **out)
+int conn_create(struct proc *p, struct chan *ch, int noshare, struct conn **out)
 {
 	struct proc *sp = ch->proc;
 	struct nto_chan_conn *e;
@@ -510,11 +509,54 @@ fail_quota:
 	return rc;
 }
 
+/* A coid record for p: number `want` (fd space, checked free by the
+ * caller) or, for -1, a new side-channel one. 0, -ENOMEM or -EMFILE;
+ * coid_abandon frees it unlinked, coid_link links it to c. */
+int coid_new(struct proc *p, int want, struct coid **out)
+{
+	struct coid *co;
+	int idx;
+
+	if (p->ncoids >= IPCD_COIDS_MAX)
+		return -EMFILE;
+	co = calloc(1, sizeof(*co));
+	if (!co)
+		return -ENOMEM;
+	co->proc = p;
+	co->coid = want;
+	if (want == -1) {
+		idx = proc_id_alloc(p, ID_COID, co);
+		if (idx < 0) {
+			free(co);
+			return -EMFILE;
+		}
+		co->coid = idx | SIDE_BIT;
+	}
+	*out = co;
+	return 0;
+}
+
+void coid_abandon(struct coid *co)
+{
+	if (co->coid & SIDE_BIT)
+		proc_id_free(co->proc, co->coid & ~SIDE_BIT);
+	free(co);
+}
+
+void coid_link(struct coid *co, struct conn *c, uint32_t flags)
+{
+	struct proc *p = co->proc;
+
+	co->conn = c;
+	co->flags = flags & _NTO_COF_CLOEXEC;
+	TAILQ_INSERT_TAIL(&p->coids, co, link);
+	p->ncoids++;
+	ipcd.ncoids++;
+}
+
 /* The argument checks CONNECT_ATTACH and CONNECT_REBIND share. */
 static int attach_args(const struct nto_ctl_attach *in)
 {
-	if (in->nd != 0)
-		return -ENOREMOTE;
 	return in->flags & ~(uint32_t)COF_KNOWN ? -EINVAL : 0;
 }
 
@@ -553,9 +595,8 @@ static int attach_conn(struct proc *p, struct chan *ch, uint32_t flags,
 
 /* The reply both requests give: ids plus the region and doorbell fds
  * (always attached; a client that already maps them closes them). */
-static void attach_reply(struct req *rq, const struct coid *co,
-			 const struct conn *c, const struct chan *ch,
-			 pid_t server_pid, int fresh)
+void attach_reply(struct req *rq, const struct coid *co, const struct conn *c,
+		  const struct chan *ch, pid_t server_pid, int fresh)
 {
 	struct nto_ctl_attach_rep *out = rq->rbuf;
 
@@ -583,7 +624,7 @@ int dispatch_connect_attach(struct req *rq)
 	struct conn *c;
 	struct coid *co;
 	struct chan *ch;
-	int idx = 0, fresh, rc;
+	int fresh, rc;
 
 	rc = attach_args(in);
 	if (rc < 0)
@@ -591,41 +632,55 @@ int dispatch_connect_attach(struct req *rq)
 	if (in->coid != -1 &&
 	    (in->coid < 0 || in->coid >= SIDE_BIT || coid_lookup(p, in->coid)))
 		return -EINVAL;
-	rc = attach_target(p, in, &sp, &ch);
+	/* netmgr.c: a remote target is a NOSHARE connection to the network
+	 * manager's channel, or ENOREMOTE */
+	rc = in->nd ? netmgr_remote_target(&sp, &ch)
+		    : attach_target(p, in, &sp, &ch);
+	if (rc == 0)
+		rc = coid_new(p, in->coid, &co);
 	if (rc < 0)
 		return rc;
-	if (p->ncoids >= IPCD_COIDS_MAX)
-		return -EMFILE;
-	co = calloc(1, sizeof(*co));
-	if (!co)
-		return -ENOMEM;
-	if (in->coid == -1) {
-		idx = proc_id_alloc(p, ID_COID, co);
-		if (idx < 0) {
-			free(co);
-			return -EMFILE;
-		}
-		co->coid = idx | SIDE_BIT;
-	} else {
-		co->coid = in->coid;
-	}
-	rc = attach_conn(p, ch, in->flags, &c, &fresh);
+	rc = attach_conn(p, ch, in->flags | (in->nd ? _NTO_COF_NOSHARE : 0), &c,
+			 &fresh);
 	if (rc < 0) {
-		if (idx > 0)
-			proc_id_free(p, idx);
-		free(co);
+		coid_abandon(co);
 		return rc;
 	}
-	co->proc = p;
-	co->conn = c;
-	co->flags = in->flags & _NTO_COF_CLOEXEC;
-	TAILQ_INSERT_TAIL(&p->coids, co, link);
-	p->ncoids++;
-	ipcd.ncoids++;
+	if (in->nd)
+		netmgr_coid_note(co, in);
+	coid_link(co, c, in->flags);
 	attach_reply(rq, co, c, ch, sp->pid, fresh);
 	log_dbg("pid %d: coid %#x -> pid %d chid %d (conn %u scoid %d%s)",
 		(int)p->pid, co->coid, (int)sp->pid, ch->chid, c->id, c->scoid,
 		fresh ? ", new" : "");
+	return 0;
+}
+
+/* CONNECT_REBIND with .pid NTO_REBIND_ALIAS: co takes the very
+ * connection of the caller's coid .chid (a dup that needs no _IO_DUP:
+ * both numbers share one connection, as they share one open file). */
+static int rebind_alias(struct req *rq, struct coid *co,
+			const struct nto_ctl_attach *in)
+{
+	struct coid *src = coid_lookup(rq->proc, in->chid);
+	struct conn *c, *old;
+
+	if (in->flags & ~(uint32_t)_NTO_COF_CLOEXEC)
+		return -EINVAL;
+	if (!src || src == co || !src->conn->chan)
+		return -EBADF;
+	c = src->conn;
+	old = co->conn;
+	c->refs++;
+	co->conn = c;
+	co->flags = in->flags;
+	co->nd = src->nd;
+	co->rpid = src->rpid;
+	co->rchid = src->rchid;
+	co->rflags = src->rflags;
+	if (--old->refs == 0)
+		conn_client_release(old);
+	attach_reply(rq, co, c, c->chan, c->server_pid, 0);
 	return 0;
 }
 
@@ -645,16 +700,24 @@ int dispatch_connect_rebind(struct req *rq)
 
 	if (!co)
 		return -EBADF;
+	if (in->pid == NTO_REBIND_ALIAS)
+		return rebind_alias(rq, co, in);
 	rc = attach_args(in);
+	/* a remote target: a NOSHARE connection to the network manager, as
+	 * CONNECT_ATTACH makes (netmgr.c) */
 	if (rc == 0)
-		rc = attach_target(p, in, &sp, &ch);
+		rc = in->nd ? netmgr_remote_target(&sp, &ch)
+			    : attach_target(p, in, &sp, &ch);
 	if (rc == 0)
-		rc = attach_conn(p, ch, in->flags, &c, &fresh);
+		rc = attach_conn(p, ch,
+				 in->flags | (in->nd ? _NTO_COF_NOSHARE : 0),
+				 &c, &fresh);
 	if (rc < 0)
 		return rc;
 	old = co->conn;
 	co->conn = c;
 	co->flags = in->flags & _NTO_COF_CLOEXEC;
+	netmgr_coid_note(co, in); /* nd 0: a local coid again */
 	if (--old->refs == 0)
 		conn_client_release(old);
 	attach_reply(rq, co, c, ch, sp->pid, fresh);
@@ -703,6 +766,8 @@ int dispatch_conn_fd(struct req *rq)
 	out->client_pid = c->client_pid;
 	out->client_uid = c->client_uid;
 	out->client_gid = c->client_gid;
+	out->nd = c->proxy ? c->px_nd : 0;
+	out->srcnd = c->proxy ? c->px_srcnd : 0;
 	rq->rlen = sizeof(*out);
 	rq->fds[0] = c->reg.fd;
 	rq->nfds = 1;
@@ -720,6 +785,7 @@ int dispatch_client_info(struct req *rq)
 	out->pid = c->client_pid;
 	out->uid = c->client_uid;
 	out->gid = c->client_gid;
+	out->nd = c->proxy ? c->px_nd : 0;
 	rq->rlen = sizeof(*out);
 	return 0;
 }

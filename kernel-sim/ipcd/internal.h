@@ -224,6 +224,10 @@ struct conn {
 	uint64_t drain_start;
 	int detaching;		/* released by ConnectDetach, not by death */
 	uint64_t client_serial; /* its client's proc serial */
+	/* netmgr.c: a proxy connection (the network manager attached as a
+	 * remote process; client_pid/uid/gid are the remote one's) */
+	int proxy;
+	uint32_t px_nd, px_srcnd;
 };
 
 struct coid {
@@ -232,6 +236,11 @@ struct coid {
 	int coid;
 	uint32_t flags;
 	struct conn *conn;
+	/* netmgr.c: a remote ConnectAttach (nd != 0) keeps its target */
+	uint32_t nd;
+	pid_t rpid;
+	int rchid;
+	uint32_t rflags;
 };
 
 struct pathreg {
@@ -446,6 +455,24 @@ int secure_restore_event(struct proc *p, int32_t handle,
 /* pathspace.c: a registration with a given link id (0: a new one) */
 int pathspace_attach(struct proc *p, const char *arg, int chid, uint32_t handle,
 		     uint32_t flags, uint32_t ftype, int id);
+
+/* ---- netmgr.c: the network manager (issue 13, Qnet) ---- */
+/* The registered network manager and its channel, or NULL. */
+struct proc *netmgr_proc(struct chan **chp);
+int dispatch_netmgr(struct req *rq);
+int dispatch_netmgr_attach(struct req *rq);
+/* A remote ConnectAttach's channel (0, or -ENOREMOTE: none registered). */
+int netmgr_remote_target(struct proc **sp, struct chan **ch);
+void netmgr_coid_note(struct coid *co, const struct nto_ctl_attach *in);
+/* connection.c, shared with netmgr.c */
+struct conn *scoid_lookup(struct proc *p, int scoid);
+int conn_create(struct proc *p, struct chan *ch, int noshare,
+		struct conn **out);
+void attach_reply(struct req *rq, const struct coid *co, const struct conn *c,
+		  const struct chan *ch, pid_t server_pid, int fresh);
+int coid_new(struct proc *p, int want, struct coid **out);
+void coid_abandon(struct coid *co);
+void coid_link(struct coid *co, struct conn *c, uint32_t flags);
 
 /* ---- info.c ---- */
 int dispatch_info(struct req *rq);

@@ -111,6 +111,10 @@ static const struct handler handlers[NTO_CTL_TYPE_MAX] = {
 		FIXED(dispatch_restore_proc, struct nto_ctl_rs_proc, 1),
 	[NTO_CTL_RESTORE_EVENT] =
 		FIXED(dispatch_restore_event, struct nto_ctl_rs_event, 1),
+	/* network manager (netmgr.c) */
+	[NTO_CTL_NETMGR] = FIXED(dispatch_netmgr, struct nto_ctl_netmgr, 1),
+	[NTO_CTL_NETMGR_ATTACH] =
+		FIXED(dispatch_netmgr_attach, struct nto_ctl_netmgr_attach, 1),
 };
 
 static void peer_destroy(struct peer *pe)

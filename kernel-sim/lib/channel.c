@@ -245,7 +245,7 @@ NTO_EXPORT int ChannelDestroy(int chid)
 static struct nto_srv_conn *srv_conn_map(struct nto_chan *ch, unsigned idx,
 					 int scoid)
 {
-	struct nto_ctl_connfd req = {ch->chid, scoid, 0, 0, 0, 0}, rep;
+	struct nto_ctl_connfd req = {ch->chid, scoid, 0, 0, 0, 0, 0, 0}, rep;
 	struct nto_srv_conn *sc;
 	struct stat st;
 	size_t got = 0;
@@ -278,6 +278,8 @@ static struct nto_srv_conn *srv_conn_map(struct nto_chan *ch, unsigned idx,
 	sc->client_pid = rep.client_pid;
 	sc->client_uid = rep.client_uid;
 	sc->client_gid = rep.client_gid;
+	sc->nd = rep.nd; /* a proxy's remote client (netctl.c), ipcd's word */
+	sc->srcnd = rep.srcnd;
 	return sc;
 fail:
 	if (nfds > 0)
@@ -447,9 +449,11 @@ int nto__srv_client_cached(int scoid, struct nto_ctl_client *out)
 	if (sc && (sc->scoid & 0xffff) == (scoid & 0xffff) &&
 	    !atomic_load(&sc->chan->dead) &&
 	    nto__chan_conn_current(sc->chan, sc)) {
+		memset(out, 0, sizeof(*out));
 		out->pid = sc->client_pid;
 		out->uid = sc->client_uid;
 		out->gid = sc->client_gid;
+		out->nd = sc->nd; /* a proxy's remote client (Qnet) */
 		rc = 0;
 	}
 	nto__srv_unlock();

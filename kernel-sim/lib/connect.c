@@ -173,6 +173,7 @@ static int conn_revive(struct nto_conn *c, const struct nto_ctl_attach_rep *rep)
 	    c->region->hdr.version != NTO_SHM_VERSION)
 		return -EPROTO;
 	c->spare = 0;
+	c->nd = 0;
 	c->conn_id = rep->conn_id;
 	c->server_pid = rep->server_pid;
 	c->chid = c->region->hdr.chid;
@@ -371,26 +372,43 @@ out:
 	return rc;
 }
 
-NTO_EXPORT int ConnectAttach_r(_Uint32t nd, pid_t pid, int chid, unsigned index,
-			       int flags)
+/* ConnectAttach and the network manager's proxy attach (netctl.c): send
+ * `req` (type CONNECT_ATTACH or NETMGR_ATTACH; *req_coid is its coid
+ * field, filled here) and map what ipcd gives. The coid, or -errno. */
+int nto__attach_ctl(uint32_t type, void *req, size_t reqlen, int32_t *req_coid,
+		    unsigned index, int flags)
 {
-	struct nto_ctl_attach req = {nd, pid, chid, -1, (uint32_t)flags};
 	struct nto_ctl_attach_rep rep;
 	int fds[NTO_CTL_FDS_MAX], nfds = 0, ph, rc;
 	size_t got = 0;
 
-	if (nd != 0)
-		return -ENOREMOTE;
 	if ((unsigned)flags & ~(unsigned)COF_KNOWN)
 		return -EINVAL;
 	rc = nto__attach_begin(index, &ph);
 	if (rc < 0)
 		return rc;
-	if (ph >= 0)
-		req.coid = ph;
-	rc = nto__ctl_call(NTO_CTL_CONNECT_ATTACH, &req, sizeof(req), &rep,
-			   sizeof(rep), &got, fds, NTO_CTL_FDS_MAX, &nfds);
+	*req_coid = ph >= 0 ? ph : -1;
+	rc = nto__ctl_call(type, req, reqlen, &rep, sizeof(rep), &got, fds,
+			   NTO_CTL_FDS_MAX, &nfds);
 	return nto__attach_end(rc, &rep, got, fds, nfds, flags, ph);
+}
+
+NTO_EXPORT int ConnectAttach_r(_Uint32t nd, pid_t pid, int chid, unsigned index,
+			       int flags)
+{
+	struct nto_ctl_attach req = {nd, pid, chid, -1, (uint32_t)flags};
+	int rc = nto__attach_ctl(NTO_CTL_CONNECT_ATTACH, &req, sizeof(req),
+				 &req.coid, index, flags);
+
+	if (rc >= 0 && nd != 0) { /* netctl.c: ask the network manager */
+		int r = nto__netctl_check(rc, nd, pid, chid);
+
+		if (r < 0) {
+			ConnectDetach_r(rc);
+			return r;
+		}
+	}
+	return rc;
 }
 
 NTO_EXPORT int ConnectAttach(_Uint32t nd, pid_t pid, int chid, unsigned index,
@@ -466,8 +484,13 @@ NTO_EXPORT int ConnectDetach_r(int coid)
  */
 int nto__coid_rebind(int coid, pid_t pid, int chid, int flags)
 {
+	return nto__coid_rebind_nd(coid, ND_LOCAL_NODE, pid, chid, flags);
+}
+
+int nto__coid_rebind_nd(int coid, uint32_t nd, pid_t pid, int chid, int flags)
+{
 	_Atomic(struct nto_coid *) *e = entry_of(coid);
-	struct nto_ctl_attach req = {0, pid, chid, coid, (uint32_t)flags};
+	struct nto_ctl_attach req = {nd, pid, chid, coid, (uint32_t)flags};
 	struct nto_ctl_attach_rep rep;
 	struct nto_conn *conn = NULL, *old;
 	struct nto_coid *c;
@@ -479,6 +502,8 @@ int nto__coid_rebind(int coid, pid_t pid, int chid, int flags)
 		return -EBADF;
 	if ((unsigned)flags & ~(unsigned)COF_KNOWN)
 		return -EINVAL;
+	if (pid == NTO_REBIND_ALIAS) /* nto__coid_alias: not a target */
+		nd = ND_LOCAL_NODE;
 	/* ipcd moves the coid record; the number is never free */
 	rc = nto__ctl_call(NTO_CTL_CONNECT_REBIND, &req, sizeof(req), &rep,
 			   sizeof(rep), &got, fds, NTO_CTL_FDS_MAX, &nfds);
@@ -514,18 +539,47 @@ int nto__coid_rebind(int coid, pid_t pid, int chid, int flags)
 	while (atomic_load(&c->busy) > 0 && nto__now_ns() < deadline)
 		sched_yield();
 	nto__conn_unref(old);
+	/* a remote target: the network manager binds it (as after a remote
+	 * ConnectAttach); if it cannot, the coid is dead for its user */
+	if (nd != ND_LOCAL_NODE)
+		return nto__netctl_check(coid, nd, pid, chid);
 	return 0;
+}
+
+int nto__coid_alias(int coid, int src, int flags)
+{
+	int rc = nto__coid_rebind_nd(coid, ND_LOCAL_NODE, NTO_REBIND_ALIAS, src,
+				     flags);
+	struct nto_coid *c;
+
+	if (rc == 0 && (c = nto__coid_get(coid))) {
+		atomic_fetch_add(&c->conn->aliases, 1);
+		nto__coid_put(c);
+	}
+	return rc;
+}
+
+int nto__coid_unalias(int coid)
+{
+	struct nto_coid *c = nto__coid_get(coid);
+	int shared = 0;
+
+	if (c) {
+		int n = atomic_load(&c->conn->aliases);
+
+		while (n > 0 && !shared)
+			shared = atomic_compare_exchange_weak(&c->conn->aliases,
+							      &n, n - 1);
+		nto__coid_put(c);
+	}
+	return shared;
 }
 
 NTO_EXPORT int nto_connect_rebind(int coid, uint32_t nd, pid_t pid, int chid,
 				  int flags)
 {
-	int rc;
+	int rc = nto__coid_rebind_nd(coid, nd, pid, chid, flags);
 
-	if (nd != 0)
-		rc = -ENOREMOTE;
-	else
-		rc = nto__coid_rebind(coid, pid, chid, flags);
 	return nto__ret_val(rc < 0 ? rc : coid);
 }
 
@@ -555,6 +609,11 @@ static int server_info(int coid, struct _server_info *info)
 	memset(info, 0, sizeof(*info));
 	info->pid = c->conn->server_pid;
 	info->chid = c->conn->chid;
+	if (c->conn->nd) { /* a remote coid: its target (netctl.c) */
+		info->nd = c->conn->nd;
+		info->pid = c->conn->rpid;
+		info->chid = c->conn->rchid;
+	}
 	info->scoid = c->conn->scoid;
 	info->coid = coid;
 	info->flags = (int16_t)((c->flags & _NTO_COF_CLOEXEC) |
@@ -642,6 +701,9 @@ NTO_EXPORT int ConnectClientInfo_r(int scoid, struct _client_info *info,
 	info->sid = getsid(rep.pid);
 	info->cred.ruid = info->cred.euid = info->cred.suid = rep.uid;
 	info->cred.rgid = info->cred.egid = info->cred.sgid = rep.gid;
+	info->nd = rep.nd; /* a remote client through the network manager */
+	if (rep.nd)
+		info->sid = 0; /* not a local process: no session here */
 	return EOK;
 }
 

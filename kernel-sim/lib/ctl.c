@@ -21,6 +21,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <sys/netmgr.h>
+
 #include "internal.h"
 #include "proto/sockpath.h"
 
@@ -757,9 +759,22 @@ NTO_EXPORT int nto_path_wait(const char *path, int timeout_ms)
 	size_t len;
 	int rc;
 
+	uint32_t nd;
+	const char *rest;
+
 	if (!path || path[0] != '/' || (len = strlen(path)) >= NTO_PATH_MAX) {
 		errno = EINVAL;
 		return -1;
+	}
+	/* Qnet: another node's path space cannot be waited on from here (an
+	 * open tries it); this node's own /net/NODE/rest is rest */
+	if (nto__net_path(path, &nd, &rest)) {
+		if (nd != ND_LOCAL_NODE) {
+			errno = EINVAL;
+			return -1;
+		}
+		path = rest;
+		len = strlen(path);
 	}
 	memset(req, 0, sizeof(*req));
 	req->handle = timeout_ms < 0 ? UINT32_MAX : (uint32_t)timeout_ms;

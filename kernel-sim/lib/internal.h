@@ -150,6 +150,7 @@ struct nto_conn {
 	dev_t reg_dev;	  /* the region's memfd: ids restart with ipcd, files */
 	ino_t reg_ino;	  /* do not (restart area) */
 	_Atomic int refs; /* coids pointing here + sends in flight */
+	_Atomic int aliases; /* extra coids sharing it (nto__coid_alias) */
 	struct nto_conn_region *region;
 	struct nto_doorbell *doorbell;
 	const struct nto_waitpage *wait; /* mapped read-only */
@@ -167,6 +168,10 @@ struct nto_conn {
 	_Atomic uint32_t slot_free_seq;
 	int spare; /* no coid left: kept for ipcd to hand back (connect.c) */
 	struct nto_conn *next;
+	/* netctl.c: a remote ConnectAttach's target (nd 0: a local one) */
+	uint32_t nd;
+	pid_t rpid;
+	int rchid;
 };
 
 struct nto_coid {
@@ -189,6 +194,14 @@ void nto__coid_put(struct nto_coid *c);
 int nto__coid_is_fd(int fd);
 /* Rebind an fd-space coid to (pid, chid) keeping its number (dup2). */
 int nto__coid_rebind(int coid, pid_t pid, int chid, int flags);
+/* Same, to a node's target (nd 0: this node). */
+int nto__coid_rebind_nd(int coid, uint32_t nd, pid_t pid, int chid, int flags);
+/* Point coid at the connection of the caller's coid src (a dup without
+ * _IO_DUP: remote fds, whose _IO_DUP cannot name the other connection). */
+int nto__coid_alias(int coid, int src, int flags);
+/* Closing coid: 1 if another coid still shares its connection (an alias:
+ * no _IO_CLOSE yet; one share is given up), else 0. */
+int nto__coid_unalias(int coid);
 /* Take / drop a reference that keeps a connection mapped. */
 void nto__conn_ref(struct nto_conn *conn);
 void nto__conn_unref(struct nto_conn *conn);
@@ -308,7 +321,8 @@ struct nto_srv_conn {
 	pid_t client_pid;
 	uid_t client_uid; /* ipcd's, from the mapping (ConnectClientInfo) */
 	gid_t client_gid;
-	dev_t reg_dev; /* the region's memfd (a spare is found by it) */
+	uint32_t nd, srcnd; /* a proxy connection's remote client (ipcd) */
+	dev_t reg_dev;	    /* the region's memfd (a spare is found by it) */
 	ino_t reg_ino;
 	struct nto_conn_region *region;
 	_Atomic int outstanding; /* received, not yet replied */
@@ -379,6 +393,46 @@ void nto__fault_hit(enum nto_fault_point p, struct nto_slot *slot);
 		if (__builtin_expect(nto__fault_armed, 0)) \
 			nto__fault_hit(_p, _slot);         \
 	} while (0)
+
+/* ---- netctl.c: the network manager's contract (proto/netmgr.h) ---- */
+/* A send with extra slot state: the flags (NTO_SLOTF_*) it posts with,
+ * and for the network manager's proxied sends the remote tid and
+ * priority, the reply's extent and a cancellable call. */
+struct nto_netmgr_call;
+struct nto__send_opts {
+	uint32_t slot_flags;
+	int tid, prio; /* 0: the caller's own */
+	size_t *reply_len;
+	struct nto_netmgr_call *call;
+	const struct nto_reqid *id; /* a remote client's request identity */
+	int *received;		    /* out: the server had taken it */
+};
+int nto__msgsendv_opts(int coid, const iov_t *siov, int sparts,
+		       const iov_t *riov, int rparts,
+		       const struct nto__send_opts *o, int *status);
+/* A proxied send in progress: the futex word its thread is about to
+ * sleep on (a cancel wakes it), and whether it was cancelled (1, and the
+ * canceller stops waking it). Only for sends with o->call. */
+void nto__call_waiting(const struct nto__send_opts *o, _Atomic uint32_t *word);
+int nto__call_cancelled(const struct nto__send_opts *o);
+/* Requests to the network manager (its status, or -errno; ENOREMOTE when
+ * none is registered): deliver a server's event to a remote client (nd,
+ * pid); resolve path on node nd (entries as RESOLVE gives them: the count);
+ * look a name up on every node and attach to it (the coid). */
+struct sigevent;
+int nto__netctl_event(uint32_t nd, pid_t pid, const struct sigevent *ev);
+int nto__netctl_resolve(uint32_t nd, const char *path,
+			struct nto_ctl_resolve_ent *ents, int max);
+int nto__netctl_name(const char *name, unsigned flags);
+/* "/net/NODE/rest" with NODE in the node table: 1, its nd and rest (from
+ * the '/' after NODE, or ""); else 0. */
+int nto__net_path(const char *path, uint32_t *nd, const char **rest);
+/* connect.c: ConnectAttach's request/map step for either attach type */
+int nto__attach_ctl(uint32_t type, void *req, size_t reqlen, int32_t *req_coid,
+		    unsigned index, int flags);
+/* After a remote ConnectAttach: note the target on the new coid and ask
+ * the network manager (NTO_NETCTL_CHECK). 0 or -errno. */
+int nto__netctl_check(int coid, uint32_t nd, pid_t pid, int chid);
 
 /* ---- pathname.c: open()-style resolution (owned by the POSIX layer) ---- */
 /*

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "internal.h"
+#include "proto/netmgr.h"
 
 enum cand_kind { CAND_NONE, CAND_KPULSE, CAND_PULSE, CAND_SLOT };
 
@@ -238,6 +239,8 @@ static void fill_info(struct _msg_info *info, struct nto_srv_conn *sc,
 		      size_t msglen)
 {
 	memset(info, 0, sizeof(*info));
+	info->nd = sc->nd;
+	info->srcnd = sc->srcnd;
 	info->pid = sc->client_pid;
 	info->tid = s->tid;
 	info->chid = sc->chan->chid;
@@ -795,4 +798,48 @@ NTO_EXPORT int nto_rcvid_reqid(int rcvid, struct nto_reqid *id)
 	if (rc == 0)
 		*id = v;
 	return nto__ret_eok(-rc);
+}
+
+/* ---- Qnet (proto/netmgr.h): the network manager answers for a remote
+ * server. A message the remote server never took is failed as not
+ * received (the flag the client's libha reads), as a local server's death
+ * before MsgReceive would leave it. ---- */
+NTO_EXPORT int nto_netmgr_unreceive(int rcvid)
+{
+	struct nto_srv_conn *sc;
+	unsigned i;
+	int rc;
+
+	nto__srv_rdlock();
+	rc = held_lookup(rcvid, &sc, &i);
+	if (rc == 0)
+		atomic_fetch_and(&sc->region->slot[i].flags,
+				 ~NTO_SLOTF_RECEIVED);
+	nto__srv_unlock();
+	return rc;
+}
+
+NTO_EXPORT int nto_netmgr_error(int rcvid, int err, int received)
+{
+	if (!received)
+		nto_netmgr_unreceive(rcvid);
+	return MsgError(rcvid, err);
+}
+
+/* netctl (proto/netmgr.h): was the held message sent as a libnto request
+ * to the network manager? The flag is the sender's word, like the rest of
+ * its slot: it says how to parse the message, never who sent it. */
+NTO_EXPORT int nto_netmgr_is_netctl(int rcvid)
+{
+	struct nto_srv_conn *sc;
+	unsigned i;
+	int rc;
+
+	nto__srv_rdlock();
+	rc = held_lookup(rcvid, &sc, &i);
+	if (rc == 0)
+		rc = (atomic_load(&sc->region->slot[i].flags) &
+		      NTO_SLOTF_NETCTL) != 0;
+	nto__srv_unlock();
+	return rc < 0 ? 0 : rc;
 }

@@ -98,6 +98,7 @@ struct send_ctx {
 	int hard;     /* NTO__TIMEOUT_HARD: leave even an UNBLOCK channel */
 	int has_id;   /* id goes into the slot (the identity hook said so) */
 	struct nto_reqid id;
+	const struct nto__send_opts *o; /* netctl.c's extras, or NULL */
 };
 
 /* Take one slot: a FREE one, or one we abandoned that the server has since
@@ -146,6 +147,11 @@ static int slot_claim(struct nto_conn *conn, struct nto_coid *c,
 			return -ETIMEDOUT;
 		if (!nto__ipcd_alive())
 			return -ESRCH;
+		if (ctx->o && ctx->o->call) { /* netctl.c: cancellable */
+			nto__call_waiting(ctx->o, &conn->slot_free_seq);
+			if (nto__call_cancelled(ctx->o))
+				return -EINTR;
+		}
 		atomic_fetch_add(&conn->slot_waiters, 1);
 		nto__poll_until(ctx->has_send_to ? ctx->send_deadline : 0, &ts);
 		w = nto__futex_wait(&conn->slot_free_seq, seq, &ts);
@@ -318,6 +324,9 @@ static int wait_result(struct nto_conn *conn, struct nto_coid *c,
 			lv.err = ETIMEDOUT; /* dl 0 is an immediate timeout */
 			lv.force =
 				ctx->hard; /* leave even an UNBLOCK channel */
+		} else if (ctx->o && ctx->o->call &&
+			   nto__call_cancelled(ctx->o)) {
+			lv.err = EINTR; /* nto_netmgr_cancel: as a signal */
 		}
 		if (lv.err) {
 			if (!now)
@@ -334,6 +343,8 @@ static int wait_result(struct nto_conn *conn, struct nto_coid *c,
 				continue; /* it moved: look again */
 		}
 		first = 0;
+		if (ctx->o && ctx->o->call) /* a cancel wakes this word */
+			nto__call_waiting(ctx->o, &s->state);
 		if (nto__spin_while(&s->state, st))
 			continue;
 		atomic_store(&s->sleeping, 1);
@@ -410,8 +421,8 @@ static int send_once(int coid, const iov_t *siov, int sparts, size_t sbytes,
 	nto__iov_gather((char *)conn->region + off, siov, sparts, sbytes);
 	s->gen++;
 	s->coid = coid;
-	s->tid = nto__tid();
-	s->priority = thread_prio;
+	s->tid = ctx->o && ctx->o->tid ? ctx->o->tid : nto__tid();
+	s->priority = ctx->o && ctx->o->prio ? ctx->o->prio : thread_prio;
 	s->sbytes = (int32_t)sbytes;
 	s->rbytes = (int32_t)rbytes;
 	s->recv_tid = 0;
@@ -424,7 +435,7 @@ static int send_once(int coid, const iov_t *siov, int sparts, size_t sbytes,
 		s->req_seq = ctx->id.seq;
 		s->req_done = ctx->id.done;
 	}
-	atomic_store(&s->flags, 0);
+	atomic_store(&s->flags, ctx->o ? ctx->o->slot_flags : 0);
 repost:
 	s->status = 0;
 	s->err = 0;
@@ -441,7 +452,7 @@ repost:
 	if (s->err == ERESTART) {
 		/* the server asked for the send to be issued again */
 		atomic_store(&s->state, NTO_SLOT_CLAIMED);
-		atomic_store(&s->flags, 0);
+		atomic_store(&s->flags, ctx->o ? ctx->o->slot_flags : 0);
 		goto repost;
 	}
 	if (s->err) {
@@ -454,6 +465,8 @@ repost:
 			n = rbytes; /* never trust the peer's length */
 		nto__iov_scatter(riov, rparts,
 				 (char *)conn->region + off + rbase, n);
+		if (ctx->o && ctx->o->reply_len)
+			*ctx->o->reply_len = n;
 		*status = s->status;
 		rc = 0;
 	}
@@ -466,7 +479,15 @@ out:
 int nto__msgsendv_st(int coid, const iov_t *siov, int sparts, const iov_t *riov,
 		     int rparts, int *status)
 {
-	struct send_ctx ctx = {0};
+	return nto__msgsendv_opts(coid, siov, sparts, riov, rparts, NULL,
+				  status);
+}
+
+int nto__msgsendv_opts(int coid, const iov_t *siov, int sparts,
+		       const iov_t *riov, int rparts,
+		       const struct nto__send_opts *o, int *status)
+{
+	struct send_ctx ctx = {.o = o};
 	nto_send_ident_fn idfn;
 	size_t sbytes, rbytes;
 	int rc;
@@ -483,9 +504,16 @@ int nto__msgsendv_st(int coid, const iov_t *siov, int sparts, const iov_t *riov,
 	ctx.hard = ctx.has_reply_to &&
 		   nto__timeout_take(NTO__TIMEOUT_HARD, &ctx.reply_deadline);
 	nto__timeout_clear();
-	idfn = atomic_load_explicit(&send_ident, memory_order_relaxed);
+	/* a proxied send carries its remote client's identity, never ours */
+	idfn = o && o->call ? NULL
+			    : atomic_load_explicit(&send_ident,
+						   memory_order_relaxed);
 	if (idfn)
 		ctx.has_id = idfn(coid, 0, &ctx.id) == 1;
+	else if (o && o->id) {
+		ctx.has_id = 1;
+		ctx.id = *o->id;
+	}
 	for (;;) {
 		nto_send_recover_fn fn;
 		int r;
@@ -504,8 +532,10 @@ int nto__msgsendv_st(int coid, const iov_t *siov, int sparts, const iov_t *riov,
 			rc = -r;
 		break;
 	}
-	if (ctx.has_id)
+	if (ctx.has_id && idfn)
 		idfn(coid, 1, &ctx.id);
+	if (o && o->received)
+		*o->received = ctx.received;
 out:
 	nto__timeout_clear();
 	return rc;

@@ -75,16 +75,20 @@ NTO_EXPORT int MsgSendPulse(int coid, int priority, int code, int value)
 	return nto__ret_eok(MsgSendPulse_r(coid, priority, code, value));
 }
 
-/* The client process behind an rcvid (or scoid): its pid, or 0. */
-static pid_t client_of(int rcvid)
+/* The client process behind an rcvid (or scoid): its pid, or 0; its node
+ * in *nd (a proxy connection's remote client: netctl.c). */
+static pid_t client_of(int rcvid, uint32_t *nd)
 {
 	struct nto_srv_conn *sc;
 	pid_t pid = 0;
 
+	*nd = 0;
 	nto__srv_rdlock();
 	sc = rcvid > 0 ? nto__srv_conn_by_scoid(rcvid & 0xffff) : NULL;
-	if (sc)
+	if (sc) {
 		pid = sc->client_pid;
+		*nd = sc->nd;
+	}
 	nto__srv_unlock();
 	return pid;
 }
@@ -105,12 +109,24 @@ static int handle_event(pid_t pid, const struct sigevent *event, uint32_t flags)
 static int event_begin(int rcvid, const struct sigevent *event, uint32_t flags,
 		       pid_t *pid, int *done)
 {
+	uint32_t nd;
+	int rc;
+
 	*done = 1;
 	if (!event)
 		return EFAULT;
-	*pid = client_of(rcvid);
+	*pid = client_of(rcvid, &nd);
 	if (!*pid)
 		return ESRCH;
+	/* a remote client (issue 13): its node's network manager delivers
+	 * (secure handles included: its ipcd holds them); a verify checks
+	 * the event's form here only */
+	if (nd && !(flags & NTO_EVDELIVER_VERIFY)) {
+		rc = nto__netctl_event(nd, *pid, event);
+		return rc < 0 ? -rc : EOK;
+	}
+	if (nd && (event->sigev_notify & SIGEV_FLAG_HANDLE))
+		return EOK;
 	if (event->sigev_notify & SIGEV_FLAG_HANDLE)
 		return handle_event(*pid, event, flags);
 	*done = 0;

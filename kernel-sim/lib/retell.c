@@ -82,7 +82,8 @@ static struct rt_sev { /* a MsgRegisterEvent registration (hamsoak) */
 	struct rt_sev *next;
 	struct nto_ctl_rs_event rs; /* the request, with ipcd's handle */
 } * sevs;
-static int daemon_mark; /* procmgr_daemon() was called */
+static int daemon_mark;	     /* procmgr_daemon() was called */
+static int netmgr_chid = -1; /* nto_netmgr_register()'s channel (Qnet) */
 
 /* Keep a copy of fd at a high number, so the numbers a program sees from
  * open() and ConnectAttach do not move. -1 if it cannot be kept. */
@@ -533,6 +534,8 @@ void nto__retell_note(uint32_t type, const void *req, size_t reqlen,
 			}
 		sconn_drop_if(in->chid, -1);
 		path_drop_if(0, in->chid);
+		if (in->chid == netmgr_chid)
+			netmgr_chid = -1;
 		break;
 	}
 	case NTO_CTL_CONNECT_ATTACH:
@@ -578,6 +581,14 @@ void nto__retell_note(uint32_t type, const void *req, size_t reqlen,
 	case NTO_CTL_EVENT_UNREGISTER:
 		sev_drop(id->id);
 		break;
+	case NTO_CTL_NETMGR: { /* the network manager's registration */
+		const struct nto_ctl_netmgr *nm = req;
+
+		if (nm->op != NTO_NETMGR_REGISTER)
+			return;
+		netmgr_chid = nm->id;
+		break;
+	}
 	default:
 		return;
 	}
@@ -662,6 +673,14 @@ int nto__retell(int fd)
 	rc = retell_procmgr(fd, &refused); /* after the coids they name */
 	if (rc < 0)
 		return rc;
+	if (netmgr_chid >= 0) { /* after its channel */
+		struct nto_ctl_netmgr req = {NTO_NETMGR_REGISTER, netmgr_chid};
+
+		rc = tell(fd, NTO_CTL_NETMGR, &req, sizeof(req), NULL, 0,
+			  &refused);
+		if (rc < 0)
+			return rc;
+	}
 	rc = nto__ctl_exchange(fd, NTO_CTL_RESTORE_DONE, NULL, 0, NULL, 0,
 			       &done, sizeof(done), &got);
 	if (rc == -ENOTCONN || rc == -ETIMEDOUT)
@@ -693,4 +712,5 @@ void nto__retell_fork_reset(void)
 	while (sevs)
 		sev_drop(sevs->rs.handle);
 	daemon_mark = 0;
+	netmgr_chid = -1;
 }

@@ -75,6 +75,9 @@ enum nto_ctl_type {
 	/* point an existing coid at another channel, same number: req
 	 * nto_ctl_attach (.coid = the coid); rep and fds as CONNECT_ATTACH */
 	NTO_CTL_CONNECT_REBIND = 15,
+/* CONNECT_REBIND's .pid for "take the connection of my coid .chid" (a
+ * dup needing no _IO_DUP; Qnet's remote fds) */
+#define NTO_REBIND_ALIAS (-1)
 	/* ---- procmgr (sys/procmgr.h; ipcd/procevent.c) ---- */
 	/* procmgr_event_notify*(): req nto_ctl_proc_event; rep nto_ctl_id
 	 * (.id of an ADD) */
@@ -126,6 +129,16 @@ enum nto_ctl_type {
 	 * req nto_ctl_rs_event; rep empty */
 	NTO_CTL_RESTORE_EVENT = 31,
 	/* ---- end of the restart area ---- */
+	/* ---- network manager (issue 13, Qnet; proto/netmgr.h,
+	 * ipcd/netmgr.c, lib/netctl.c) ---- */
+	/* req nto_ctl_netmgr; rep by .op (NTO_NETMGR_*) */
+	NTO_CTL_NETMGR = 32,
+	/* the registered network manager attaches to a local channel as a
+	 * remote process: req nto_ctl_netmgr_attach; rep and fds as
+	 * CONNECT_ATTACH */
+	NTO_CTL_NETMGR_ATTACH = 33,
+	/* 34, 35: reserved for the network manager */
+	/* ---- end of the network manager ---- */
 	/* ---- connection set-up (issue 10) ---- */
 	/* RESOLVE, then CONNECT_ATTACH to the first registration the caller
 	 * would try (one round trip for open() and name_open): req
@@ -187,6 +200,8 @@ struct nto_ctl_connfd {
 	 * (ConnectClientInfo on a mapped connection answers from these) */
 	uint32_t client_uid;
 	uint32_t client_gid;
+	uint32_t nd, srcnd; /* rep: a proxy connection's remote client
+			       (NTO_CTL_NETMGR_ATTACH), else 0 */
 };
 
 /* resmgr/name registration flags carried in nto_ctl_path.flags follow
@@ -248,6 +263,7 @@ struct nto_ctl_client {
 	int32_t pid;
 	uint32_t uid;
 	uint32_t gid;
+	uint32_t nd; /* a proxy connection's remote node, else 0 */
 };
 
 /* PATH_LIST reply: n distinct first components of the registered paths
@@ -379,5 +395,46 @@ struct nto_ctl_rs_event {
 	struct nto_ctl_evreg ev;
 };
 /* ---- end of the restart area ---- */
+
+/* ---- network manager (NTO_CTL_NETMGR, NTO_CTL_NETMGR_ATTACH) ---- */
+#define NTO_NETMGR_REGISTER                                            \
+	1u		     /* .chid: become the network manager; rep \
+				empty */
+#define NTO_NETMGR_TARGET 2u /* .id = scoid; rep nto_ctl_netmgr_target */
+#define NTO_NETMGR_FIND                               \
+	3u /* rep nto_ctl_netmgr_target (.pid, .chid: \
+	      the network manager's channel) */
+/* .id = scoid: the remote server behind that connection of the network
+ * manager's channel died or is unreachable: the connection goes dead for
+ * its client as if that server's channel were destroyed (sends in flight
+ * fail ESRCH, later ones EBADF, ConnectServerInfo says _NTO_COF_DEAD);
+ * rep empty */
+#define NTO_NETMGR_SEVER 4u
+struct nto_ctl_netmgr {
+	uint32_t op;
+	int32_t id; /* REGISTER: chid; TARGET: scoid */
+};
+struct nto_ctl_netmgr_target {
+	uint32_t nd; /* what the client's ConnectAttach named */
+	int32_t pid;
+	int32_t chid;
+	uint32_t flags;
+	int32_t client_pid; /* the local client */
+	uint32_t uid;
+	uint32_t gid;
+	int32_t coid; /* the client's coid */
+};
+struct nto_ctl_netmgr_attach {
+	uint32_t nd; /* the remote client, as this node names its node */
+	uint32_t srcnd;
+	int32_t rpid; /* the remote client */
+	uint32_t uid;
+	uint32_t gid;
+	int32_t pid; /* the local server */
+	int32_t chid;
+	int32_t coid; /* as nto_ctl_attach.coid */
+	uint32_t flags;
+};
+/* ---- end of the network manager ---- */
 
 #endif /* NTOSIM_PROTO_CTL_H */

@@ -23,6 +23,10 @@
 #include <sys/types.h>
 
 #include <sys/neutrino.h>
+#include <sys/ntosim.h>
+
+#include "proto/ctl.h"
+#include "proto/shm.h"
 
 /* ---- the node table (lib/netmgr.c) ----
  * One file, read by libnto (netmgr_strtond, netmgr_ndtostr, /net paths)
@@ -84,6 +88,14 @@ struct nto_netmgr_target {
 };
 int nto_netmgr_target(int scoid, struct nto_netmgr_target *t);
 
+/* The remote server behind scoid died, or its node is unreachable: the
+ * client's connection goes dead as a local server's would (its sends in
+ * flight fail ESRCH, received or not as they were; later sends EBADF;
+ * ConnectServerInfo shows _NTO_COF_DEAD, which is what libha recovers
+ * on). The scoid is gone for the caller afterwards (no DISCONNECT).
+ * 0, -EPERM (not the network manager), -ESRCH (no such connection). */
+int nto_netmgr_sever(int scoid);
+
 /* ---- server side (the network manager as the client's proxy) ----
  * Attach to local (pid, chid) on behalf of a remote process. Connections
  * for the same (nd, pid) to one channel share one server connection
@@ -104,6 +116,8 @@ int nto_netmgr_attach(const struct nto_netmgr_proxy *px, pid_t pid, int chid,
  * thread's tid and priority in the slot (the server's _msg_info.tid and
  * .priority), and the reply's extent (bytes from the start of the reply
  * area the server wrote, by MsgReply or MsgWrite) in *reply_len.
+ * `id`: the remote client's request identity (libha's exactly-once), or
+ * NULL. *received: on failure, 1 if the server had taken the message.
  * Returns the server's status (>= 0) or -errno. `call` may be cancelled
  * from another thread at any time, even before the send starts. */
 struct nto_netmgr_call {
@@ -111,14 +125,28 @@ struct nto_netmgr_call {
 	_Atomic int32_t tid;	 /* the sending thread, while it sends */
 };
 int nto_netmgr_sendv(int coid, struct nto_netmgr_call *call, int tid, int prio,
-		     const iov_t *siov, int sparts, const iov_t *riov,
-		     int rparts, size_t *reply_len);
+		     const struct nto_reqid *id, const iov_t *siov, int sparts,
+		     const iov_t *riov, int rparts, size_t *reply_len,
+		     int *received);
 
 /* Make `call` behave as if its thread took a signal now (the client died
  * or timed out on the remote node): a send not yet received is withdrawn
  * (-EINTR); one received by a server with _NTO_CHF_UNBLOCK gets its
  * UNBLOCK pulse and the call waits for the server's reply; else -EINTR. */
 void nto_netmgr_cancel(struct nto_netmgr_call *call);
+
+/* MsgError on behalf of a remote server; received 0: the remote server
+ * never took the message, and the client (libha) is told so, exactly as
+ * when a local server dies before receiving. 0 or -1/errno. */
+int nto_netmgr_error(int rcvid, int err, int received);
+/* Only the "not received" half of nto_netmgr_error: the message stays
+ * held (a sever or a later answer ends it). 0 or -ESRCH. */
+int nto_netmgr_unreceive(int rcvid);
+
+/* This node's pathname space, for another node: RESOLVE of path. The
+ * count of ents filled (at most max), or -errno (ENOENT). */
+int nto_netmgr_resolve(const char *path, struct nto_ctl_resolve_ent *ents,
+		       int max);
 
 /* ---- netctl: libnto's own requests to the network manager ----
  * Sent as ordinary messages on a connection to the network manager's

@@ -85,6 +85,9 @@ enum nto_slot_state {
 	0x2u /* posted by ipcd for a dead client (_IO_CLOSE) */
 #define NTO_SLOTF_RECEIVED \
 	0x4u /* set by the server when it takes the message */
+/* a libnto request to the network manager (proto/netmgr.h "netctl"),
+ * written by the client: untrusted, it only says how to parse */
+#define NTO_SLOTF_NETCTL 0x8u
 
 struct nto_slot {
 	_Atomic uint32_t state;	   /* enum nto_slot_state; futex word */

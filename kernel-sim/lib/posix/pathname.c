@@ -217,11 +217,11 @@ static int connect_result(int rc, const struct _io_connect_ftype_reply *fr,
 }
 
 /* Try one registration (entry i of ra's resolution: its coid may be
- * attached already). Returns the coid, or -errno. */
+ * attached already; on node nd: Qnet). Returns the coid, or -errno. */
 static int connect_entry(struct nto_ra *ra, int i,
-			 const struct nto_ctl_resolve_ent *ent, const char *rem,
-			 unsigned subtype, unsigned ftype, int oflag,
-			 mode_t mode, unsigned eflag, int base,
+			 const struct nto_ctl_resolve_ent *ent, uint32_t nd,
+			 const char *rem, unsigned subtype, unsigned ftype,
+			 int oflag, mode_t mode, unsigned eflag, int base,
 			 const struct nto_connect_x *x)
 {
 	struct _io_connect hdr;
@@ -238,7 +238,11 @@ static int connect_entry(struct nto_ra *ra, int i,
 
 	if (plen > UINT16_MAX)
 		return -ENAMETOOLONG;
-	coid = nto__ra_take(ra, i, ent, (unsigned)base, _NTO_COF_CLOEXEC);
+	coid = nd != ND_LOCAL_NODE
+		       ? ConnectAttach_r(nd, ent->pid, ent->chid,
+					 (unsigned)base, _NTO_COF_CLOEXEC)
+		       : nto__ra_take(ra, i, ent, (unsigned)base,
+				      _NTO_COF_CLOEXEC);
 	if (coid < 0)
 		return coid; /* ESRCH: a stale registration, tried no more */
 	memset(&hdr, 0, sizeof(hdr));
@@ -304,7 +308,9 @@ int nto__connect_path_x(const char *path, unsigned subtype, unsigned ftype,
 {
 	struct nto_ctl_resolve_ent ents[NTO_RESOLVE_MAX];
 	char norm[NTO_PATH_MAX];
-	struct nto_ra ra;
+	struct nto_ra ra = {-1, -1};
+	const char *rpath = norm; /* what the resolving node sees */
+	uint32_t nd = ND_LOCAL_NODE;
 	unsigned eflag;
 	int len, n, i, rc, err = -ENOENT;
 	pid_t self;
@@ -320,11 +326,31 @@ int nto__connect_path_x(const char *path, unsigned subtype, unsigned ftype,
 		return len;
 	if (!nto__pathspace_maybe_up())
 		return -ENOTCONN;
+	/* Qnet: "/net/NODE/rest" is "/rest" on that node: resolved here for
+	 * this node, by its network manager for another (netctl.c) */
+	if (nto__net_path(norm, &nd, &rpath)) {
+		if (!*rpath)
+			rpath = "/";
+		if (nd == ND_LOCAL_NODE) {
+			memmove(norm, rpath, strlen(rpath) + 1);
+			rpath = norm;
+			len = (int)strlen(norm);
+		} else {
+			len = (int)strlen(rpath);
+		}
+	}
 	nto__posix_busy++;
-	/* with the attach to the first entry we would try (one round trip) */
-	n = nto__resolve_attach(norm, ftype, NTO_RA_SKIP_SELF, (unsigned)base,
-				_NTO_COF_CLOEXEC, ents, NTO_RESOLVE_MAX, &ra);
+	/* another node's path: its network manager resolves it; here, with
+	 * the attach to the first entry we would try (one round trip) */
+	if (nd != ND_LOCAL_NODE)
+		n = nto__netctl_resolve(nd, rpath, ents, NTO_RESOLVE_MAX);
+	else
+		n = nto__resolve_attach(norm, ftype, NTO_RA_SKIP_SELF,
+					(unsigned)base, _NTO_COF_CLOEXEC, ents,
+					NTO_RESOLVE_MAX, &ra);
 	nto__posix_busy--;
+	if (n == -ENOREMOTE)
+		return -ENOENT; /* no network manager: no such node here */
 	/* no ipcd, a stalled one (after NTOSIM_CTL_TIMEOUT_MS) or none we
 	 * trust (EPERM, proto/sockpath.h): the host's file system answers,
 	 * as without ntosim; only kernel calls fail */
@@ -352,18 +378,20 @@ int nto__connect_path_x(const char *path, unsigned subtype, unsigned ftype,
 		const struct nto_ctl_resolve_ent *e = &ents[i];
 		const char *rem;
 
-		if (e->pid == self && !(e->flags & RESMGR_FLAG_SELF))
+		if (nd == ND_LOCAL_NODE && e->pid == self &&
+		    !(e->flags & RESMGR_FLAG_SELF))
 			continue; /* never resolve to ourselves (deadlock) */
 		if (ftype != _FTYPE_ANY && e->ftype != _FTYPE_ANY &&
 		    e->ftype != ftype)
 			continue;
 		if (e->prefix_len > (uint32_t)len)
 			continue; /* a broken reply: ignore the entry */
-		rem = norm + e->prefix_len;
+		rem = rpath + e->prefix_len;
 		while (*rem == '/')
 			rem++;
 		nto__posix_busy++;
-		rc = connect_entry(&ra, i, e, rem, subtype, ftype, oflag, mode,
+		rc = connect_entry(&ra, i, e, nd, rem, subtype, ftype, oflag,
+				   mode,
 				   eflag, base, x);
 		nto__posix_busy--;
 		if (rc >= 0 || !nto__connect_falls_through(-rc))

@@ -160,8 +160,19 @@ static int sim_dup2_in_place(int oldfd, int newfd, int cloexec,
 
 	nto__io_close(newfd); /* EBADF from a dead server: fine */
 	nto__ofd_drop(newfd);
-	rc = nto__coid_rebind(newfd, info->pid, info->chid,
-			      cloexec ? _NTO_COF_CLOEXEC : 0);
+	if (info->nd != ND_LOCAL_NODE) {
+		/* a remote fd: the server's node cannot tell which of our
+		 * connections an _IO_DUP names, so both numbers share the
+		 * one connection (and its open file: one _IO_CLOSE, last) */
+		rc = nto__coid_alias(newfd, oldfd,
+				     cloexec ? _NTO_COF_CLOEXEC : 0);
+		if (rc < 0)
+			return rc;
+		nto__ofd_share(oldfd, newfd);
+		return newfd;
+	}
+	rc = nto__coid_rebind_nd(newfd, info->nd, info->pid, info->chid,
+				 cloexec ? _NTO_COF_CLOEXEC : 0);
 	if (rc < 0)
 		return rc;
 	rc = send_io_dup(newfd, info);

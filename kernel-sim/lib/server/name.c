@@ -140,6 +140,19 @@ static uint64_t name_open_deadline(void)
 	return bound;
 }
 
+/* Qnet (issue 13): a name not found here, asked of the network manager
+ * (NTO_NETCTL_NAME), which searches every node's global names; without
+ * one, or if it knows none, the local error `err` stands. */
+static int name_open_remote(const char *name, int flags, int err)
+{
+	int coid = nto__netctl_name(name, (unsigned)flags);
+
+	if (coid >= 0)
+		return coid;
+	errno = coid == -ENOREMOTE || coid == -ENOENT ? err : -coid;
+	return -1;
+}
+
 NTO_EXPORT int name_open(const char *name, int flags)
 {
 	struct nto_ctl_resolve_ent ents[NTO_RESOLVE_MAX];
@@ -163,8 +176,10 @@ NTO_EXPORT int name_open(const char *name, int flags)
 	 * ra_done detaches it if we never take it) */
 	n = nto__resolve_attach(path, _FTYPE_NAME, 0, _NTO_SIDE_CHANNEL,
 				_NTO_COF_CLOEXEC, ents, NTO_RESOLVE_MAX, &ra);
-	if (n <= 0) {
-		errno = n < 0 ? -n : ENOENT;
+	if (n == 0 || n == -ENOENT) /* not here: perhaps another node's */
+		return name_open_remote(name, flags, ENOENT);
+	if (n < 0) {
+		errno = -n;
 		return -1;
 	}
 	for (i = 0; i < n; i++) {
@@ -243,8 +258,8 @@ NTO_EXPORT int name_open(const char *name, int flags)
 	nto__ra_done(&ra); /* attached to an entry we never took */
 	if (coid >= 0 && i < n)
 		return coid;
-	errno = err;
-	return -1;
+	return err == ENOENT ? name_open_remote(name, flags, err)
+			     : (errno = err, -1);
 }
 
 NTO_EXPORT int name_close(int coid)

@@ -1,0 +1,110 @@
+/*
+ * ntosim-qnet internals, shared by the files of kernel-sim/qnet only: the
+ * links to other nodes (link.c), the client side that stands in for remote
+ * servers (cproxy.c), the server side that stands in for remote clients
+ * (sproxy.c). One lock guards all of it; nothing blocks while holding it.
+ */
+#ifndef NTOSIM_QNET_QNET_H
+#define NTOSIM_QNET_QNET_H
+
+#include <pthread.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/queue.h>
+
+#include <nng/nng.h>
+#include <nng/supplemental/tls/tls.h>
+
+#include "proto/netmgr.h"
+#include "qnet/wire.h"
+
+/* ---- main.c ---- */
+extern int qn_verbose;
+void qn_log(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+#define qn_dbg(...)                          \
+	do {                                 \
+		if (qn_verbose)              \
+			qn_log(__VA_ARGS__); \
+	} while (0)
+uint64_t qn_now_ms(void);
+
+/* ---- link.c ---- */
+struct qframe {
+	TAILQ_ENTRY(qframe) link;
+	size_t len;   /* header + payload */
+	uint64_t pid; /* QN_SEND: the pending request it carries, else 0 */
+	struct qn_hdr *h;
+	unsigned char buf[]; /* h points here; payload follows it */
+};
+TAILQ_HEAD(qframe_list, qframe);
+
+struct qstream;
+struct qlink {
+	struct nto_node node; /* nd (this node's name for it), name, url */
+	int dial;	      /* this node dials it (its name sorts higher) */
+	nng_stream_dialer *dialer;
+	nng_aio *dial_aio;
+	int dialing;
+	int dial_err;	   /* the last dial's nng error (logged once) */
+	char fail_why[64]; /* why its last dialed stream failed (logged once) */
+	nng_tls_config *tls; /* TLS: this link's client config */
+	uint64_t next_dial_ms;
+	unsigned backoff_ms;
+	struct qstream *st; /* the current stream, or NULL */
+	int up;		    /* HELLO exchanged on st */
+	unsigned gen;	    /* bumped each time the link comes up */
+	uint64_t last_rx_ms, last_tx_ms;
+	uint64_t downs; /* times it went down (pidin, tests) */
+};
+
+struct qnet {
+	pthread_mutex_t mu;
+	struct nto_node_table nodes;
+	struct qlink *links; /* one per remote node, indexed by nd - 1 */
+	unsigned nlinks;
+	nng_stream_listener *listener;
+	nng_aio *accept_aio;
+	nng_tls_config *tls_srv;
+	int chid;
+	unsigned timeout_ms;
+	int stopping;
+};
+extern struct qnet Q;
+
+/* A frame with room for `payload` bytes; h filled with type and id. */
+struct qframe *qn_frame_new(uint32_t type, uint64_t id, size_t payload);
+static inline void *qn_frame_body(struct qframe *f)
+{
+	return f->h + 1;
+}
+/* Queue f on l (takes f). 0, or -ENOTCONN (link down: f freed). Caller
+ * holds Q.mu. */
+int qn_link_send_locked(struct qlink *l, struct qframe *f);
+int qn_link_send(struct qlink *l, struct qframe *f);
+struct qlink *qn_link_by_nd(uint32_t nd);
+int qn_links_start(void);
+void qn_links_tick(void);
+void qn_links_stop(void);
+
+/* ---- cproxy.c: the client's node (stands in for remote servers) ---- */
+int qn_cproxy_start(int nthreads);
+/* A frame for the client side arrived on l; the handler may keep *body
+ * (malloc'd, h->len bytes) by setting *body to NULL. */
+void qn_cproxy_frame(struct qlink *l, const struct qn_hdr *h,
+		     unsigned char **body);
+/* l's generation gen went down: the calls it carried fail */
+void qn_cproxy_link_down(struct qlink *l, unsigned gen);
+void qn_cproxy_tick(void);
+
+/* ---- sproxy.c: the server's node (stands in for remote clients) ---- */
+int qn_sproxy_start(void);
+void qn_sproxy_frame(struct qlink *l, const struct qn_hdr *h,
+		     unsigned char **body);
+void qn_sproxy_link_down(struct qlink *l, unsigned gen);
+/* a local server's MsgDeliverEvent to a remote client (netctl EVENT) */
+int qn_sproxy_event(pid_t server_pid, const struct nto_netctl_event *ev);
+
+/* ---- netdir.c: /net/NODE for every node (ls /net) ---- */
+int qn_netdir_start(void);
+
+#endif /* NTOSIM_QNET_QNET_H */
