@@ -368,6 +368,7 @@ struct nto__send_opts {
 	int tid, prio; /* 0: the caller's own */
 	size_t *reply_len;
 	struct nto_netmgr_call *call;
+	void *cancel_ent; /* netctl.c's record of the call in progress */
 };
 int nto__msgsendv_opts(int coid, const iov_t *siov, int sparts,
 		       const iov_t *riov, int rparts,
