@@ -210,8 +210,8 @@ NTO_EXPORT int nto_netmgr_sendv(int coid, struct nto_netmgr_call *call, int tid,
 		return -EINVAL;
 	if (call) {
 		call_enter(&e, call);
-		atomic_store(&call->tid, tid);
-		if (nto__call_cancelled(&o)) { /* before it started */
+		atomic_store(&call->tid, nto__tid()); /* ours, while it sends */
+		if (nto__call_cancelled(&o)) {	      /* before it started */
 			atomic_store(&call->tid, 0);
 			call_leave(&e);
 			return -EINTR;
