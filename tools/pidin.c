@@ -193,11 +193,22 @@ static void print_table(const struct jv *root)
 		for (j = 0; j < jlen(coids); j++) {
 			const struct jv *c = jat(coids, j);
 
+			long long nd = jint(c, "nd", 0);
+			char srv[40], node[24];
+
 			fmt_id(a, sizeof(a), jint(c, "coid", 0));
 			fmt_id(b, sizeof(b), jint(c, "scoid", 0));
-			printf("%8lld %-12s %8lld %-16s %5lld %-10s %s\n",
-			       jint(p, "pid", 0), a, jint(c, "pid", 0),
-			       proc_name(procs, jint(c, "pid", 0)),
+			/* a remote coid (Qnet): its server is nd/pid */
+			if (nd)
+				snprintf(srv, sizeof(srv), "%lld/%lld", nd,
+					 jint(c, "pid", 0));
+			else
+				snprintf(srv, sizeof(srv), "%lld",
+					 jint(c, "pid", 0));
+			snprintf(node, sizeof(node), "(node %lld)", nd);
+			printf("%8lld %-12s %8s %-16s %5lld %-10s %s\n",
+			       jint(p, "pid", 0), a, srv,
+			       nd ? node : proc_name(procs, jint(c, "pid", 0)),
 			       jint(c, "chid", 0), b,
 			       jint(c, "dead", 0) ? "dead" : "live");
 		}

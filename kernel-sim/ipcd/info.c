@@ -131,10 +131,10 @@ static void info_channel(struct sbuf *sb, struct chan *ch)
 			continue;
 		sb_printf(sb,
 			  "%s{\"scoid\":%d,\"client_pid\":%d,\"conn_id\":%u,"
-			  "\"state\":\"%s\",\"nd\":%u}",
+			  "\"nd\":%u,\"state\":\"%s\"}",
 			  sep, c->scoid | SIDE_BIT, (int)c->client_pid, c->id,
-			  c->client ? "LIVE" : "GONE",
-			  c->proxy ? c->px_nd : 0u);
+			  c->proxy ? c->px_nd : 0u,
+			  c->client ? "LIVE" : "GONE");
 		sep = ",";
 	}
 	sb_puts(sb, "]}");
@@ -207,11 +207,11 @@ static void info_proc(struct sbuf *sb, struct proc *p)
 
 		sb_printf(sb,
 			  "%s{\"coid\":%d,\"pid\":%d,\"chid\":%d,\"scoid\":%d,"
-			  "\"conn_id\":%u,\"dead\":%s,\"nd\":%u}",
+			  "\"conn_id\":%u,\"nd\":%u,\"dead\":%s}",
 			  sep, co->coid,
 			  (int)(co->nd ? co->rpid : c->server_pid),
 			  co->nd ? co->rchid : c->chid, c->scoid | SIDE_BIT,
-			  c->id, c->chan ? "false" : "true", co->nd);
+			  c->id, co->nd, c->chan ? "false" : "true");
 		sep = ",";
 	}
 	sb_puts(sb, "],\"threads\":[");

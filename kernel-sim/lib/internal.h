@@ -406,6 +406,7 @@ struct nto__send_opts {
 	struct nto_netmgr_call *call;
 	const struct nto_reqid *id; /* a remote client's request identity */
 	int *received;		    /* out: the server had taken it */
+	void *cancel_ent; /* netctl.c's record of the call in progress */
 };
 int nto__msgsendv_opts(int coid, const iov_t *siov, int sparts,
 		       const iov_t *riov, int rparts,

@@ -152,38 +152,25 @@ static void call_leave(struct call_ent *e)
 	pthread_mutex_unlock(&calls_lock);
 }
 
-static struct call_ent *call_ent_of(const struct nto__send_opts *o)
-{
-	struct call_ent *e;
-
-	for (e = calls; e; e = e->next)
-		if (e->call == o->call)
-			return e;
-	return NULL;
-}
-
+/* The sender's side needs no lock: its entry is its own (o->cancel_ent)
+ * and stays listed until call_leave, which the canceller's walk (under
+ * calls_lock) is ordered against. */
 void nto__call_waiting(const struct nto__send_opts *o, _Atomic uint32_t *word)
 {
-	struct call_ent *e;
+	struct call_ent *e = o->cancel_ent;
 
-	pthread_mutex_lock(&calls_lock);
-	e = call_ent_of(o);
 	if (e)
 		atomic_store(&e->word, word);
-	pthread_mutex_unlock(&calls_lock);
 }
 
 int nto__call_cancelled(const struct nto__send_opts *o)
 {
-	struct call_ent *e;
+	struct call_ent *e = o->cancel_ent;
 
 	if (!atomic_load(&o->call->cancel))
 		return 0;
-	pthread_mutex_lock(&calls_lock);
-	e = call_ent_of(o);
 	if (e)
 		atomic_store(&e->seen, 1);
-	pthread_mutex_unlock(&calls_lock);
 	return 1;
 }
 
@@ -222,8 +209,9 @@ NTO_EXPORT int nto_netmgr_sendv(int coid, struct nto_netmgr_call *call, int tid,
 				const iov_t *riov, int rparts,
 				size_t *reply_len, int *received)
 {
-	struct nto__send_opts o = {0, tid, prio, reply_len, call, id, received};
 	struct call_ent e;
+	struct nto__send_opts o = {0,	 tid, prio,	reply_len,
+				   call, id,  received, call ? &e : NULL};
 	int status = 0, rc;
 
 	if (reply_len)
@@ -234,8 +222,8 @@ NTO_EXPORT int nto_netmgr_sendv(int coid, struct nto_netmgr_call *call, int tid,
 		return -EINVAL;
 	if (call) {
 		call_enter(&e, call);
-		atomic_store(&call->tid, tid);
-		if (nto__call_cancelled(&o)) { /* before it started */
+		atomic_store(&call->tid, nto__tid()); /* ours, while it sends */
+		if (nto__call_cancelled(&o)) {	      /* before it started */
 			atomic_store(&call->tid, 0);
 			call_leave(&e);
 			return -EINTR;

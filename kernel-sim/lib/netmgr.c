@@ -8,9 +8,11 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include <sys/netmgr.h>
@@ -190,43 +192,86 @@ static int local_fix(struct nto_node_table *t)
 	return 0;
 }
 
+/* The whole file, read with raw system calls (the bottom layer never goes
+ * through libnto's own interposed open/read): a malloc'd NUL-terminated
+ * copy in *out, or -errno (EFBIG past NTO_QNET_CONF_MAX). */
+#define NTO_QNET_CONF_MAX (256u * 1024u)
+static int conf_read(const char *file, char **out)
+{
+	int fd = (int)syscall(SYS_openat, AT_FDCWD, file, O_RDONLY | O_CLOEXEC);
+	size_t len = 0, cap = 4096;
+	char *buf;
+	ssize_t n;
+
+	if (fd < 0)
+		return -errno;
+	buf = malloc(cap);
+	while (buf) {
+		if (len + 1 >= cap) {
+			char *nb = cap >= NTO_QNET_CONF_MAX
+					   ? NULL
+					   : realloc(buf, cap * 2);
+
+			if (!nb) {
+				free(buf);
+				nto__sys_close(fd);
+				return cap >= NTO_QNET_CONF_MAX ? -EFBIG
+								: -ENOMEM;
+			}
+			buf = nb;
+			cap *= 2;
+		}
+		n = syscall(SYS_read, fd, buf + len, cap - len - 1);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			int err = n < 0 ? errno : 0;
+
+			nto__sys_close(fd);
+			if (err) {
+				free(buf);
+				return -err;
+			}
+			buf[len] = '\0';
+			*out = buf;
+			return 0;
+		}
+		len += (size_t)n;
+	}
+	nto__sys_close(fd);
+	return -ENOMEM;
+}
+
 NTO_EXPORT int nto_node_table_load(struct nto_node_table *t)
 {
 	const char *file = nto__node_conf_path();
 	unsigned lineno = 0, nodeno = 0;
-	int have_local = 0, rc = 0;
-	char line[1024];
-	FILE *f;
+	int have_local = 0, rc;
+	char *text = NULL, *line, *next;
 
 	memset(t, 0, sizeof(*t));
 	t->timeout_ms = NTO_QNET_TIMEOUT_DEF;
 	local_default(t);
-	f = fopen(file, "re");
-	if (!f) {
-		rc = -errno;
+	rc = conf_read(file, &text);
+	if (rc < 0) {
 		local_fix(t);
 		if (rc == -ENOENT)
 			return rc;
 		fprintf(stderr, "%s: %s\n", file, strerror(-rc));
 		return -EINVAL;
 	}
-	while (fgets(line, sizeof(line), f)) {
-		size_t n = strlen(line);
-
+	for (line = text; rc == 0 && line && *line; line = next) {
+		next = strchr(line, '\n');
+		if (next)
+			*next++ = '\0';
 		lineno++;
-		if (n && line[n - 1] == '\n')
-			line[--n] = '\0';
-		else if (!feof(f)) {
+		if (strlen(line) >= 1024)
 			rc = bad(file, lineno, "line too long");
-			break;
-		}
-		rc = parse_line(t, line, file, lineno, &nodeno, &have_local);
-		if (rc < 0)
-			break;
+		else
+			rc = parse_line(t, line, file, lineno, &nodeno,
+					&have_local);
 	}
-	if (rc == 0 && ferror(f))
-		rc = bad(file, lineno, "read error");
-	fclose(f);
+	free(text);
 	if (rc == 0 && local_fix(t) < 0)
 		rc = bad(file, lineno, "too many nodes");
 	if (rc < 0) { /* nothing half-read: the local node only */

@@ -244,9 +244,9 @@ struct nto_ctl_resolve_attach {
 
 struct nto_ctl_resolve_attach_rep {
 	struct nto_ctl_attach_rep att; /* valid when index >= 0 */
-	int32_t index;	  /* entry attached to; -1: none was tried */
-	int32_t att_err;  /* -errno of that attach (then index is -1) */
-	uint32_t n;	  /* entries following, as RESOLVE's */
+	int32_t index;	 /* entry attached to; -1: none was tried */
+	int32_t att_err; /* -errno of that attach (then index is -1) */
+	uint32_t n;	 /* entries following, as RESOLVE's */
 	uint32_t pad;
 	struct nto_ctl_resolve_ent ent[];
 };

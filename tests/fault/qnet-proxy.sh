@@ -2,7 +2,8 @@
 # Behaviour (issue 13, the network manager as a remote client's proxy):
 # a server reached through nto_netmgr_attach + nto_netmgr_sendv sees the
 # remote client in _msg_info (nd, srcnd, pid, tid, priority) and in
-# ConnectClientInfo (nd, pid, uid, gid), pidin shows the nd; the client's
+# ConnectClientInfo (nd, pid, uid, gid), pidin shows the nd (and the
+# client's remote coids as nd/pid of their server); the client's
 # replies are exact; two remote coids of one process share one server
 # connection, and the server gets one DISCONNECT when the last goes.
 # nto_netmgr_cancel in each state: before the send started (EINTR, the
@@ -59,6 +60,11 @@ done
 [ "$(lines "$DIR/srv.out" "^client nd=9 pid=$cpid uid=$(id -u) gid=$(id -g)\$")" = 4 ] ||
 	fail "ConnectClientInfo: $(cat "$DIR/srv.out")"
 pidin_json | grep -Eq "\"client_pid\":$cpid,[^}]*\"nd\":9" || fail "pidin does not show nd 9"
+if [ -x "$NTOSIM_BUILDDIR/pidin" ]; then # the text view: server nd/pid
+	timeout 10 "$NTOSIM_BUILDDIR/pidin" >"$DIR/pidin.txt" || fail "pidin failed"
+	grep -Eq "^ *$cpid .* 3/$spid +\(node 3\) +$schid " "$DIR/pidin.txt" ||
+		fail "pidin's CONNECTIONS: $(cat "$DIR/pidin.txt")"
+fi
 [ "$(lines "$DIR/srv.out" '^pulse code=-33')" = 1 ] || fail "DISCONNECT while attached"
 exec 5>&-
 wait_exit $cpid 10 || fail "client did not detach"

@@ -391,8 +391,7 @@ int nto__connect_path_x(const char *path, unsigned subtype, unsigned ftype,
 			rem++;
 		nto__posix_busy++;
 		rc = connect_entry(&ra, i, e, nd, rem, subtype, ftype, oflag,
-				   mode,
-				   eflag, base, x);
+				   mode, eflag, base, x);
 		nto__posix_busy--;
 		if (rc >= 0 || !nto__connect_falls_through(-rc))
 			break;
