@@ -33,7 +33,8 @@ IPCD=$B/ipcd
 QNET=$(bin ntosim-qnet)
 PATTERN=$(bin ntosim-pattern)
 READER=$(bin examples/ha_reader)
-for f in "$IPCD" "$QNET" "$PATTERN" "$READER"; do
+WAITFOR=$(bin waitfor)
+for f in "$IPCD" "$QNET" "$PATTERN" "$READER" "$WAITFOR"; do
 	[ -x "$f" ] || { echo "demo-qnet: $f is not built (run make first)" >&2; exit 99; }
 done
 
@@ -120,10 +121,11 @@ for n in alpha beta gamma; do start_qnet "$n"; done
 for n in alpha beta gamma; do
 	until_ 300 linked "$n" 2 || { echo "demo-qnet: node $n did not link up" >&2; cat "$D/qnet-$n.log" >&2; exit 1; }
 done
-say "three nodes linked: $(on alpha env LD_PRELOAD="$B/kernel-sim/.libs/libnto.so" ls /net | tr '\n' ' ')"
-for n in beta gamma; do start_pattern "$n"; done
-until_ 200 on alpha env LD_PRELOAD="$B/kernel-sim/.libs/libnto.so" test -e /net/beta/dev/pattern
-until_ 200 on alpha env LD_PRELOAD="$B/kernel-sim/.libs/libnto.so" test -e /net/gamma/dev/pattern
+say "three nodes linked: alpha, beta, gamma"
+for n in beta gamma; do
+	start_pattern "$n"
+	on "$n" "$WAITFOR" /dev/pattern 10 || { echo "demo-qnet: no pattern device on $n" >&2; exit 1; }
+done
 
 env $(ne alpha) "$READER" -p /net/beta/dev/pattern -a /net/gamma/dev/pattern \
 	-c 65536 -T "$SECS" >"$D/reader.out" 2>"$D/reader.err" &
