@@ -207,7 +207,7 @@ int main(int argc, char **argv)
 			int coid = name_open(argv[2], NAME_FLAG_ATTACH_GLOBAL);
 
 			if (coid >= 0 &&
-			    MsgSend(coid, "ping", 4, buf, 4) == 4) {
+			    MsgSend(coid, "ping", 4, buf, 4) >= 0) {
 				printf("%llu\n",
 				       (unsigned long long)((now_ns() - t0) /
 							    1000000u));
