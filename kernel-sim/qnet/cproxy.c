@@ -8,8 +8,10 @@
 #include "config.h"
 
 #include <errno.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <sys/neutrino.h>
 #include <sys/ntosim.h>
@@ -556,8 +558,15 @@ static void *recv_main(void *arg)
 		if (rcvid < 0) {
 			if (errno == EINTR)
 				continue;
-			if (!Q.stopping)
-				qn_log("MsgReceive: %s", strerror(errno));
+			/* the channel or ipcd is gone for good: a network
+			 * manager without its node stops (main's SIGTERM
+			 * handler ends the loop) */
+			if (!Q.stopping && !atomic_exchange(&Q.lost, 1)) {
+				qn_log("MsgReceive: %s: this node's ipcd is "
+				       "gone; stopping",
+				       strerror(errno));
+				kill(getpid(), SIGTERM);
+			}
 			break;
 		}
 		if (rcvid == 0)

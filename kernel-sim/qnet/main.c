@@ -149,7 +149,7 @@ int main(int argc, char **argv)
 	       Q.nodes.local, Q.nodes.n, Q.timeout_ms,
 	       Q.nodes.cert[0] ? ", TLS" : "");
 	event_base_dispatch(base);
-	rc = 0;
+	rc = atomic_load(&Q.lost) ? 1 : 0;
 out:
 	qn_links_stop();
 	if (Q.chid >= 0)

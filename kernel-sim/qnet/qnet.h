@@ -8,6 +8,7 @@
 #define NTOSIM_QNET_QNET_H
 
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/queue.h>
@@ -68,6 +69,7 @@ struct qnet {
 	int chid;
 	unsigned timeout_ms;
 	int stopping;
+	_Atomic int lost; /* this node's ipcd is gone: exit 1 */
 };
 extern struct qnet Q;
 

@@ -4,7 +4,9 @@
 # here; never a hang), nothing is left blocked, and when the node comes
 # back the link is usable again without restarting anything else.
 # Forced with SIGSTOP / SIGCONT and SIGKILL of beta's ntosim-qnet while a
-# client on alpha is REPLY-blocked on a server on beta.
+# client on alpha is REPLY-blocked on a server on beta. Last, beta's ipcd is
+# killed for good: its network manager stops (exit 1, saying why) and alpha
+# sees the link go.
 . "${srcdir:-.}/tests/qnet/lib.sh"
 
 QNET_EXTRA="timeout 800"
@@ -46,4 +48,14 @@ qnet_start beta
 wait_until 15 links_up alpha 3 || fail "the link did not come back"
 client alpha "$T" echo:again
 expect_line "reply again"
+
+# 3. beta's ipcd dies for good (no restart): its network manager stops
+downs() { [ "$(lines "$DIR/qnet-alpha.err" 'link to beta down')" -gt "$1" ]; }
+D0=$(lines "$DIR/qnet-alpha.err" 'link to beta down')
+kill -9 "$(cat "$DIR/beta.sock.pid")"
+wait_exit "$QNET_PID_beta" 20 || fail "beta's qnet outlived its ipcd"
+[ "$STATUS" = 1 ] || fail "beta's qnet exited $STATUS, not 1"
+grep -q "ipcd is gone; stopping" "$DIR/qnet-beta.err" ||
+	fail "beta's qnet did not say why it stopped"
+wait_until 10 downs "$D0" || fail "alpha never saw the link go"
 exit 0
