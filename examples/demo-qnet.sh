@@ -133,29 +133,37 @@ RPID=$!
 PIDS="$PIDS $RPID"
 say "reader started on alpha"
 
+# kill_restart WHAT NODE PID PAUSE START: SIGKILL, then START NODE again
+kill_restart() {
+	if [ "$1" = qnet ]; then
+		say "SIGKILL qnet@$2 (its links drop at once)"
+	else
+		say "SIGKILL $1@$2"
+	fi
+	kill -9 "$3" 2>/dev/null
+	wait "$3" 2>/dev/null
+	sleep "$4"
+	"$5" "$2"
+	say "$1@$2 started again"
+}
 end=$((SECONDS + SECS - 2))
 kills=0
 seen=0
+# the reader's lines since the last call
+show_reader() {
+	local n2
+	n2=$(wc -l <"$D/reader.out")
+	if [ "$n2" -gt "$seen" ]; then
+		sed -n "$((seen + 1)),${n2}p" "$D/reader.out" | sed 's/^/               reader: /'
+		seen=$n2
+	fi
+}
 while [ $SECONDS -lt $end ] && kill -0 "$RPID" 2>/dev/null; do
 	sleep "0.$((5 + RANDOM % 5))"
 	n=$([ $((RANDOM % 2)) = 0 ] && echo beta || echo gamma)
 	case $((RANDOM % 4)) in
-	0 | 1)
-		say "SIGKILL pattern@$n"
-		kill -9 "${PPID_[$n]}" 2>/dev/null
-		wait "${PPID_[$n]}" 2>/dev/null
-		sleep 0.3
-		start_pattern "$n"
-		say "pattern@$n started again"
-		;;
-	2)
-		say "SIGKILL qnet@$n (its links drop at once)"
-		kill -9 "${QPID[$n]}" 2>/dev/null
-		wait "${QPID[$n]}" 2>/dev/null
-		sleep 0.5
-		start_qnet "$n"
-		say "qnet@$n started again"
-		;;
+	0 | 1) kill_restart pattern "$n" "${PPID_[$n]}" 0.3 start_pattern ;;
+	2) kill_restart qnet "$n" "${QPID[$n]}" 0.5 start_qnet ;;
 	3)
 		say "SIGSTOP qnet@$n for 1.5 s (a silent node)"
 		kill -STOP "${QPID[$n]}"
@@ -165,19 +173,13 @@ while [ $SECONDS -lt $end ] && kill -0 "$RPID" 2>/dev/null; do
 		;;
 	esac
 	kills=$((kills + 1))
-	# show what the reader said meanwhile
-	n2=$(wc -l <"$D/reader.out")
-	if [ "$n2" -gt "$seen" ]; then
-		sed -n "$((seen + 1)),${n2}p" "$D/reader.out" | sed 's/^/               reader: /'
-		seen=$n2
-	fi
+	show_reader # what it said meanwhile
 	# never leave both copies down before the next event
 	sleep 1
 done
 wait "$RPID"
 rc=$?
-n2=$(wc -l <"$D/reader.out")
-[ "$n2" -gt "$seen" ] && sed -n "$((seen + 1)),${n2}p" "$D/reader.out" | sed 's/^/               reader: /'
+show_reader
 echo
 echo "Summary"
 echo "  events: $kills (pattern kills, network manager kills, silent nodes)"

@@ -109,45 +109,40 @@ static int tcp_serve(int port)
 	}
 }
 
-/* One round: ITERS round trips, the median in ns. */
-static uint64_t round_msg(int coid, char *buf, size_t sz, int iters)
+/* One round trip of sz bytes on h (a coid, or a TCP socket): 0 or -1. */
+static int rt_msg(int coid, char *buf, size_t sz)
 {
-	uint64_t *t = malloc(sizeof(*t) * (size_t)iters), m;
-	int i;
-
-	for (i = 0; i < iters; i++) {
-		uint64_t t0 = now_ns();
-
-		if (MsgSend(coid, buf, (int)sz, buf, (int)sz) < 0) {
-			free(t);
-			return 0;
-		}
-		t[i] = now_ns() - t0;
-	}
-	qsort(t, (size_t)iters, sizeof(*t), cmp);
-	m = t[iters / 2];
-	free(t);
-	return m;
+	return MsgSend(coid, buf, (int)sz, buf, (int)sz) < 0 ? -1 : 0;
 }
 
-static uint64_t round_tcp(int s, char *buf, size_t sz, int iters)
+static int rt_tcp(int s, char *buf, size_t sz)
 {
-	uint64_t *t = malloc(sizeof(*t) * (size_t)iters), m;
 	uint32_t n = (uint32_t)sz;
+
+	return full_io(s, (char *)&n, 4, 1) || full_io(s, buf, sz, 1) ||
+			       full_io(s, (char *)&n, 4, 0) ||
+			       full_io(s, buf, n, 0)
+		       ? -1
+		       : 0;
+}
+
+/* One round: ITERS round trips, the median in ns (0: one failed). */
+static uint64_t round_of(int (*rt)(int, char *, size_t), int h, char *buf,
+			 size_t sz, int iters)
+{
+	uint64_t *t = malloc(sizeof(*t) * (size_t)iters), m = 0;
 	int i;
 
 	for (i = 0; i < iters; i++) {
 		uint64_t t0 = now_ns();
 
-		if (full_io(s, (char *)&n, 4, 1) || full_io(s, buf, sz, 1) ||
-		    full_io(s, (char *)&n, 4, 0) || full_io(s, buf, n, 0)) {
-			free(t);
-			return 0;
-		}
+		if (rt(h, buf, sz) < 0)
+			goto out;
 		t[i] = now_ns() - t0;
 	}
 	qsort(t, (size_t)iters, sizeof(*t), cmp);
 	m = t[iters / 2];
+out:
 	free(t);
 	return m;
 }
@@ -190,9 +185,9 @@ int main(int argc, char **argv)
 			return 1;
 		}
 		for (r = 0; r < rounds; r++) {
-			uint64_t m = argv[1][0] == 'r'
-					     ? round_msg(h, buf, sz, iters)
-					     : round_tcp(h, buf, sz, iters);
+			uint64_t m =
+				round_of(argv[1][0] == 'r' ? rt_msg : rt_tcp, h,
+					 buf, sz, iters);
 
 			if (!m)
 				return 1;
