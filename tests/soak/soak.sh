@@ -28,11 +28,12 @@
 . "${NTOSIM_SRCDIR:-.}/tests/fault/lib.sh"
 SECS=${SOAK_SECONDS:-300}
 REPORT=${SOAK_REPORT:-$NTOSIM_BUILDDIR/tests/soak/last-soak.txt}
-WRAP=$NTOSIM_SRCDIR/tests/soak/wrap.sh
+SOAK_DIR=$NTOSIM_SRCDIR/tests/soak
+WRAP=$SOAK_DIR/wrap.sh
 PCT=${SOAK_FAULT_PERCENT:-35} # share of server starts with a fault plan
 MEM_PATTERN='ERROR: AddressSanitizer|runtime error:'
 need "$IPCD" "$PIDIN" "$PATTERN" "$KVSRV" "$FILESRV" "$HA_READER" "$HA_KV" \
-	"$FAULT_SRV" "$FAULT_CLI" "$WRAP"
+	"$FAULT_SRV" "$FAULT_CLI" "$WRAP" "$SOAK_DIR/hang-dump.sh"
 start_ipcd
 baseline
 # How long every process waits for a new ipcd (DEVELOPERS.md): the chaos
@@ -43,7 +44,7 @@ baseline
 # what the soak is after. Each gap is logged; the longest is reported.
 NTOSIM_CTL_RECONNECT_MS=${SOAK_RECONNECT_MS:-30000}
 export NTOSIM_CTL_RECONNECT_MS
-mkdir -p "$(dirname "$REPORT")" "$DIR/export" "$DIR/res"
+mkdir -p "$(dirname "$REPORT")" "$DIR/export" "$DIR/res" "$DIR/stacks"
 timeout 60 "$FAULT_CLI" mkpattern "$DIR/export/pat.bin" 16777216 ||
 	hard "cannot write the exported pattern file"
 
@@ -142,12 +143,20 @@ done
 # run_client WORKER BOUND CMD...: one client run in its own process group
 # (timeout's), output in $DIR/WORKER.cur; exit status in RC (124: hung).
 run_client() {
-	local w=$1 t=$2
+	local w=$1 t=$2 g wd
 	shift 2
 	timeout -k 5 "$t" "$@" >"$DIR/$w.cur" 2>&1 &
-	echo $! >"$DIR/$w.grp"
-	wait $!
+	g=$!
+	echo $g >"$DIR/$w.grp"
+	# a watchdog in a process group of its own (setsid execs in place:
+	# its pid is its group), killed whole when the run ends in time
+	setsid /bin/sh "$SOAK_DIR/hang-dump.sh" "$((t - 5))" "$g" \
+		"$DIR/stacks/$w" "$PIDIN" </dev/null >/dev/null 2>&1 &
+	wd=$!
+	wait $g
 	RC=$?
+	kill -KILL -$wd 2>/dev/null
+	wait $wd 2>/dev/null
 	rm -f "$DIR/$w.grp"
 	# memory errors (ASan, UBSan) are corruption; a LeakSanitizer report
 	# (memory a client did not free on its way out) is listed apart
@@ -613,6 +622,11 @@ errs=$(sum errs)
 		echo "--- ${f##*/fail-}"
 		tail -n 3 "$f"
 	done | head -n 40
+	for f in "$DIR"/stacks/*; do
+		[ -e "$f" ] || continue
+		echo "--- a client run near its bound: ${f##*/stacks/}"
+		head -n 80 "$f"
+	done | head -n 200
 	for f in "$DIR"/res/san-* "$DIR"/res/lsan-*; do
 		[ -e "$f" ] || continue
 		echo "--- sanitizer report from a client run (${f##*/res/})"
