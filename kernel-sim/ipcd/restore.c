@@ -449,6 +449,62 @@ static void conn_link_server(struct conn *c, struct chan *ch, int idx, int t,
 		atomic_store(&ch->r->hdr.conn_hiwater, (uint32_t)t + 1);
 }
 
+/*
+ * A connection its client re-told but its server never will: servers map a
+ * connection when it first has work and re-tell only what they mapped, so
+ * one made just before the old ipcd died (its message posted, the server's
+ * CONN_FD not yet asked) would stay pending, and its client SEND-blocked
+ * for good. Once the server has re-told all it has (RESTORE_DONE), link
+ * such a connection at the entry of the server's own channel table that
+ * names it (same scoid and client pid, live, free in ipcd). The table is
+ * the server's to write: a lie there only misroutes its own clients.
+ */
+static void conn_adopt_pending(struct conn *c)
+{
+	struct proc *sp = proc_find(c->server_pid);
+	struct chan *ch;
+	unsigned t, hi;
+
+	if (!conn_pending(c) || !sp || !sp->peer || sp->restoring)
+		return;
+	ch = chan_lookup(sp, c->chid);
+	if (!ch || !proc_id_is_free(sp, c->scoid))
+		return;
+	hi = atomic_load(&ch->r->hdr.conn_hiwater);
+	if (hi > NTO_CHAN_CONNS)
+		hi = NTO_CHAN_CONNS;
+	for (t = 0; t < hi; t++) {
+		struct nto_chan_conn *e = &ch->r->conn[t];
+
+		if (ch->conns[t] || atomic_load(&e->state) != NTO_CCONN_LIVE ||
+		    (e->scoid & ~SIDE_BIT) != c->scoid ||
+		    e->client_pid != c->client_pid)
+			continue;
+		id_claim(sp, c->scoid, ID_SCOID, c);
+		conn_link_server(c, ch, c->scoid, (int)t, e->gen);
+		log_info("pid %d: connection scoid %d of pid %d adopted from "
+			 "its channel's table (the server had not mapped it)",
+			 (int)sp->pid, c->scoid, (int)c->client_pid);
+		return;
+	}
+}
+
+/* Every pending connection to server p (it has just re-told all). */
+static void conns_adopt_for(struct proc *sp)
+{
+	struct proc *q;
+	struct conn *c, *next;
+
+	TAILQ_FOREACH(q, &ipcd.procs, link)
+	{
+		for (c = TAILQ_FIRST(&q->cconns); c; c = next) {
+			next = TAILQ_NEXT(c, clink);
+			if (c->server_pid == sp->pid)
+				conn_adopt_pending(c);
+		}
+	}
+}
+
 int dispatch_restore_sconn(struct req *rq)
 {
 	const struct nto_ctl_rs_sconn *in = rq->data;
@@ -573,6 +629,7 @@ int dispatch_restore_coid(struct req *rq)
 			} else {
 				c->tindex = -1; /* until its server re-tells */
 				ghost_get(in->server_pid);
+				conn_adopt_pending(c); /* it has re-told */
 			}
 		}
 	}
@@ -620,6 +677,7 @@ int dispatch_restore_done(struct req *rq)
 	if (!p->restoring)
 		return -EPERM;
 	p->restoring = 0;
+	conns_adopt_for(p);
 	out->accepted = p->rs_ok;
 	out->refused = p->rs_refused;
 	rq->rlen = sizeof(*out);

@@ -625,8 +625,8 @@ errs=$(sum errs)
 	for f in "$DIR"/stacks/*; do
 		[ -e "$f" ] || continue
 		echo "--- a client run near its bound: ${f##*/stacks/}"
-		head -n 80 "$f"
-	done | head -n 200
+		head -n 150 "$f"
+	done | head -n 300
 	for f in "$DIR"/res/san-* "$DIR"/res/lsan-*; do
 		[ -e "$f" ] || continue
 		echo "--- sanitizer report from a client run (${f##*/res/})"
