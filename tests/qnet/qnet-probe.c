@@ -9,9 +9,12 @@
  *   qnet-probe client TARGET STEP...
  *     TARGET: NODE,PID,CHID (ConnectAttach) or name:NAME (name_open)
  *     STEP:   echo:TEXT | info | big:N | rw | hold | hold-timeout:MS |
- *             pulse:CODE:VALUE | event | wait-line
+ *             pulse:CODE:VALUE | event | wait-line | wait-usr1
+ *     wait-usr1 prints "waiting" and waits (up to 60 s) for SIGUSR1
  */
 #include <errno.h>
+#include <signal.h>
+#include <time.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -256,6 +259,16 @@ static void step(int coid, const char *s)
 			printf("err %s\n", ename(errno));
 		else
 			printf("event %d %d\n", p.code, p.value.sival_int);
+	} else if (strcmp(s, "wait-usr1") == 0) {
+		struct timespec ts = {60, 0};
+		sigset_t set;
+
+		sigemptyset(&set);
+		sigaddset(&set, SIGUSR1);
+		printf("waiting\n");
+		fflush(stdout);
+		if (sigtimedwait(&set, NULL, &ts) != SIGUSR1)
+			exit(3);
 	} else if (strcmp(s, "wait-line") == 0) {
 		char line[64];
 
@@ -273,7 +286,13 @@ int main(int argc, char **argv)
 {
 	int coid, i;
 
+	sigset_t usr1;
+
 	setvbuf(stdout, NULL, _IOLBF, 0);
+	/* blocked before libnto starts a thread: wait-usr1 takes it */
+	sigemptyset(&usr1);
+	sigaddset(&usr1, SIGUSR1);
+	sigprocmask(SIG_BLOCK, &usr1, NULL);
 	if (argc == 3 && strcmp(argv[1], "serve") == 0)
 		return serve(argv[2]);
 	if (argc < 3 || strcmp(argv[1], "client") != 0) {
