@@ -65,6 +65,19 @@ works_from() {
 		fail "bytes through /net/$other differ"
 }
 
+# after_restart NAME SVC V TEXT: client NAME's connection, open across
+# the restart, carried a message (echo:TEXT), a pulse (5, V) to SVC and a
+# MsgDeliverEvent back
+after_restart() {
+	wait_line "$DIR/$1.out" '^event ' || fail "$1 after: $(cat "$DIR/$1.out")"
+	grep -qx "reply $4" "$DIR/$1.out" ||
+		fail "$1's message after the restart: $(cat "$DIR/$1.out")"
+	grep -qx "pulsed" "$DIR/$1.out" || fail "$1's pulse: $(cat "$DIR/$1.out")"
+	grep -qx "event 42 4242" "$DIR/$1.out" || fail "$1's event: $(cat "$DIR/$1.out")"
+	wait_line "$DIR/srv-beta-$2.out" "^pulse 5 $3\$" ||
+		fail "the pulse did not reach the server"
+}
+
 # deaths SVC HOLDER WAITER NAME: after a restart, deaths across nodes are
 # seen as before it. HOLDER (REPLY-blocked on beta's server SVC) is killed:
 # the server gets UNBLOCK, then DISCONNECT. WAITER (output NAME.out) then
@@ -106,8 +119,8 @@ serve beta svc
 T="beta,$SRV_PID,$SRV_CHID"
 # c1 stays connected and later loses its server; c2 is REPLY-blocked across
 # the restart and then killed
-bgon alpha c1 "$PROBE" client "$T" echo:one wait-usr1 echo:two wait-usr1 \
-	hold echo:after
+bgon alpha c1 "$PROBE" client "$T" echo:one wait-usr1 echo:two pulse:5:71 event \
+	wait-usr1 hold echo:after
 C1=$BG
 bgon alpha c2 "$PROBE" client "$T" hold
 C2=$BG
@@ -128,7 +141,7 @@ wait_until 10 remote_coid alpha "$C2" 2 "$SRV_PID" ||
 	fail "c2's remote coid was not re-told with its node: $(proc_on alpha "$C2")"
 kill -0 "$QNET_PID_alpha" 2>/dev/null || fail "alpha's qnet exited in the gap"
 kill -USR1 "$C1"
-wait_line "$DIR/c1.out" '^reply two$' || fail "c1 after: $(cat "$DIR/c1.out")"
+after_restart c1 svc 71 two
 works_from alpha beta "$SRV_PID,$SRV_CHID" svc
 works_from beta alpha "$SVCA" svca
 
@@ -137,8 +150,8 @@ deaths svc "$C2" "$C1" c1
 # ---- 2. the server's node (beta) loses its ipcd ----
 serve beta svc2
 T="beta,$SRV_PID,$SRV_CHID"
-bgon alpha c3 "$PROBE" client "$T" echo:three wait-usr1 echo:four wait-usr1 \
-	hold echo:after
+bgon alpha c3 "$PROBE" client "$T" echo:three wait-usr1 echo:four pulse:5:73 \
+	event wait-usr1 hold echo:after
 C3=$BG
 bgon alpha c4 "$PROBE" client "$T" hold
 C4=$BG
@@ -163,7 +176,7 @@ wait_until 10 proxy_conn "$C3" ||
 [ -z "$(proc_on beta "$C3")" ] || fail "beta's ipcd took c3 for a local process"
 [ -z "$(proc_on beta "$C4")" ] || fail "beta's ipcd took c4 for a local process"
 kill -USR1 "$C3"
-wait_line "$DIR/c3.out" '^reply four$' || fail "c3 after: $(cat "$DIR/c3.out")"
+after_restart c3 svc2 73 four
 works_from alpha beta "$SRV_PID,$SRV_CHID" svc2
 works_from beta alpha "$SVCA" svca
 
