@@ -11,6 +11,9 @@
 # as the network manager's (never the remote pid as a local process), a
 # remote client's death gives the server UNBLOCK and DISCONNECT, a remote
 # server's death gives its REPLY-blocked client ESRCH and then EBADF.
+# Last, beta's network manager is killed while beta has no ipcd: the new
+# ipcd reaps it (the server gets DISCONNECT for the remote client it
+# carried), and a new network manager registers and links again.
 . "${srcdir:-.}/tests/qnet/lib.sh"
 
 qnet_nodes alpha beta
@@ -181,4 +184,37 @@ works_from alpha beta "$SRV_PID,$SRV_CHID" svc2
 works_from beta alpha "$SVCA" svca
 
 deaths svc2 "$C4" "$C3" c3
+
+# ---- 3. beta's network manager dies while beta has no ipcd ----
+# The server re-tells its proxy connection as held by that network
+# manager: a ghost the new ipcd finds dead and reaps, so the server is
+# told its remote client went (DISCONNECT). The client's node severs its
+# connection (the link closed): never sent, EBADF. A new network manager
+# registers (nothing stale) and the link works again.
+serve beta svc3
+T="beta,$SRV_PID,$SRV_CHID"
+bgon alpha c5 "$PROBE" client "$T" recover echo:five wait-usr1 echo:six
+C5=$BG
+wait_line "$DIR/c5.out" '^waiting$' || fail "c5: $(cat "$DIR/c5.out")"
+pid=$(cat "$DIR/beta.sock.pid")
+kill -9 "$pid"
+wait_until 10 exited "$pid" || hard "ipcd of beta survived SIGKILL"
+kill -9 "$QNET_PID_beta"
+wait_exit "$QNET_PID_beta" 10 || hard "beta's qnet survived SIGKILL"
+timeout 10 "$IPCD" -s "$DIR/beta.sock" 2>>"$DIR/ipcd-beta.log" ||
+	fail "a new ipcd for beta did not start"
+wait_until 10 discon svc3 0 ||
+	fail "no DISCONNECT for a remote client whose network manager died in the gap"
+[ -z "$(proc_on beta "$QNET_PID_beta")" ] ||
+	fail "beta's ipcd still holds the dead network manager"
+[ -z "$(proc_on beta "$C5")" ] || fail "beta's ipcd took c5 for a local process"
+kill -USR1 "$C5"
+wait_exit "$C5" 20 || fail "c5 still blocked"
+grep -qx "recover EBADF received=0" "$DIR/c5.out" ||
+	fail "c5 after its link went: $(cat "$DIR/c5.out")"
+mv "$DIR/qnet-beta.err" "$DIR/qnet-beta-1.err"
+qnet_start beta
+wait_until 15 links_up alpha 2 || fail "the link did not come back"
+client alpha "$T" echo:seven
+expect_line "reply seven"
 exit 0
