@@ -68,6 +68,24 @@ works_from() {
 		fail "bytes through /net/$other differ"
 }
 
+# start_pair SVC A B FIRST SECOND V: a server SVC on beta (T names it);
+# client A on alpha (pid $PA) sends echo:FIRST and waits; on SIGUSR1 it
+# sends echo:SECOND, pulse (5, V) and asks for an event, waits again, then
+# holds. Client B (pid $PB) is left REPLY-blocked on SVC.
+start_pair() {
+	serve beta "$1"
+	T="beta,$SRV_PID,$SRV_CHID"
+	bgon alpha "$2" "$PROBE" client "$T" "echo:$4" wait-usr1 "echo:$5" \
+		"pulse:5:$6" event wait-usr1 hold echo:after
+	PA=$BG
+	bgon alpha "$3" "$PROBE" client "$T" hold
+	PB=$BG
+	wait_line "$DIR/$2.out" '^waiting$' || fail "$2: $(cat "$DIR/$2.out")"
+	grep -qx "reply $4" "$DIR/$2.out" || fail "$2 before: $(cat "$DIR/$2.out")"
+	wait_line "$DIR/srv-beta-$1.out" '^holding$' ||
+		fail "server never held $3's request"
+}
+
 # after_restart NAME SVC V TEXT: client NAME's connection, open across
 # the restart, carried a message (echo:TEXT), a pulse (5, V) to SVC and a
 # MsgDeliverEvent back
@@ -118,18 +136,11 @@ serve alpha svca
 SVCA="$SRV_PID,$SRV_CHID"
 
 # ---- 1. the clients' node (alpha) loses its ipcd ----
-serve beta svc
-T="beta,$SRV_PID,$SRV_CHID"
 # c1 stays connected and later loses its server; c2 is REPLY-blocked across
 # the restart and then killed
-bgon alpha c1 "$PROBE" client "$T" echo:one wait-usr1 echo:two pulse:5:71 event \
-	wait-usr1 hold echo:after
-C1=$BG
-bgon alpha c2 "$PROBE" client "$T" hold
-C2=$BG
-wait_line "$DIR/c1.out" '^waiting$' || fail "c1: $(cat "$DIR/c1.out")"
-grep -qx "reply one" "$DIR/c1.out" || fail "c1 before: $(cat "$DIR/c1.out")"
-wait_line "$DIR/srv-beta-svc.out" '^holding$' || fail "server never held c2's request"
+start_pair svc c1 c2 one two 71
+C1=$PA
+C2=$PB
 remote_coid alpha "$C1" 2 "$SRV_PID" || fail "before: c1's coid: $(proc_on alpha "$C1")"
 
 restart alpha 'waiting up to 30000 ms'
@@ -151,16 +162,9 @@ works_from beta alpha "$SVCA" svca
 deaths svc "$C2" "$C1" c1
 
 # ---- 2. the server's node (beta) loses its ipcd ----
-serve beta svc2
-T="beta,$SRV_PID,$SRV_CHID"
-bgon alpha c3 "$PROBE" client "$T" echo:three wait-usr1 echo:four pulse:5:73 \
-	event wait-usr1 hold echo:after
-C3=$BG
-bgon alpha c4 "$PROBE" client "$T" hold
-C4=$BG
-wait_line "$DIR/c3.out" '^waiting$' || fail "c3: $(cat "$DIR/c3.out")"
-grep -qx "reply three" "$DIR/c3.out" || fail "c3 before: $(cat "$DIR/c3.out")"
-wait_line "$DIR/srv-beta-svc2.out" '^holding$' || fail "server never held c4's request"
+start_pair svc2 c3 c4 three four 73
+C3=$PA
+C4=$PB
 
 restart beta
 wait_until 10 has_chan beta "$QNET_PID_beta" ||
