@@ -768,6 +768,8 @@ int dispatch_conn_fd(struct req *rq)
 	out->client_gid = c->client_gid;
 	out->nd = c->proxy ? c->px_nd : 0;
 	out->srcnd = c->proxy ? c->px_srcnd : 0;
+	/* who holds a proxy connection (a re-tell names it) */
+	out->px_pid = c->proxy && c->client ? c->client->pid : 0;
 	rq->rlen = sizeof(*out);
 	rq->fds[0] = c->reg.fd;
 	rq->nfds = 1;

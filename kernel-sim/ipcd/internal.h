@@ -450,6 +450,15 @@ int procevent_restore(struct proc *p, const struct nto_ctl_proc_event *in);
 /* RESTORE_EVENT; secure.c takes a re-told secure event under its handle
  * (0, -EINVAL, -EBADF, -EEXIST, -EAGAIN, -ENOMEM) */
 int dispatch_restore_event(struct req *rq);
+/* restart area, Qnet: the claims with an optional proxy (netmgr.c) */
+int rs_check(struct req *rq, int nfds);
+int rs_result(struct req *rq, int rc, const char *what, int id);
+int restore_sconn(struct req *rq, const struct nto_ctl_rs_sconn *in,
+		  const struct nto_ctl_rs_net *px);
+int restore_coid(struct req *rq, const struct nto_ctl_rs_coid *in,
+		 const struct nto_ctl_rs_net *px);
+void restore_proxy_mark(struct conn *c, const struct nto_ctl_rs_net *px);
+int dispatch_restore_net(struct req *rq);
 int secure_restore_event(struct proc *p, int32_t handle,
 			 const struct nto_ctl_evreg *in);
 /* pathspace.c: a registration with a given link id (0: a new one) */

@@ -192,6 +192,19 @@ static struct conn *proxy_find(struct proc *p, struct chan *ch, uint32_t nd,
 	return NULL;
 }
 
+/* c stands for the remote process (nd, rpid) with its credentials. */
+static void proxy_mark(struct conn *c, uint32_t nd, uint32_t srcnd,
+		       pid_t rpid, uid_t uid, gid_t gid)
+{
+	c->proxy = 1;
+	c->noshare = 1;
+	c->px_nd = nd;
+	c->px_srcnd = srcnd;
+	c->client_pid = rpid;
+	c->client_uid = uid;
+	c->client_gid = gid;
+}
+
 /* A new proxy connection: the server sees the remote process. */
 static int proxy_create(struct proc *p, struct chan *ch,
 			const struct nto_ctl_netmgr_attach *in,
@@ -202,12 +215,7 @@ static int proxy_create(struct proc *p, struct chan *ch,
 
 	if (rc < 0)
 		return rc;
-	c->proxy = 1;
-	c->px_nd = in->nd;
-	c->px_srcnd = in->srcnd;
-	c->client_pid = in->rpid;
-	c->client_uid = in->uid;
-	c->client_gid = in->gid;
+	proxy_mark(c, in->nd, in->srcnd, in->rpid, in->uid, in->gid);
 	c->r->hdr.client_pid = in->rpid;
 	ch->r->conn[c->tindex].client_pid = in->rpid;
 	*out = c;
@@ -255,4 +263,63 @@ int dispatch_netmgr_attach(struct req *rq)
 		co->coid, (int)sp->pid, ch->chid, in->nd, (int)in->rpid, c->id,
 		fresh ? ", new" : "");
 	return 0;
+}
+
+/* ---- a restarted ipcd (RESTORE_NET; docs/protocol.md section 7) ----
+ * What a survivor re-tells about Qnet beyond its plain objects: the
+ * target of a remote coid (after the coid itself), the network manager's
+ * proxy coids, a server's proxy connections. A proxy connection's client
+ * is the network manager (a ghost until it re-tells), never the remote
+ * pid it stands for, which names no process of this node. */
+
+void restore_proxy_mark(struct conn *c, const struct nto_ctl_rs_net *px)
+{
+	proxy_mark(c, px->nd, px->srcnd, px->rpid, px->uid, px->gid);
+}
+
+/* The client's own word about its own coid: a lie costs only that coid
+ * (TARGET hands the network manager what the client could have named in
+ * a ConnectAttach anyway). */
+static int restore_remote(struct req *rq, const struct nto_ctl_rs_net *in)
+{
+	struct coid *co;
+	int rc = rs_check(rq, 0);
+
+	if (rc == 0 && (in->nd == 0 || in->rpid <= 0 || in->rchid < 0))
+		rc = -EINVAL;
+	co = rc == 0 ? coid_lookup(rq->proc, in->coid.coid) : NULL;
+	if (rc == 0 && !co)
+		rc = -EBADF;
+	if (rc == 0 && co->nd)
+		rc = -EBUSY; /* re-told twice */
+	if (rc == 0) {
+		co->conn->noshare = 1; /* as every remote coid's */
+		co->nd = in->nd;
+		co->rpid = in->rpid;
+		co->rchid = in->rchid;
+		co->rflags = in->rflags;
+	}
+	return rs_result(rq, rc, "remote coid", in->coid.coid);
+}
+
+int dispatch_restore_net(struct req *rq)
+{
+	const struct nto_ctl_rs_net *in = rq->data;
+
+	switch (in->what) {
+	case NTO_RS_NET_REMOTE:
+		return restore_remote(rq, in);
+	case NTO_RS_NET_PROXY:
+		if (in->nd == 0 || in->rpid <= 0)
+			return rs_result(rq, -EINVAL, "proxy coid",
+					 in->coid.coid);
+		return restore_coid(rq, &in->coid, in);
+	case NTO_RS_NET_SCONN:
+		if (in->nd == 0 || in->rpid != in->sconn.client_pid)
+			return rs_result(rq, -EINVAL, "proxy scoid",
+					 in->sconn.scoid);
+		return restore_sconn(rq, &in->sconn, in);
+	default:
+		return IPCD_DROP;
+	}
 }

@@ -115,6 +115,9 @@ static const struct handler handlers[NTO_CTL_TYPE_MAX] = {
 	[NTO_CTL_NETMGR] = FIXED(dispatch_netmgr, struct nto_ctl_netmgr, 1),
 	[NTO_CTL_NETMGR_ATTACH] =
 		FIXED(dispatch_netmgr_attach, struct nto_ctl_netmgr_attach, 1),
+	/* restart area, Qnet (netmgr.c) */
+	[NTO_CTL_RESTORE_NET] =
+		FIXED(dispatch_restore_net, struct nto_ctl_rs_net, 1),
 };
 
 static void peer_destroy(struct peer *pe)

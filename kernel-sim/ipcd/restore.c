@@ -31,7 +31,7 @@
 int restore_takes_fds(uint32_t type)
 {
 	return type == NTO_CTL_RESTORE_CHAN || type == NTO_CTL_RESTORE_SCONN ||
-	       type == NTO_CTL_RESTORE_COID;
+	       type == NTO_CTL_RESTORE_COID || type == NTO_CTL_RESTORE_NET;
 }
 
 /* Take a presented memfd as a region: the size ipcd gives that kind of
@@ -247,14 +247,14 @@ void restore_proc_death(struct proc *p)
 
 /* ---- the claims ---- */
 
-static int rs_check(struct req *rq, int nfds)
+int rs_check(struct req *rq, int nfds)
 {
 	if (!rq->proc->restoring)
 		return -EPERM;
 	return rq->in_nfds >= nfds ? 0 : -EBADF;
 }
 
-static int rs_result(struct req *rq, int rc, const char *what, int id)
+int rs_result(struct req *rq, int rc, const char *what, int id)
 {
 	if (rc < 0) {
 		rq->proc->rs_refused++;
@@ -507,7 +507,23 @@ static void conns_adopt_for(struct proc *sp)
 
 int dispatch_restore_sconn(struct req *rq)
 {
-	const struct nto_ctl_rs_sconn *in = rq->data;
+	return restore_sconn(rq, rq->data, NULL);
+}
+
+/* A proxy connection's remote client (Qnet) agrees with the claim px. */
+static int px_agrees(const struct conn *c, const struct nto_ctl_rs_net *px)
+{
+	if (!px)
+		return !c->proxy;
+	return c->proxy && c->px_nd == px->nd && c->client_pid == px->rpid;
+}
+
+/* px: a server's proxy connection (RESTORE_NET SCONN): its client is the
+ * network manager px->px_pid, the process it stands for px->rpid (never
+ * a local process: ipcd/netmgr.c). */
+int restore_sconn(struct req *rq, const struct nto_ctl_rs_sconn *in,
+		  const struct nto_ctl_rs_net *px)
+{
 	struct proc *p = rq->proc, *cp = NULL;
 	int idx = in->scoid & ~SIDE_BIT, t = (int)in->tindex, rc;
 	struct nto_chan_conn *e;
@@ -537,14 +553,16 @@ int dispatch_restore_sconn(struct req *rq)
 		/* its client re-told it first: the same connection? */
 		if (!conn_pending(c) || c->server_pid != p->pid ||
 		    c->chid != in->chid || c->scoid != idx ||
-		    c->client_pid != in->client_pid)
+		    c->client_pid != in->client_pid || !px_agrees(c, px))
 			return rs_result(rq, -EINVAL, "scoid", in->scoid);
 		id_claim(p, idx, ID_SCOID, c);
 		conn_link_server(c, ch, idx, t, in->gen);
 		return rs_result(rq, 0, "scoid", in->scoid);
 	}
+	if (px && px->px_pid <= 0)
+		return rs_result(rq, -EINVAL, "scoid", in->scoid);
 	if (!(in->flags & NTO_RS_GONE)) {
-		cp = ghost_get(in->client_pid);
+		cp = ghost_get(px ? px->px_pid : in->client_pid);
 		if (!cp)
 			return rs_result(rq, -ENOMEM, "scoid", in->scoid);
 	}
@@ -568,18 +586,29 @@ int dispatch_restore_sconn(struct req *rq)
 		c->client_gid = cp->gid;
 		TAILQ_INSERT_TAIL(&cp->cconns, c, clink);
 	}
+	if (px)
+		restore_proxy_mark(c, px);
 	return rs_result(rq, 0, "scoid", in->scoid);
 }
 
 int dispatch_restore_coid(struct req *rq)
 {
-	const struct nto_ctl_rs_coid *in = rq->data;
+	return restore_coid(rq, rq->data, NULL);
+}
+
+/* px: the network manager's proxy coid (RESTORE_NET PROXY): the
+ * connection's client is the caller, standing for px->rpid. */
+int restore_coid(struct req *rq, const struct nto_ctl_rs_coid *in,
+		 const struct nto_ctl_rs_net *px)
+{
 	struct proc *p = rq->proc;
 	struct coid *co;
 	struct conn *c;
 	int rc, side = (in->coid & SIDE_BIT) != 0;
 
 	rc = rs_check(rq, 1);
+	if (rc == 0 && px && p->uid != 0 && p->uid != geteuid())
+		rc = -EPERM; /* as NETMGR REGISTER */
 	if (rc == 0 && (in->coid < 0 || coid_lookup(p, in->coid) ||
 			(side && (in->coid & ~SIDE_BIT) >= NTO_IDS_MAX) ||
 			p->ncoids >= IPCD_COIDS_MAX))
@@ -597,13 +626,14 @@ int dispatch_restore_coid(struct req *rq)
 	if (c) {
 		/* re-told by its server, or by another coid of ours */
 		if (c->client != p || c->server_pid != in->server_pid ||
-		    c->chid != in->chid || c->scoid != (in->scoid & ~SIDE_BIT))
+		    c->chid != in->chid ||
+		    c->scoid != (in->scoid & ~SIDE_BIT) || !px_agrees(c, px))
 			rc = -EINVAL;
 	} else {
 		c = conn_new(rq);
 		if (!c)
 			rc = -EINVAL;
-		else if (c->r->hdr.client_pid != p->pid ||
+		else if (c->r->hdr.client_pid != (px ? px->rpid : p->pid) ||
 			 c->r->hdr.server_pid != in->server_pid ||
 			 c->r->hdr.chid != in->chid ||
 			 (c->r->hdr.scoid & ~SIDE_BIT) !=
@@ -622,6 +652,8 @@ int dispatch_restore_coid(struct req *rq)
 			c->scoid = in->scoid & ~SIDE_BIT;
 			c->chflags = c->r->hdr.chflags;
 			c->noshare = !!(in->flags & _NTO_COF_NOSHARE);
+			if (px)
+				restore_proxy_mark(c, px);
 			TAILQ_INSERT_TAIL(&p->cconns, c, clink);
 			if (atomic_load(&c->r->hdr.dead) ==
 			    NTO_CONN_SERVER_GONE) {

@@ -245,7 +245,7 @@ NTO_EXPORT int ChannelDestroy(int chid)
 static struct nto_srv_conn *srv_conn_map(struct nto_chan *ch, unsigned idx,
 					 int scoid)
 {
-	struct nto_ctl_connfd req = {ch->chid, scoid, 0, 0, 0, 0, 0, 0}, rep;
+	struct nto_ctl_connfd req = {ch->chid, scoid, 0, 0, 0, 0, 0, 0, 0}, rep;
 	struct nto_srv_conn *sc;
 	struct stat st;
 	size_t got = 0;

@@ -40,6 +40,10 @@ struct rt_coid {
 	int chid;
 	int scoid;
 	struct rt_region *reg;
+	/* Qnet: .what 0 (a plain coid), NTO_RS_NET_REMOTE (a remote coid:
+	 * what its ConnectAttach named) or NTO_RS_NET_PROXY (the network
+	 * manager's coid for a remote client) */
+	struct nto_ctl_rs_net net;
 };
 
 struct rt_chan {
@@ -59,6 +63,10 @@ struct rt_sconn {
 	uint32_t gen;
 	pid_t client_pid;
 	int fd;
+	/* Qnet: a proxy connection's remote client and its holder (0: a
+	 * local client) */
+	uint32_t nd, srcnd, uid, gid;
+	pid_t px_pid;
 };
 
 struct rt_path {
@@ -286,26 +294,99 @@ static void note_channel(const struct nto_ctl_chan *rep, const int *fds,
 	chans = c;
 }
 
-static void note_coid(const struct nto_ctl_attach *req,
-		      const struct nto_ctl_attach_rep *rep, int fd)
+static struct rt_coid *coid_find(int coid)
+{
+	struct rt_coid *c;
+
+	for (c = coids; c && c->coid != coid; c = c->next)
+		;
+	return c;
+}
+
+/* The channel a connection region names (ipcd wrote it at creation): a
+ * remote or alias coid's request names another. */
+static int region_chid(int fd, int dflt)
+{
+	struct nto_conn_hdr h;
+
+	if (syscall(SYS_pread64, fd, &h, sizeof(h), 0) != (long)sizeof(h) ||
+	    h.magic != NTO_CONN_MAGIC)
+		return dflt;
+	return h.chid;
+}
+
+/* Qnet: what a remote (or alias of a remote) coid's request named */
+static void note_remote(struct rt_coid *c, const struct nto_ctl_attach *req)
+{
+	const struct rt_coid *src;
+
+	if (req->nd != 0) {
+		c->net.what = NTO_RS_NET_REMOTE;
+		c->net.nd = req->nd;
+		c->net.rpid = req->pid;
+		c->net.rchid = req->chid;
+		c->net.rflags = req->flags;
+	} else if (req->pid == NTO_REBIND_ALIAS &&
+		   (src = coid_find(req->chid)) &&
+		   src->net.what == NTO_RS_NET_REMOTE) {
+		c->net = src->net;
+	}
+}
+
+/* A new record for coid (replacing any), on the region of fd. */
+static struct rt_coid *coid_record(int coid, int fd)
 {
 	struct rt_coid *c;
 	struct rt_region *r = region_get(fd);
 
 	if (!r)
-		return;
-	coid_drop(rep->coid);
+		return NULL;
 	c = calloc(1, sizeof(*c));
 	if (!c) {
 		region_put(r);
-		return;
+		return NULL;
 	}
-	c->coid = rep->coid;
+	c->coid = coid;
+	c->reg = r;
+	return c;
+}
+
+static void note_coid(const struct nto_ctl_attach *req,
+		      const struct nto_ctl_attach_rep *rep, int fd)
+{
+	struct rt_coid *c = coid_record(rep->coid, fd);
+
+	if (!c)
+		return;
+	note_remote(c, req); /* before the drop: an alias may name itself */
+	coid_drop(rep->coid);
+	c->flags = req->flags;
+	c->server_pid = rep->server_pid;
+	c->chid = region_chid(fd, req->chid);
+	c->scoid = rep->scoid;
+	c->next = coids;
+	coids = c;
+}
+
+/* The network manager's proxy coid (NETMGR_ATTACH). */
+static void note_proxy(const struct nto_ctl_netmgr_attach *req,
+		       const struct nto_ctl_attach_rep *rep, int fd)
+{
+	struct rt_coid *c = coid_record(rep->coid, fd);
+
+	if (!c)
+		return;
+	coid_drop(rep->coid);
 	c->flags = req->flags;
 	c->server_pid = rep->server_pid;
 	c->chid = req->chid;
 	c->scoid = rep->scoid;
-	c->reg = r;
+	c->net.what = NTO_RS_NET_PROXY;
+	c->net.nd = req->nd;
+	c->net.srcnd = req->srcnd;
+	c->net.rpid = req->rpid;
+	c->net.uid = req->uid;
+	c->net.gid = req->gid;
 	c->next = coids;
 	coids = c;
 }
@@ -360,6 +441,13 @@ static void note_sconn(const struct nto_ctl_connfd *rep, int fd)
 	s->scoid = rep->scoid;
 	s->gen = rep->gen;
 	s->client_pid = rep->client_pid;
+	if (rep->nd != 0) { /* a proxy connection (Qnet) */
+		s->nd = rep->nd;
+		s->srcnd = rep->srcnd;
+		s->uid = rep->client_uid;
+		s->gid = rep->client_gid;
+		s->px_pid = rep->px_pid;
+	}
 	s->next = sconns;
 	sconns = s;
 }
@@ -547,16 +635,18 @@ void nto__retell_note(uint32_t type, const void *req, size_t reqlen,
 		note_resolve_attach(req, rep, replen, fds, nfds);
 		break;
 	case NTO_CTL_CONNECT_DETACH: {
-		struct rt_coid *c;
+		struct rt_coid *c = coid_find(id->id);
 
-		for (c = coids; c && c->coid != id->id; c = c->next)
-			;
 		if (c)
 			coid_drop(id->id);
 		else if (id->id & _NTO_SIDE_CHANNEL) /* a scoid of ours */
 			sconn_drop_if(0, id->id & 0xffff);
 		break;
 	}
+	case NTO_CTL_NETMGR_ATTACH: /* Qnet: the network manager's proxy */
+		if (replen >= sizeof(struct nto_ctl_attach_rep) && nfds >= 1)
+			note_proxy(req, rep, fds[0]);
+		break;
 	case NTO_CTL_CONN_FD:
 		if (replen >= sizeof(struct nto_ctl_connfd) && nfds >= 1)
 			note_sconn(rep, fds[0]);
@@ -615,6 +705,50 @@ static int tell(int fd, uint32_t type, const void *req, size_t len,
 	return 0;
 }
 
+/* ---- Qnet (docs/protocol.md section 7, RESTORE_NET) ---- */
+
+/* A remote coid: the coid (a NOSHARE connection to the network manager's
+ * channel), then its target. A proxy coid: one RESTORE_NET claim. */
+static int tell_net_coid(int fd, const struct rt_coid *co,
+			 const struct nto_ctl_rs_coid *req, unsigned *refused)
+{
+	struct nto_ctl_rs_net net = co->net;
+	int rc;
+
+	net.coid = *req;
+	if (net.what == NTO_RS_NET_PROXY)
+		return tell(fd, NTO_CTL_RESTORE_NET, &net, sizeof(net),
+			    &co->reg->fd, 1, refused);
+	net.coid.flags |= _NTO_COF_NOSHARE;
+	rc = tell(fd, NTO_CTL_RESTORE_COID, &net.coid, sizeof(net.coid),
+		  &co->reg->fd, 1, refused);
+	if (rc < 0)
+		return rc;
+	return tell(fd, NTO_CTL_RESTORE_NET, &net, sizeof(net), NULL, 0,
+		    refused);
+}
+
+/* A server's proxy connection: held by the network manager, for a
+ * process of another node. */
+static int tell_proxy_sconn(int fd, const struct rt_sconn *s,
+			    const struct nto_ctl_rs_sconn *req,
+			    unsigned *refused)
+{
+	struct nto_ctl_rs_net net;
+
+	memset(&net, 0, sizeof(net));
+	net.what = NTO_RS_NET_SCONN;
+	net.sconn = *req;
+	net.nd = s->nd;
+	net.srcnd = s->srcnd;
+	net.rpid = s->client_pid;
+	net.uid = s->uid;
+	net.gid = s->gid;
+	net.px_pid = s->px_pid;
+	return tell(fd, NTO_CTL_RESTORE_NET, &net, sizeof(net), (int *)&s->fd,
+		    1, refused);
+}
+
 int nto__retell(int fd)
 {
 	struct nto_ctl_rs_done done;
@@ -648,8 +782,11 @@ int nto__retell(int fd)
 		}
 		req.tindex = (uint32_t)t;
 		req.flags = gone ? NTO_RS_GONE : 0;
-		rc = tell(fd, NTO_CTL_RESTORE_SCONN, &req, sizeof(req), &s->fd,
-			  1, &refused);
+		if (s->nd) /* Qnet: a proxy connection */
+			rc = tell_proxy_sconn(fd, s, &req, &refused);
+		else
+			rc = tell(fd, NTO_CTL_RESTORE_SCONN, &req, sizeof(req),
+				  &s->fd, 1, &refused);
 		if (rc < 0)
 			return rc;
 		pp = &s->next;
@@ -659,6 +796,12 @@ int nto__retell(int fd)
 					      co->server_pid, co->chid,
 					      co->scoid};
 
+		if (co->net.what) { /* Qnet: a remote or a proxy coid */
+			rc = tell_net_coid(fd, co, &req, &refused);
+			if (rc < 0)
+				return rc;
+			continue;
+		}
 		rc = tell(fd, NTO_CTL_RESTORE_COID, &req, sizeof(req),
 			  &co->reg->fd, 1, &refused);
 		if (rc < 0)

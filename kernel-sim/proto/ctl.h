@@ -145,6 +145,13 @@ enum nto_ctl_type {
 	 * nto_ctl_resolve_attach + path; rep nto_ctl_resolve_attach_rep +
 	 * .n entries; fds as CONNECT_ATTACH's when .index >= 0 */
 	NTO_CTL_RESOLVE_ATTACH = 36,
+	/* ---- restart area, Qnet (ipcd/netmgr.c, lib/retell.c) ---- */
+	/* a remote coid's target, a network manager's proxy coid or a
+	 * server's proxy connection, re-told to a new ipcd: req
+	 * nto_ctl_rs_net (.what); fds [conn region] for PROXY and SCONN;
+	 * rep empty */
+	NTO_CTL_RESTORE_NET = 37,
+	/* 38: reserved for the Qnet restart area */
 	NTO_CTL_TYPE_MAX
 };
 
@@ -202,6 +209,7 @@ struct nto_ctl_connfd {
 	uint32_t client_gid;
 	uint32_t nd, srcnd; /* rep: a proxy connection's remote client
 			       (NTO_CTL_NETMGR_ATTACH), else 0 */
+	int32_t px_pid;	    /* rep: a proxy connection's network manager */
 };
 
 /* resmgr/name registration flags carried in nto_ctl_path.flags follow
@@ -436,5 +444,33 @@ struct nto_ctl_netmgr_attach {
 	uint32_t flags;
 };
 /* ---- end of the network manager ---- */
+
+/* ---- restart area, Qnet (NTO_CTL_RESTORE_NET) ---- */
+enum nto_rs_net_what {
+	/* after the coid's RESTORE_COID: what its remote ConnectAttach
+	 * named (.coid.coid; .nd, .rpid, .rchid, .rflags) */
+	NTO_RS_NET_REMOTE = 1,
+	/* the network manager's NETMGR_ATTACH coid: .coid as RESTORE_COID
+	 * (.server_pid, .chid: the local server), the remote client in
+	 * .nd, .srcnd, .rpid, .uid, .gid */
+	NTO_RS_NET_PROXY = 2,
+	/* a server's proxy connection: .sconn as RESTORE_SCONN
+	 * (.client_pid = .rpid), the remote client as for PROXY, and
+	 * .px_pid, the network manager that holds it (CONN_FD's px_pid) */
+	NTO_RS_NET_SCONN = 3,
+};
+struct nto_ctl_rs_net {
+	uint32_t what; /* enum nto_rs_net_what */
+	uint32_t reserved;
+	struct nto_ctl_rs_coid coid;   /* REMOTE, PROXY */
+	struct nto_ctl_rs_sconn sconn; /* SCONN */
+	uint32_t nd, srcnd;
+	int32_t rpid; /* REMOTE: the remote server; else the remote client */
+	uint32_t uid, gid;
+	int32_t rchid; /* REMOTE */
+	uint32_t rflags;
+	int32_t px_pid; /* SCONN */
+};
+/* ---- end of the restart area, Qnet ---- */
 
 #endif /* NTOSIM_PROTO_CTL_H */

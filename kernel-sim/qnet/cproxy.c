@@ -556,17 +556,10 @@ static void *recv_main(void *arg)
 		int rcvid = MsgReceive(Q.chid, buf, RBUF, &info);
 
 		if (rcvid < 0) {
-			if (errno == EINTR)
+			/* the channel or ipcd is gone: main.c waits a
+			 * bounded gap for a new ipcd, or stops the node */
+			if (errno == EINTR || qn_ipcd_gone(errno) == 0)
 				continue;
-			/* the channel or ipcd is gone for good: a network
-			 * manager without its node stops (main's SIGTERM
-			 * handler ends the loop) */
-			if (!Q.stopping && !atomic_exchange(&Q.lost, 1)) {
-				qn_log("MsgReceive: %s: this node's ipcd is "
-				       "gone; stopping",
-				       strerror(errno));
-				kill(getpid(), SIGTERM);
-			}
 			break;
 		}
 		if (rcvid == 0)

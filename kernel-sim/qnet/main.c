@@ -23,12 +23,16 @@
 
 #include "qnet/qnet.h"
 
+#define GAP_MS_DEF 5000 /* -g: a gone ipcd is waited for this long */
 /* recursive: nng may (rarely) finish an aborted aio inside the call that
  * aborted it, and that callback takes the lock again */
-struct qnet Q = {.mu = PTHREAD_RECURSIVE_MUTEX_INITIALIZER_NP, .chid = -1};
+struct qnet Q = {.mu = PTHREAD_RECURSIVE_MUTEX_INITIALIZER_NP,
+		 .chid = -1,
+		 .gap_ms = GAP_MS_DEF};
 int qn_verbose;
 
-#define TICK_MS 100
+#define TICK_MS	     100
+#define GAP_RETRY_MS 100
 
 uint64_t qn_now_ms(void)
 {
@@ -50,6 +54,52 @@ void qn_log(const char *fmt, ...)
 		Q.nodes.local[0] ? Q.nodes.local : "?", buf);
 }
 
+/* MsgReceive fails once this node's ipcd has been gone longer than
+ * libnto's reconnect bound (or when our channel is gone). An ipcd that is
+ * restarted comes back with everything we own re-told by libnto: asking
+ * it to register us again (a no-op for the network manager it was told
+ * of) proves it knows our channel. One thread asks; the others queue
+ * behind it and find the answer at once. */
+int qn_ipcd_gone(int err)
+{
+	static pthread_mutex_t gm = PTHREAD_MUTEX_INITIALIZER;
+	uint64_t deadline;
+	int rc = -1, r = -ENOTCONN, said = 0;
+
+	pthread_mutex_lock(&gm);
+	if (Q.stopping || atomic_load(&Q.lost))
+		goto out;
+	deadline = qn_now_ms() + Q.gap_ms;
+	for (;;) {
+		r = nto_netmgr_register(Q.chid);
+		if (r == 0) {
+			rc = 0;
+			if (said)
+				qn_log("this node's ipcd is back");
+			break;
+		}
+		/* ENOTCONN: no ipcd; ETIMEDOUT: one that does not answer.
+		 * Anything else: an ipcd that does not know our channel */
+		if ((r != -ENOTCONN && r != -ETIMEDOUT) ||
+		    qn_now_ms() >= deadline || Q.stopping)
+			break;
+		if (!said++)
+			qn_log("MsgReceive: %s: waiting up to %u ms for this "
+			       "node's ipcd",
+			       strerror(err), Q.gap_ms);
+		usleep(GAP_RETRY_MS * 1000);
+	}
+	if (rc < 0 && !Q.stopping && !atomic_exchange(&Q.lost, 1)) {
+		qn_log("MsgReceive: %s (then %s): this node's ipcd is gone; "
+		       "stopping",
+		       strerror(err), strerror(-r));
+		kill(getpid(), SIGTERM); /* main's handler ends the loop */
+	}
+out:
+	pthread_mutex_unlock(&gm);
+	return rc;
+}
+
 static void tick_cb(evutil_socket_t fd, short what, void *arg)
 {
 	(void)fd;
@@ -69,12 +119,13 @@ static void stop_cb(evutil_socket_t sig, short what, void *arg)
 static void usage(FILE *f)
 {
 	fprintf(f,
-		"usage: ntosim-qnet [-v] [-c FILE] [-t THREADS]\n"
+		"usage: ntosim-qnet [-v] [-c FILE] [-g MS] [-t THREADS]\n"
 		"  -c FILE     the node table (default $%s, else %s)\n"
+		"  -g MS       wait this long for a restarted ipcd (%u)\n"
 		"  -t THREADS  receiving threads for local clients (4)\n"
 		"  -v          log every dropped frame and failed delivery\n"
 		"See ntosim-qnet(8) and docs/qnet.md.\n",
-		NTO_QNET_CONF_ENV, NTOSIM_QNET_CONF_DEFAULT);
+		NTO_QNET_CONF_ENV, NTOSIM_QNET_CONF_DEFAULT, GAP_MS_DEF);
 }
 
 int main(int argc, char **argv)
@@ -84,8 +135,20 @@ int main(int argc, char **argv)
 	struct timeval tv = {0, TICK_MS * 1000};
 	int nthreads = 4, c, rc = 1;
 
-	while ((c = getopt(argc, argv, "c:t:vh")) != -1) {
+	while ((c = getopt(argc, argv, "c:g:t:vh")) != -1) {
 		switch (c) {
+		case 'g': {
+			char *end;
+			unsigned long v = strtoul(optarg, &end, 10);
+
+			if (*end || !*optarg || v > 3600000) {
+				fprintf(stderr, "ntosim-qnet: -g: 0 to 3600000 "
+						"ms\n");
+				return 2;
+			}
+			Q.gap_ms = (unsigned)v;
+			break;
+		}
 		case 'c':
 			setenv(NTO_QNET_CONF_ENV, optarg, 1);
 			break;

@@ -28,6 +28,10 @@ void qn_log(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 			qn_log(__VA_ARGS__); \
 	} while (0)
 uint64_t qn_now_ms(void);
+/* A receiving thread's MsgReceive failed with err: wait (bounded, -g)
+ * for a new ipcd that knows this network manager (0: receive again), or
+ * stop the node (-1, Q.lost set, exit status 1). */
+int qn_ipcd_gone(int err);
 
 /* ---- link.c ---- */
 struct qframe {
@@ -68,6 +72,7 @@ struct qnet {
 	nng_tls_config *tls_srv;
 	int chid;
 	unsigned timeout_ms;
+	unsigned gap_ms; /* how long a gone ipcd is waited for (-g) */
 	int stopping;
 	_Atomic int lost; /* this node's ipcd is gone: exit 1 */
 };

@@ -3,7 +3,9 @@
 # through the RESTORE_* requests: another process's channel (the memfds of
 # a channel ipcd already holds), a memfd of the wrong size or without
 # ipcd's seals as a channel, another process's connection as its own coid,
-# a server's name on a channel it does not have, or anything outside the
+# a server's name on a channel it does not have, another process's
+# connection as a Qnet proxy coid or proxy server connection, a remote
+# target for a coid it does not have, or anything outside the
 # window between HELLO(NTO_HELLO_RESTORE) and RESTORE_DONE. Each claim is
 # refused with an errno and nothing else changes: the victim keeps its name
 # and serves, the forger's parent's own connection still works, ipcd's
@@ -24,8 +26,9 @@ timeout 30 "$PROBE" forge victim >"$DIR/forge.out" 2>"$DIR/forge.err" ||
 	fail "forge probe failed: $(cat "$DIR/forge.out")"
 for want in 'not-restoring rc=EPERM' 'parent-channel rc=EINVAL' \
 	'small-channel rc=EINVAL' 'unsealed-channel rc=EINVAL' \
-	'parent-coid rc=EINVAL' 'name-steal rc=EINVAL' 'done rc=OK' \
-	'accepted=0 refused=5' 'late-path rc=EPERM' 'send rc=OK data=ok'; do
+	'parent-coid rc=EINVAL' 'name-steal rc=EINVAL' \
+	'net-proxy-coid rc=EINVAL' 'net-proxy-sconn rc=ESRCH' \
+	'net-remote rc=EBADF' 'done rc=OK' 'accepted=0 refused=8' 'late-path rc=EPERM' 'send rc=OK data=ok'; do
 	grep -qx "$want" "$DIR/forge.out" || fail "want '$want': $(cat "$DIR/forge.out")"
 done
 grep -q 're-told .* refused' "$DIR/ipcd.log" || fail "ipcd did not log the refusals"

@@ -259,6 +259,33 @@ static int fake_region(size_t size, int seal)
 	return fd;
 }
 
+/* Qnet claims (RESTORE_NET): the parent's local connection passed off
+ * as a network manager's proxy coid and as a server's proxy connection,
+ * and a remote target for a coid the forger does not have. */
+static void forge_net(int fd, pid_t victim, int conn)
+{
+	struct nto_ctl_rs_net net;
+
+	memset(&net, 0, sizeof(net));
+	net.what = NTO_RS_NET_PROXY;
+	net.coid =
+		(struct nto_ctl_rs_coid){0x40000001, 0, victim, 1, 0x40000001};
+	net.nd = 1;
+	net.rpid = 4242;
+	said("net-proxy-coid", raw_call(fd, NTO_CTL_RESTORE_NET, &net,
+					sizeof(net), &conn, 1, NULL, 0));
+	net.what = NTO_RS_NET_SCONN;
+	net.sconn = (struct nto_ctl_rs_sconn){1, 0x40000001, 0, 0, 4242, 0};
+	net.px_pid = getpid();
+	said("net-proxy-sconn", raw_call(fd, NTO_CTL_RESTORE_NET, &net,
+					 sizeof(net), &conn, 1, NULL, 0));
+	net.what = NTO_RS_NET_REMOTE;
+	net.rpid = victim;
+	net.rchid = 1;
+	said("net-remote", raw_call(fd, NTO_CTL_RESTORE_NET, &net, sizeof(net),
+				    NULL, 0, NULL, 0));
+}
+
 static int forge_child(const char *name, pid_t victim, int chan, int bell,
 		       int conn)
 {
@@ -301,6 +328,7 @@ static int forge_child(const char *name, pid_t victim, int chan, int bell,
 	said("name-steal",
 	     raw_call(fd, NTO_CTL_RESTORE_PATH, pr,
 		      sizeof(*pr) + strlen(pr->path) + 1, NULL, 0, NULL, 0));
+	forge_net(fd, victim, conn);
 	said("done", raw_call(fd, NTO_CTL_RESTORE_DONE, NULL, 0, NULL, 0, &done,
 			      sizeof(done)));
 	printf("accepted=%u refused=%u\n", done.accepted, done.refused);

@@ -9,9 +9,15 @@
  *   qnet-probe client TARGET STEP...
  *     TARGET: NODE,PID,CHID (ConnectAttach) or name:NAME (name_open)
  *     STEP:   echo:TEXT | info | big:N | rw | hold | hold-timeout:MS |
- *             pulse:CODE:VALUE | event | wait-line
+ *             pulse:CODE:VALUE | event | wait-line | wait-usr1 | recover
+ *     wait-usr1 prints "waiting" and waits (up to 60 s) for SIGUSR1;
+ *     recover makes every later failed send print "recover ERR received=N"
+ *     (libnto's send-failure hook: was the message received?)
+ *   The server prints "echo TEXT" for each echo it answers.
  */
 #include <errno.h>
+#include <signal.h>
+#include <time.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,6 +27,7 @@
 #include <sys/iomsg.h>
 #include <sys/neutrino.h>
 #include <sys/netmgr.h>
+#include <sys/ntosim.h>
 
 #define BUF (1u << 20)
 
@@ -100,6 +107,8 @@ static int serve(const char *name)
 		}
 		buf[info.msglen] = '\0';
 		if (strncmp((char *)buf, "echo:", 5) == 0) {
+			printf("echo %s\n", (char *)buf + 5);
+			fflush(stdout);
 			MsgReply(rcvid, 0, buf + 5, info.msglen - 5);
 		} else if (strcmp((char *)buf, "info") == 0) {
 			struct _client_info ci;
@@ -176,6 +185,14 @@ static int target(const char *t)
 	}
 	return ConnectAttach(netmgr_strtond(node, NULL), pid, chid,
 			     _NTO_SIDE_CHANNEL, 0);
+}
+
+static int recover_print(int coid, int err, int received)
+{
+	(void)coid;
+	printf("recover %s received=%d\n", ename(err), received);
+	fflush(stdout);
+	return 0; /* fail the send with err */
 }
 
 static void step(int coid, const char *s)
@@ -256,6 +273,18 @@ static void step(int coid, const char *s)
 			printf("err %s\n", ename(errno));
 		else
 			printf("event %d %d\n", p.code, p.value.sival_int);
+	} else if (strcmp(s, "recover") == 0) {
+		nto_set_send_recover(recover_print);
+	} else if (strcmp(s, "wait-usr1") == 0) {
+		struct timespec ts = {60, 0};
+		sigset_t set;
+
+		sigemptyset(&set);
+		sigaddset(&set, SIGUSR1);
+		printf("waiting\n");
+		fflush(stdout);
+		if (sigtimedwait(&set, NULL, &ts) != SIGUSR1)
+			exit(3);
 	} else if (strcmp(s, "wait-line") == 0) {
 		char line[64];
 
@@ -273,7 +302,13 @@ int main(int argc, char **argv)
 {
 	int coid, i;
 
+	sigset_t usr1;
+
 	setvbuf(stdout, NULL, _IOLBF, 0);
+	/* blocked before libnto starts a thread: wait-usr1 takes it */
+	sigemptyset(&usr1);
+	sigaddset(&usr1, SIGUSR1);
+	sigprocmask(SIG_BLOCK, &usr1, NULL);
 	if (argc == 3 && strcmp(argv[1], "serve") == 0)
 		return serve(argv[2]);
 	if (argc < 3 || strcmp(argv[1], "client") != 0) {
