@@ -687,8 +687,6 @@ static void reply_rep(struct qlink *l, const struct qn_hdr *h,
 	int rcvid, kind, scoid;
 	struct nameq *nq;
 
-	if (h->len < sizeof(*r))
-		return;
 	pthread_mutex_lock(&Q.mu);
 	p = pend_find(h->id);
 	if (!p || p->l != l) {
@@ -746,8 +744,6 @@ static void event_rep(struct qlink *l, const struct qn_hdr *h,
 	struct sigevent ev;
 	struct target *t;
 
-	if (h->len < sizeof(*e))
-		return;
 	pthread_mutex_lock(&Q.mu);
 	t = target_find(e->client_scoid);
 	pthread_mutex_unlock(&Q.mu);
@@ -784,8 +780,7 @@ void qn_cproxy_frame(struct qlink *l, const struct qn_hdr *h,
 {
 	switch (h->type) {
 	case QN_ATTACH_REP:
-		if (h->len >= sizeof(struct qn_result))
-			attach_rep(l, h->id, (const void *)*body);
+		attach_rep(l, h->id, (const void *)*body);
 		break;
 	case QN_REPLY:
 	case QN_RESOLVE_REP:

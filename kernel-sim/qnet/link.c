@@ -240,10 +240,17 @@ static int frame_take(struct qstream *st)
 	struct qlink *l;
 	int rc = 0;
 
+	const char *why = qn_frame_check(&st->h, st->body);
+
+	if (why) {
+		qn_log("malformed frame (type %u, %u bytes) from %s: %s",
+		       st->h.type, st->h.len,
+		       st->l ? st->l->node.name : "a node not yet named", why);
+		return -1;
+	}
 	pthread_mutex_lock(&Q.mu);
 	if (st->h.type == QN_HELLO) {
-		if (st->h.len != sizeof(struct qn_hello) ||
-		    (st->l && st->l->st == st && st->l->up))
+		if (st->l && st->l->st == st && st->l->up)
 			rc = -1;
 		else
 			rc = hello_take(st, (struct qn_hello *)st->body, &down);
@@ -277,8 +284,6 @@ static int frame_take(struct qstream *st)
 	case QN_NAME:
 		qn_sproxy_frame(l, &st->h, &st->body);
 		break;
-	default:
-		return -1;
 	}
 	return 0;
 }
@@ -298,8 +303,12 @@ static void rx_cb(void *arg)
 	}
 	st->got += n;
 	if (!st->in_body && st->got == sizeof(st->h)) {
-		if (st->h.magic != QN_MAGIC || st->h.len > QN_FRAME_MAX) {
+		const char *why = qn_frame_hdr_check(&st->h);
+
+		if (why) {
 			pthread_mutex_unlock(&Q.mu);
+			qn_log("malformed frame header (type %u, %u bytes): %s",
+			       st->h.type, st->h.len, why);
 			stream_fail(st, "malformed frame");
 			return;
 		}

@@ -292,8 +292,6 @@ static void send_take(struct qlink *l, uint64_t id, unsigned char **body,
 	struct proxy *px;
 	struct call *c;
 
-	if (len < sizeof(*s))
-		return;
 	pthread_mutex_lock(&Q.mu);
 	px = proxy_find(l, s->binding);
 	if (!px || call_find(l, id)) {
@@ -390,11 +388,7 @@ static void resolve_take(struct qlink *l, const struct qn_hdr *h,
 	struct qframe *f;
 	int n;
 
-	if (h->len < sizeof(*qp) + 1 || body[h->len - 1] != '\0' ||
-	    strlen(qp->path) >= NTO_PATH_MAX) {
-		answer(l, h->type + 1, h->id, 0, EINVAL, 0, 0);
-		return;
-	}
+	/* frame.c: the path is NUL-terminated, shorter than NTO_PATH_MAX */
 	if (h->type == QN_NAME) {
 		if (strchr(qp->path, '/') || !qp->path[0]) {
 			answer(l, QN_NAME_REP, h->id, 0, EINVAL, 0, 0);
@@ -441,8 +435,7 @@ void qn_sproxy_frame(struct qlink *l, const struct qn_hdr *h,
 
 	switch (h->type) {
 	case QN_ATTACH:
-		if (h->len >= sizeof(struct qn_attach))
-			attach_take(l, h->id, (const void *)*body);
+		attach_take(l, h->id, (const void *)*body);
 		break;
 	case QN_SEND:
 		send_take(l, h->id, body, h->len);
@@ -457,12 +450,10 @@ void qn_sproxy_frame(struct qlink *l, const struct qn_hdr *h,
 			calls_cancel(&c, 1);
 		break;
 	case QN_PULSE:
-		if (h->len >= sizeof(struct qn_pulse))
-			pulse_take(l, (const void *)*body);
+		pulse_take(l, (const void *)*body);
 		break;
 	case QN_DETACH:
-		if (h->len >= sizeof(struct qn_binding))
-			detach_take(l, (const void *)*body);
+		detach_take(l, (const void *)*body);
 		break;
 	case QN_RESOLVE:
 	case QN_NAME:

@@ -7,13 +7,16 @@
 # rate with 8 clients at once, and the time from a network manager's death
 # (beta's, restarted at once) to the first answered send. Not a test.
 #
-#	qnet-bench.sh BUILDDIR [ROUNDS [ITERS]]
+#	[QNET_BENCH_BIN=PROGRAM] qnet-bench.sh BUILDDIR [ROUNDS [ITERS]]
 NTOSIM_BUILDDIR=${1:?usage: qnet-bench.sh BUILDDIR [ROUNDS [ITERS]]}
 export NTOSIM_BUILDDIR
 ROUNDS=${2:-7}
 ITERS=${3:-400}
 srcdir=$(cd "$(dirname "$0")/../.." && pwd)
 . "$srcdir/tests/qnet/lib.sh"
+# QNET_BENCH_BIN: another ntosim-qnet to time (an older build, for a
+# before/after comparison run interleaved with this one)
+QNET=${QNET_BENCH_BIN:-$QNET}
 RT=$NTOSIM_BUILDDIR/tests/bench/qnet_rt
 [ -x "$RT" ] || hard "$RT not built"
 
