@@ -316,8 +316,20 @@ static void send_take(int rcvid, const struct _msg_info *info, void *buf)
 	f->h->id = p->id;
 	f->pid = p->id;
 	if (bound(t)) {
+		struct qlink *l = t->l;
+		uint64_t pid = p->id;
+
+		/* written by this thread, outside the lock (link.c) */
 		s->binding = t->binding;
-		if (qn_link_send_locked(t->l, f) == 0) {
+		f->gen = t->lgen; /* the binding is only good there */
+		pthread_mutex_unlock(&Q.mu);
+		if (qn_link_send(l, f) == 0)
+			return;
+		/* the link went down before a byte was sent; unless its
+		 * going down failed the request already, we do */
+		pthread_mutex_lock(&Q.mu);
+		p = pend_find(pid);
+		if (!p) {
 			pthread_mutex_unlock(&Q.mu);
 			return;
 		}

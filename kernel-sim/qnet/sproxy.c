@@ -2,8 +2,10 @@
  * The server's node: ntosim-qnet stands in for every remote client. Each
  * binding is a coid attached "as" the remote process (nto_netmgr_attach),
  * so the server sees the remote nd, pid and credentials; each remote send
- * runs in a worker thread blocked in nto_netmgr_sendv, as the remote
- * client's thread would be. The client's node side is cproxy.c.
+ * runs in a thread blocked in nto_netmgr_sendv, as the remote client's
+ * thread would be: the link's reader that read it (link.c hands the link
+ * to another reader), or a worker when no reader thread can be had. The
+ * client's node side is cproxy.c.
  */
 #include "config.h"
 
@@ -285,8 +287,10 @@ static void *worker_main(void *arg)
 	return NULL;
 }
 
-static void send_take(struct qlink *l, uint64_t id, unsigned char **body,
-		      size_t len)
+/* A SEND frame. `here`: the link's reader handed the link on, so this
+ * thread runs the send itself; else a worker does. */
+void qn_sproxy_send(struct qlink *l, uint64_t id, unsigned char **body,
+		    size_t len, int here)
 {
 	const struct qn_send *s = (const void *)*body;
 	struct proxy *px;
@@ -316,6 +320,11 @@ static void send_take(struct qlink *l, uint64_t id, unsigned char **body,
 	*body = NULL;
 	px->refs++;
 	LIST_INSERT_HEAD(&calls[id % NHASH], c, hl);
+	if (here) {
+		pthread_mutex_unlock(&Q.mu);
+		call_run(c);
+		return;
+	}
 	TAILQ_INSERT_TAIL(&work, c, ql);
 	nqueued++;
 	if (nidle < nqueued && nworkers < WORKERS_MAX) {
@@ -436,9 +445,6 @@ void qn_sproxy_frame(struct qlink *l, const struct qn_hdr *h,
 	switch (h->type) {
 	case QN_ATTACH:
 		attach_take(l, h->id, (const void *)*body);
-		break;
-	case QN_SEND:
-		send_take(l, h->id, body, h->len);
 		break;
 	case QN_UNBLOCK:
 		pthread_mutex_lock(&Q.mu);
