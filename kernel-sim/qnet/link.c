@@ -43,6 +43,7 @@ static void tx_cb(void *arg);
 #define READERS_MAX    1024u /* streams read + remote sends run at once */
 #define READER_IDLE_MS 10000
 static TAILQ_HEAD(, qstream) needq = TAILQ_HEAD_INITIALIZER(needq);
+static TAILQ_HEAD(, qjob) jobs = TAILQ_HEAD_INITIALIZER(jobs);
 static pthread_cond_t need_cv = PTHREAD_COND_INITIALIZER;
 static unsigned nreaders, nidle, nneed;
 
@@ -397,13 +398,29 @@ static void read_stream(struct qstream *st)
 	pthread_mutex_unlock(&Q.mu);
 }
 
+void qn_pool_queue_locked(struct qjob *j)
+{
+	TAILQ_INSERT_TAIL(&jobs, j, jl);
+	pthread_cond_signal(&need_cv);
+}
+
 static void *reader_main(void *arg)
 {
 	(void)arg;
 	pthread_mutex_lock(&Q.mu);
 	for (;;) {
 		struct qstream *st = TAILQ_FIRST(&needq);
+		struct qjob *j = TAILQ_FIRST(&jobs);
 
+		if (!st && j) {
+			TAILQ_REMOVE(&jobs, j, jl);
+			nidle--;
+			pthread_mutex_unlock(&Q.mu);
+			j->run(j);
+			pthread_mutex_lock(&Q.mu);
+			nidle++;
+			continue;
+		}
 		if (!st) {
 			struct timespec ts;
 			int rc;
@@ -412,7 +429,7 @@ static void *reader_main(void *arg)
 			ts.tv_sec += READER_IDLE_MS / 1000;
 			rc = pthread_cond_timedwait(&need_cv, &Q.mu, &ts);
 			if (rc == ETIMEDOUT && TAILQ_EMPTY(&needq) &&
-			    nreaders > 4)
+			    TAILQ_EMPTY(&jobs) && nreaders > 4)
 				break;
 			continue;
 		}

@@ -40,6 +40,15 @@ struct qframe {
 };
 TAILQ_HEAD(qframe_list, qframe);
 
+/* Work for the pool of link.c's threads (the links' readers). */
+struct qjob {
+	TAILQ_ENTRY(qjob) jl;
+	void (*run)(struct qjob *j);
+};
+/* j runs in the next pool thread free (links waiting for a reader
+ * first). Q.mu held. */
+void qn_pool_queue_locked(struct qjob *j);
+
 struct qstream;
 struct qlink {
 	struct nto_node node; /* nd (this node's name for it), name, url */
@@ -106,7 +115,7 @@ int qn_sproxy_start(void);
 void qn_sproxy_frame(struct qlink *l, const struct qn_hdr *h,
 		     unsigned char **body);
 /* A SEND frame (takes *body): `here`, run it in this thread (the caller
- * was l's reader and handed l on); else queue it for a worker. */
+ * was l's reader and handed l on); else queue it (qn_pool_queue_locked). */
 void qn_sproxy_send(struct qlink *l, uint64_t id, unsigned char **body,
 		    size_t len, int here);
 void qn_sproxy_link_down(struct qlink *l, unsigned gen);

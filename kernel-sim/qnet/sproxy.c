@@ -4,8 +4,8 @@
  * so the server sees the remote nd, pid and credentials; each remote send
  * runs in a thread blocked in nto_netmgr_sendv, as the remote client's
  * thread would be: the link's reader that read it (link.c hands the link
- * to another reader), or a worker when no reader thread can be had. The
- * client's node side is cproxy.c.
+ * to another reader), or the next free pool thread when every one is busy.
+ * The client's node side is cproxy.c.
  */
 #include "config.h"
 
@@ -19,9 +19,7 @@
 
 #include "qnet/qnet.h"
 
-#define NHASH	       1024
-#define WORKERS_MAX    1024u /* remote sends in progress at once */
-#define WORKER_IDLE_MS 10000
+#define NHASH 1024
 
 /* A coid attached on behalf of a remote process's connection. */
 struct proxy {
@@ -40,21 +38,18 @@ struct proxy {
 /* One remote send in progress (or queued for a worker). */
 struct call {
 	LIST_ENTRY(call) hl;
-	TAILQ_ENTRY(call) ql;
+	struct qjob job; /* when no reader could run it at once */
 	uint64_t id;
 	struct qlink *l;
 	struct proxy *px;
 	struct nto_netmgr_call c;
 	unsigned char *body; /* struct qn_send + message */
 	size_t len;
-	unsigned refs; /* its worker, and each canceller at work */
+	unsigned refs; /* its thread, and each canceller at work */
 };
 
 static LIST_HEAD(, proxy) proxies[NHASH];
 static LIST_HEAD(, call) calls[NHASH];
-static TAILQ_HEAD(, call) work = TAILQ_HEAD_INITIALIZER(work);
-static pthread_cond_t work_cv = PTHREAD_COND_INITIALIZER;
-static unsigned nworkers, nidle, nqueued;
 
 static struct proxy *proxy_find(const struct qlink *l, int binding)
 {
@@ -199,7 +194,7 @@ static void attach_take(struct qlink *l, uint64_t id, const struct qn_attach *a)
 	answer(l, QN_ATTACH_REP, id, 0, 0, coid, 0);
 }
 
-/* A worker: run one remote send, as its client's thread would. */
+/* Run one remote send, as its client's thread would. */
 static void call_run(struct call *c)
 {
 	const struct qn_send *s = (const void *)c->body;
@@ -255,40 +250,13 @@ out:
 		ConnectDetach(coid);
 }
 
-static void *worker_main(void *arg)
+static void call_job(struct qjob *j)
 {
-	(void)arg;
-	pthread_mutex_lock(&Q.mu);
-	for (;;) {
-		struct call *c = TAILQ_FIRST(&work);
-
-		if (!c) {
-			struct timespec ts;
-			int rc;
-
-			clock_gettime(CLOCK_REALTIME, &ts);
-			ts.tv_sec += WORKER_IDLE_MS / 1000;
-			nidle++;
-			rc = pthread_cond_timedwait(&work_cv, &Q.mu, &ts);
-			nidle--;
-			if (rc == ETIMEDOUT && TAILQ_EMPTY(&work) &&
-			    nworkers > 4)
-				break;
-			continue;
-		}
-		TAILQ_REMOVE(&work, c, ql);
-		nqueued--;
-		pthread_mutex_unlock(&Q.mu);
-		call_run(c);
-		pthread_mutex_lock(&Q.mu);
-	}
-	nworkers--;
-	pthread_mutex_unlock(&Q.mu);
-	return NULL;
+	call_run((struct call *)((char *)j - offsetof(struct call, job)));
 }
 
 /* A SEND frame. `here`: the link's reader handed the link on, so this
- * thread runs the send itself; else a worker does. */
+ * thread runs the send itself; else the next free pool thread does. */
 void qn_sproxy_send(struct qlink *l, uint64_t id, unsigned char **body,
 		    size_t len, int here)
 {
@@ -325,19 +293,8 @@ void qn_sproxy_send(struct qlink *l, uint64_t id, unsigned char **body,
 		call_run(c);
 		return;
 	}
-	TAILQ_INSERT_TAIL(&work, c, ql);
-	nqueued++;
-	if (nidle < nqueued && nworkers < WORKERS_MAX) {
-		pthread_attr_t a;
-		pthread_t th;
-
-		pthread_attr_init(&a);
-		pthread_attr_setdetachstate(&a, PTHREAD_CREATE_DETACHED);
-		if (pthread_create(&th, &a, worker_main, NULL) == 0)
-			nworkers++;
-		pthread_attr_destroy(&a);
-	}
-	pthread_cond_signal(&work_cv);
+	c->job.run = call_job;
+	qn_pool_queue_locked(&c->job);
 	pthread_mutex_unlock(&Q.mu);
 }
 
