@@ -600,6 +600,29 @@ static void dial_cb(void *arg)
 	pthread_mutex_unlock(&Q.mu);
 }
 
+/* Accepted streams not yet named by a HELLO: each has a reader thread, so
+ * a peer that opens connections and says nothing may hold at most this
+ * many (until the HELLO timeout closes them). Q.mu held. */
+#define UNNAMED_MAX NTO_NODES_MAX
+static int unnamed_full_locked(void)
+{
+	static int said;
+	struct qstream *st;
+	unsigned n = 0;
+
+	TAILQ_FOREACH(st, &streams, glink)
+	n += st->inbound && !st->l && !st->closed;
+	if (n < UNNAMED_MAX) {
+		said = 0;
+		return 0;
+	}
+	if (!said++)
+		qn_log("refusing connections: %u accepted ones have not said "
+		       "HELLO yet",
+		       n);
+	return 1;
+}
+
 static void accept_cb(void *arg)
 {
 	int err = nng_aio_result(Q.accept_aio);
@@ -610,11 +633,14 @@ static void accept_cb(void *arg)
 	if (!err) {
 		nng_stream *s = nng_aio_get_output(Q.accept_aio, 0);
 
-		st = stream_new(s, 1);
-		if (!st)
+		if (unnamed_full_locked()) {
+			nng_stream_close(s);
 			nng_stream_free(s);
-		else if (reader_want_locked(st) < 0)
+		} else if (!(st = stream_new(s, 1))) {
+			nng_stream_free(s);
+		} else if (reader_want_locked(st) < 0) {
 			qn_log("accepted link: no thread to read it yet");
+		}
 	} else if (err != NNG_ECLOSED) {
 		qn_log("accept: %s", nng_strerror(err));
 	}

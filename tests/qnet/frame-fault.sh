@@ -7,10 +7,16 @@
 # RESOLVE_REP whose entry count does not match its length. Each time beta
 # logs the reason, closes that link (the fake sees EOF) and takes it down;
 # meanwhile beta keeps serving carol's client over the beta-carol link.
+# A peer that opens 100 connections and says nothing gets at most 64 of
+# them kept (each holds a reader thread until its HELLO timeout): beta
+# says it refuses the rest, its thread count stays bounded, and carol's
+# client is served meanwhile.
 # The frame rules themselves: tests/unit/check_qnet_frame, qframe fuzzer.
 . "${srcdir:-.}/tests/qnet/lib.sh"
 command -v bash >/dev/null 2>&1 || skip "no bash (its /dev/tcp plays the fake node)"
 
+# a HELLO timeout long enough for the flood below to pile up
+QNET_EXTRA="timeout 5000"
 qnet_nodes alpha beta carol
 qnet_start beta carol
 wait_until 15 links_up beta 1 || fail "beta: link to carol did not come up"
@@ -58,4 +64,25 @@ fake 'malformed frame \(type 12, 44 bytes\) from alpha: RESOLVE_REP' \
 	"$(hdr 12 44)$(zeros 16)$(le32 9)$(zeros 24)"
 [ "$(lines "$DIR/qnet-beta.err" 'link to alpha up')" = 4 ] ||
 	fail "expected four fake links up: $(grep alpha "$DIR/qnet-beta.err")"
+
+# the flood: 100 silent connections, held open until we say
+mkfifo "$DIR/flood.in" || hard mkfifo
+bg flood timeout 60 bash -c 'for i in $(seq 100); do
+		exec {fd}<>"/dev/tcp/127.0.0.1/$1" || exit 2
+	done
+	echo opened
+	read -r _ <"$2"' flood "$BPORT" "$DIR/flood.in"
+FLOOD=$BG
+wait_line "$DIR/flood.out" '^opened$' 30 || fail "the flood did not connect"
+wait_line "$DIR/qnet-beta.err" 'refusing connections: 64 accepted ones' ||
+	fail "beta did not refuse the flood: $(tail -n 3 "$DIR/qnet-beta.err")"
+[ "$(lines "$DIR/qnet-beta.err" 'refusing connections')" = 1 ] ||
+	fail "the refusal should be said once"
+threads=$(ls /proc/"$QNET_PID_beta"/task | wc -l)
+# 64 readers + nng's, the receivers' and the links' threads (~20)
+[ "$threads" -le 110 ] || fail "beta has $threads threads under the flood"
+client carol "$T" echo:flooded
+expect_line "reply flooded"
+echo >"$DIR/flood.in"
+wait_exit "$FLOOD" 20 || fail "the flood did not end"
 exit 0
