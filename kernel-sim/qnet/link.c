@@ -256,10 +256,7 @@ static int reader_want_locked(struct qstream *st)
 	return 0;
 }
 
-/* The reader of st is about to block in a remote send: hand st to another
- * thread. 1 if handed, 0 if this thread must stay st's reader (no thread
- * can take it: the send is queued instead). */
-static int reader_handoff(struct qstream *st)
+int qn_link_handoff(struct qstream *st)
 {
 	int handed = 0;
 
@@ -320,9 +317,7 @@ static int frame_take(struct qstream *st, const struct qn_hdr *h,
 		qn_cproxy_frame(l, h, body);
 		break;
 	case QN_SEND:
-		rc = reader_handoff(st);
-		qn_sproxy_send(l, h->id, body, h->len, rc);
-		return rc;
+		return qn_sproxy_send(l, h->id, body, h->len, st);
 	case QN_ATTACH:
 	case QN_UNBLOCK:
 	case QN_PULSE:

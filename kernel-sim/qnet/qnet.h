@@ -48,8 +48,11 @@ struct qjob {
 /* j runs in the next pool thread free (links waiting for a reader
  * first). Q.mu held. */
 void qn_pool_queue_locked(struct qjob *j);
-
 struct qstream;
+/* st's reader is about to block: give st to another pool thread. 1 if
+ * given, 0 if none can take it (the caller stays st's reader). */
+int qn_link_handoff(struct qstream *st);
+
 struct qlink {
 	struct nto_node node; /* nd (this node's name for it), name, url */
 	int dial;	      /* this node dials it (its name sorts higher) */
@@ -114,10 +117,12 @@ void qn_cproxy_tick(void);
 int qn_sproxy_start(void);
 void qn_sproxy_frame(struct qlink *l, const struct qn_hdr *h,
 		     unsigned char **body);
-/* A SEND frame (takes *body): `here`, run it in this thread (the caller
- * was l's reader and handed l on); else queue it (qn_pool_queue_locked). */
-void qn_sproxy_send(struct qlink *l, uint64_t id, unsigned char **body,
-		    size_t len, int here);
+/* A SEND frame read by st's reader (takes *body). Once the call is
+ * registered, the reader hands st on (qn_link_handoff) and runs it: 1;
+ * else (no thread to hand st to, or a bad binding answered) 0, the call
+ * queued (qn_pool_queue_locked) and the caller still st's reader. */
+int qn_sproxy_send(struct qlink *l, uint64_t id, unsigned char **body,
+		   size_t len, struct qstream *st);
 void qn_sproxy_link_down(struct qlink *l, unsigned gen);
 /* a local server's MsgDeliverEvent to a remote client (netctl EVENT) */
 int qn_sproxy_event(pid_t server_pid, const struct nto_netctl_event *ev);

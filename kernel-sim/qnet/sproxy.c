@@ -255,10 +255,8 @@ static void call_job(struct qjob *j)
 	call_run((struct call *)((char *)j - offsetof(struct call, job)));
 }
 
-/* A SEND frame. `here`: the link's reader handed the link on, so this
- * thread runs the send itself; else the next free pool thread does. */
-void qn_sproxy_send(struct qlink *l, uint64_t id, unsigned char **body,
-		    size_t len, int here)
+int qn_sproxy_send(struct qlink *l, uint64_t id, unsigned char **body,
+		   size_t len, struct qstream *st)
 {
 	const struct qn_send *s = (const void *)*body;
 	struct proxy *px;
@@ -271,13 +269,13 @@ void qn_sproxy_send(struct qlink *l, uint64_t id, unsigned char **body,
 		/* the binding is gone (its server died, or it was never
 		 * made): as a send on a dead coid, never received */
 		answer(l, QN_REPLY, id, 0, EBADF, 1, 0);
-		return;
+		return 0;
 	}
 	c = calloc(1, sizeof(*c));
 	if (!c) {
 		pthread_mutex_unlock(&Q.mu);
 		answer(l, QN_REPLY, id, 0, ENOMEM, 0, 0);
-		return;
+		return 0;
 	}
 	c->id = id;
 	c->l = l;
@@ -288,14 +286,18 @@ void qn_sproxy_send(struct qlink *l, uint64_t id, unsigned char **body,
 	*body = NULL;
 	px->refs++;
 	LIST_INSERT_HEAD(&calls[id % NHASH], c, hl);
-	if (here) {
-		pthread_mutex_unlock(&Q.mu);
+	pthread_mutex_unlock(&Q.mu);
+	/* only now may another thread read the link: an UNBLOCK or DETACH
+	 * that follows this SEND finds the call */
+	if (qn_link_handoff(st)) {
 		call_run(c);
-		return;
+		return 1;
 	}
+	pthread_mutex_lock(&Q.mu);
 	c->job.run = call_job;
 	qn_pool_queue_locked(&c->job);
 	pthread_mutex_unlock(&Q.mu);
+	return 0;
 }
 
 static void pulse_take(struct qlink *l, const struct qn_pulse *p)
