@@ -316,8 +316,20 @@ static void send_take(int rcvid, const struct _msg_info *info, void *buf)
 	f->h->id = p->id;
 	f->pid = p->id;
 	if (bound(t)) {
+		struct qlink *l = t->l;
+		uint64_t pid = p->id;
+
+		/* written by this thread, outside the lock (link.c) */
 		s->binding = t->binding;
-		if (qn_link_send_locked(t->l, f) == 0) {
+		f->gen = t->lgen; /* the binding is only good there */
+		pthread_mutex_unlock(&Q.mu);
+		if (qn_link_send(l, f) == 0)
+			return;
+		/* the link went down before a byte was sent; unless its
+		 * going down failed the request already, we do */
+		pthread_mutex_lock(&Q.mu);
+		p = pend_find(pid);
+		if (!p) {
 			pthread_mutex_unlock(&Q.mu);
 			return;
 		}
@@ -680,8 +692,6 @@ static void reply_rep(struct qlink *l, const struct qn_hdr *h,
 	int rcvid, kind, scoid;
 	struct nameq *nq;
 
-	if (h->len < sizeof(*r))
-		return;
 	pthread_mutex_lock(&Q.mu);
 	p = pend_find(h->id);
 	if (!p || p->l != l) {
@@ -739,8 +749,6 @@ static void event_rep(struct qlink *l, const struct qn_hdr *h,
 	struct sigevent ev;
 	struct target *t;
 
-	if (h->len < sizeof(*e))
-		return;
 	pthread_mutex_lock(&Q.mu);
 	t = target_find(e->client_scoid);
 	pthread_mutex_unlock(&Q.mu);
@@ -777,8 +785,7 @@ void qn_cproxy_frame(struct qlink *l, const struct qn_hdr *h,
 {
 	switch (h->type) {
 	case QN_ATTACH_REP:
-		if (h->len >= sizeof(struct qn_result))
-			attach_rep(l, h->id, (const void *)*body);
+		attach_rep(l, h->id, (const void *)*body);
 		break;
 	case QN_REPLY:
 	case QN_RESOLVE_REP:

@@ -2,8 +2,10 @@
  * Links to the other nodes: one nng byte stream (tcp:// or tls+tcp://) per
  * pair of nodes, dialed by the node whose name sorts first, framed by
  * wire.h, kept alive by PINGs and declared dead after Q.timeout_ms of
- * silence. nng does the transport, TLS and asynchronous I/O; what runs on
- * a link is cproxy.c's and sproxy.c's business.
+ * silence. nng does the transport, TLS, dialing and sends; each stream is
+ * read by one thread of a leader/follower pool at a time, which handles
+ * what it reads itself: a SEND it runs as the remote client's thread after
+ * handing the stream to another thread (no reader -> worker hand-off).
  */
 #include "config.h"
 
@@ -22,14 +24,11 @@ struct qstream {
 	struct qlink *l; /* NULL until its HELLO named it */
 	int inbound;
 	int closed;
-	uint64_t born_ms; /* an inbound stream must say HELLO in time */
-	int rx_busy, tx_busy;
-	nng_aio *rx, *tx;
-	/* receive: header, then body */
-	struct qn_hdr h;
-	unsigned char *body;
-	size_t want, got;
-	int in_body;
+	uint64_t born_ms;     /* an inbound stream must say HELLO in time */
+	int rx_busy, tx_busy; /* rx_busy: a reader owns it, or is wanted */
+	nng_aio *rx, *tx;     /* rx: no callback (its reader waits on it) */
+	nng_aio *txs;	      /* qn_link_send's: no callback (it waits) */
+	TAILQ_ENTRY(qstream) nlink; /* in `needq` */
 	/* send */
 	struct qframe_list q;
 	struct qframe *cur;
@@ -38,8 +37,15 @@ struct qstream {
 TAILQ_HEAD(qstream_list, qstream);
 static struct qstream_list streams = TAILQ_HEAD_INITIALIZER(streams);
 
-static void rx_cb(void *arg);
 static void tx_cb(void *arg);
+
+/* The reader pool: threads waiting for a stream to read (needq). */
+#define READERS_MAX    1024u /* streams read + remote sends run at once */
+#define READER_IDLE_MS 10000
+static TAILQ_HEAD(, qstream) needq = TAILQ_HEAD_INITIALIZER(needq);
+static TAILQ_HEAD(, qjob) jobs = TAILQ_HEAD_INITIALIZER(jobs);
+static pthread_cond_t need_cv = PTHREAD_COND_INITIALIZER;
+static unsigned nreaders, nidle, nneed;
 
 struct qframe *qn_frame_new(uint32_t type, uint64_t id, size_t payload)
 {
@@ -52,6 +58,7 @@ struct qframe *qn_frame_new(uint32_t type, uint64_t id, size_t payload)
 		return NULL;
 	f->len = sizeof(struct qn_hdr) + payload;
 	f->pid = 0;
+	f->gen = 0;
 	f->h = (struct qn_hdr *)f->buf;
 	memset(f->h, 0, sizeof(*f->h));
 	f->h->magic = QN_MAGIC;
@@ -74,9 +81,11 @@ static struct qstream *stream_new(nng_stream *s, int inbound)
 
 	if (!st)
 		return NULL;
-	if (nng_aio_alloc(&st->rx, rx_cb, st) != 0 ||
-	    nng_aio_alloc(&st->tx, tx_cb, st) != 0) {
+	if (nng_aio_alloc(&st->rx, NULL, NULL) != 0 ||
+	    nng_aio_alloc(&st->tx, tx_cb, st) != 0 ||
+	    nng_aio_alloc(&st->txs, NULL, NULL) != 0) {
 		nng_aio_free(st->rx);
+		nng_aio_free(st->tx);
 		free(st);
 		return NULL;
 	}
@@ -89,25 +98,6 @@ static struct qstream *stream_new(nng_stream *s, int inbound)
 }
 
 static void tx_next(struct qstream *st);
-
-/* Start (or continue) reading: header first, then the body. Q.mu held. */
-static void rx_arm(struct qstream *st)
-{
-	nng_iov iov;
-
-	if (st->closed)
-		return;
-	if (!st->in_body) {
-		iov.iov_buf = (char *)&st->h + st->got;
-		iov.iov_len = sizeof(st->h) - st->got;
-	} else {
-		iov.iov_buf = st->body + st->got;
-		iov.iov_len = st->want - st->got;
-	}
-	nng_aio_set_iov(st->rx, 1, &iov);
-	st->rx_busy = 1;
-	nng_stream_recv(st->s, st->rx);
-}
 
 /* A link that went down, and the generation that ended. */
 struct qdown {
@@ -233,20 +223,78 @@ static int hello_take(struct qstream *st, const struct qn_hello *hl,
 	return 0;
 }
 
-/* One whole frame arrived on st. Returns 0, or -1 to close the stream. */
-static int frame_take(struct qstream *st)
+static void *reader_main(void *arg);
+
+/* st needs a reader: queue it for an idle thread, starting one if none is
+ * idle. Q.mu held. 0, or -1 if no thread could be started (st waits in
+ * needq for the next thread that comes back to the pool). */
+static int reader_want_locked(struct qstream *st)
+{
+	st->rx_busy = 1;
+	TAILQ_INSERT_TAIL(&needq, st, nlink);
+	nneed++;
+	if (nneed > nidle) {
+		pthread_attr_t a;
+		pthread_t th;
+		int rc = -1;
+
+		if (nreaders < READERS_MAX) {
+			pthread_attr_init(&a);
+			pthread_attr_setdetachstate(&a,
+						    PTHREAD_CREATE_DETACHED);
+			if (pthread_create(&th, &a, reader_main, NULL) == 0) {
+				nreaders++;
+				nidle++; /* it counts as idle until it looks */
+				rc = 0;
+			}
+			pthread_attr_destroy(&a);
+		}
+		if (rc < 0)
+			return -1;
+	}
+	pthread_cond_signal(&need_cv);
+	return 0;
+}
+
+int qn_link_handoff(struct qstream *st)
+{
+	int handed = 0;
+
+	pthread_mutex_lock(&Q.mu);
+	if (!st->closed && (nneed < nidle || nreaders < READERS_MAX)) {
+		if (reader_want_locked(st) == 0) {
+			handed = 1;
+		} else { /* not handed after all: this thread reads on */
+			TAILQ_REMOVE(&needq, st, nlink);
+			nneed--;
+		}
+	}
+	pthread_mutex_unlock(&Q.mu);
+	return handed;
+}
+
+/* One whole frame arrived on st. Returns 0, 1 (a SEND: st was handed to
+ * another reader and this thread ran the send), or -1 to close st. */
+static int frame_take(struct qstream *st, const struct qn_hdr *h,
+		      unsigned char **body)
 {
 	struct qdown down = {NULL, 0};
 	struct qlink *l;
 	int rc = 0;
+	const char *why = qn_frame_check(h, *body);
 
+	if (why) {
+		qn_log("malformed frame (type %u, %u bytes) from %s: %s",
+		       h->type, h->len,
+		       st->l ? st->l->node.name : "a node not yet named", why);
+		return -1;
+	}
 	pthread_mutex_lock(&Q.mu);
-	if (st->h.type == QN_HELLO) {
-		if (st->h.len != sizeof(struct qn_hello) ||
-		    (st->l && st->l->st == st && st->l->up))
+	if (h->type == QN_HELLO) {
+		if (st->l && st->l->st == st && st->l->up)
 			rc = -1;
 		else
-			rc = hello_take(st, (struct qn_hello *)st->body, &down);
+			rc = hello_take(st, (struct qn_hello *)*body, &down);
 		pthread_mutex_unlock(&Q.mu);
 		link_went_down(&down, "the node connected again");
 		return rc;
@@ -258,7 +306,7 @@ static int frame_take(struct qstream *st)
 	}
 	l->last_rx_ms = qn_now_ms();
 	pthread_mutex_unlock(&Q.mu);
-	switch (st->h.type) {
+	switch (h->type) {
 	case QN_PING:
 		break;
 	case QN_ATTACH_REP:
@@ -266,69 +314,132 @@ static int frame_take(struct qstream *st)
 	case QN_EVENT:
 	case QN_RESOLVE_REP:
 	case QN_NAME_REP:
-		qn_cproxy_frame(l, &st->h, &st->body);
+		qn_cproxy_frame(l, h, body);
 		break;
-	case QN_ATTACH:
 	case QN_SEND:
+		return qn_sproxy_send(l, h->id, body, h->len, st);
+	case QN_ATTACH:
 	case QN_UNBLOCK:
 	case QN_PULSE:
 	case QN_DETACH:
 	case QN_RESOLVE:
 	case QN_NAME:
-		qn_sproxy_frame(l, &st->h, &st->body);
+		qn_sproxy_frame(l, h, body);
 		break;
-	default:
-		return -1;
 	}
 	return 0;
 }
 
-static void rx_cb(void *arg)
+/* Read exactly n bytes of st (this thread waits: st's reader). */
+static int rx_full(struct qstream *st, void *buf, size_t n, const char **why)
 {
-	struct qstream *st = arg;
-	int err = nng_aio_result(st->rx);
-	size_t n = nng_aio_count(st->rx);
+	size_t got = 0;
 
+	while (got < n) {
+		nng_iov iov = {(char *)buf + got, n - got};
+		int err;
+
+		nng_aio_set_iov(st->rx, 1, &iov);
+		nng_stream_recv(st->s, st->rx);
+		nng_aio_wait(st->rx);
+		if ((err = nng_aio_result(st->rx))) {
+			*why = nng_strerror(err);
+			return -1;
+		}
+		got += nng_aio_count(st->rx);
+	}
+	return 0;
+}
+
+/* Be st's reader until st fails or this thread hands it on to run a
+ * remote send. */
+static void read_stream(struct qstream *st)
+{
+	const char *why = "bad frame from the peer";
+	unsigned char *body = NULL;
+	struct qn_hdr h;
+	int rc;
+
+	for (;;) {
+		if (rx_full(st, &h, sizeof(h), &why) < 0)
+			break;
+		if (qn_frame_hdr_check(&h)) {
+			qn_log("malformed frame header (type %u, %u bytes): %s",
+			       h.type, h.len, qn_frame_hdr_check(&h));
+			why = "malformed frame";
+			break;
+		}
+		body = malloc(h.len ? h.len : 1);
+		if (!body) {
+			why = "out of memory";
+			break;
+		}
+		if (rx_full(st, body, h.len, &why) < 0)
+			break;
+		rc = frame_take(st, &h, &body);
+		free(body);
+		body = NULL;
+		if (rc > 0)
+			return; /* another thread reads st now */
+		if (rc < 0) {
+			why = "bad frame from the peer";
+			break;
+		}
+	}
+	free(body);
+	stream_fail(st, why);
 	pthread_mutex_lock(&Q.mu);
-	st->rx_busy = 0;
-	if (err || st->closed) {
-		pthread_mutex_unlock(&Q.mu);
-		stream_fail(st, err ? nng_strerror(err) : "closed");
-		return;
-	}
-	st->got += n;
-	if (!st->in_body && st->got == sizeof(st->h)) {
-		if (st->h.magic != QN_MAGIC || st->h.len > QN_FRAME_MAX) {
-			pthread_mutex_unlock(&Q.mu);
-			stream_fail(st, "malformed frame");
-			return;
-		}
-		st->in_body = 1;
-		st->want = st->h.len;
-		st->got = 0;
-		st->body = malloc(st->want ? st->want : 1);
-		if (!st->body) {
-			pthread_mutex_unlock(&Q.mu);
-			stream_fail(st, "out of memory");
-			return;
-		}
-	}
-	if (st->in_body && st->got == st->want) {
-		pthread_mutex_unlock(&Q.mu);
-		if (frame_take(st) < 0) {
-			free(st->body);
-			st->body = NULL;
-			stream_fail(st, "bad frame from the peer");
-			return;
-		}
-		pthread_mutex_lock(&Q.mu);
-		free(st->body);
-		st->body = NULL;
-		st->in_body = 0;
-		st->got = 0;
-	}
-	rx_arm(st);
+	st->rx_busy = 0; /* qn_links_tick may free it */
 	pthread_mutex_unlock(&Q.mu);
+}
+
+void qn_pool_queue_locked(struct qjob *j)
+{
+	TAILQ_INSERT_TAIL(&jobs, j, jl);
+	pthread_cond_signal(&need_cv);
+}
+
+static void *reader_main(void *arg)
+{
+	(void)arg;
+	pthread_mutex_lock(&Q.mu);
+	for (;;) {
+		struct qstream *st = TAILQ_FIRST(&needq);
+		struct qjob *j = TAILQ_FIRST(&jobs);
+
+		if (!st && j) {
+			TAILQ_REMOVE(&jobs, j, jl);
+			nidle--;
+			pthread_mutex_unlock(&Q.mu);
+			j->run(j);
+			pthread_mutex_lock(&Q.mu);
+			nidle++;
+			continue;
+		}
+		if (!st) {
+			struct timespec ts;
+			int rc;
+
+			clock_gettime(CLOCK_REALTIME, &ts);
+			ts.tv_sec += READER_IDLE_MS / 1000;
+			rc = pthread_cond_timedwait(&need_cv, &Q.mu, &ts);
+			if (rc == ETIMEDOUT && TAILQ_EMPTY(&needq) &&
+			    TAILQ_EMPTY(&jobs) && nreaders > 4)
+				break;
+			continue;
+		}
+		TAILQ_REMOVE(&needq, st, nlink);
+		nneed--;
+		nidle--;
+		pthread_mutex_unlock(&Q.mu);
+		read_stream(st);
+		pthread_mutex_lock(&Q.mu);
+		nidle++;
+	}
+	nidle--;
+	nreaders--;
+	pthread_mutex_unlock(&Q.mu);
+	return NULL;
 }
 
 /* Send the next queued frame if none is in flight. Q.mu held. */
@@ -386,14 +497,64 @@ int qn_link_send_locked(struct qlink *l, struct qframe *f)
 	return 0;
 }
 
+/* Write all of f on st from this thread (st's sender for now). A socket
+ * that takes none of it for the link timeout means a dead link. */
+static int tx_full(struct qstream *st, struct qframe *f, const char **why)
+{
+	size_t off = 0;
+
+	nng_aio_set_timeout(st->txs, (nng_duration)Q.timeout_ms);
+	while (off < f->len) {
+		nng_iov iov = {f->buf + off, f->len - off};
+		int err;
+
+		nng_aio_set_iov(st->txs, 1, &iov);
+		nng_stream_send(st->s, st->txs);
+		nng_aio_wait(st->txs);
+		if ((err = nng_aio_result(st->txs))) {
+			*why = nng_strerror(err);
+			return -1;
+		}
+		off += nng_aio_count(st->txs);
+	}
+	return 0;
+}
+
+/* As qn_link_send_locked, but when nothing else is being sent on the
+ * stream this thread writes f itself (nng writes it inline and, with no
+ * callback, wakes no thread of its own), else f is queued. Q.mu not held.
+ * A write that fails takes the link down (its calls fail as for any
+ * frame lost with the link), so once queued or written, 0. */
 int qn_link_send(struct qlink *l, struct qframe *f)
 {
-	int rc;
+	const char *why = NULL;
+	struct qstream *st;
 
 	pthread_mutex_lock(&Q.mu);
-	rc = qn_link_send_locked(l, f);
+	st = l ? l->st : NULL;
+	if (l && f->gen && f->gen != l->gen) { /* its generation ended */
+		pthread_mutex_unlock(&Q.mu);
+		free(f);
+		return -ENOTCONN;
+	}
+	if (!st || !l->up || st->closed || st->tx_busy || st->cur ||
+	    !TAILQ_EMPTY(&st->q)) {
+		int rc = qn_link_send_locked(l, f);
+
+		pthread_mutex_unlock(&Q.mu);
+		return rc;
+	}
+	st->tx_busy = 1; /* tx_next waits; qn_links_tick keeps st */
+	l->last_tx_ms = qn_now_ms();
 	pthread_mutex_unlock(&Q.mu);
-	return rc;
+	if (tx_full(st, f, &why) < 0)
+		stream_fail(st, why);
+	free(f);
+	pthread_mutex_lock(&Q.mu);
+	st->tx_busy = 0;
+	tx_next(st); /* what was queued meanwhile */
+	pthread_mutex_unlock(&Q.mu);
+	return 0;
 }
 
 /* ---- connecting ---- */
@@ -429,8 +590,32 @@ static void dial_cb(void *arg)
 	st->l = l;
 	l->st = st;
 	hello_send_locked(st);
-	rx_arm(st);
+	if (reader_want_locked(st) < 0)
+		qn_log("link to %s: no thread to read it yet", l->node.name);
 	pthread_mutex_unlock(&Q.mu);
+}
+
+/* Accepted streams not yet named by a HELLO: each has a reader thread, so
+ * a peer that opens connections and says nothing may hold at most this
+ * many (until the HELLO timeout closes them). Q.mu held. */
+#define UNNAMED_MAX NTO_NODES_MAX
+static int unnamed_full_locked(void)
+{
+	static int said;
+	struct qstream *st;
+	unsigned n = 0;
+
+	TAILQ_FOREACH(st, &streams, glink)
+	n += st->inbound && !st->l && !st->closed;
+	if (n < UNNAMED_MAX) {
+		said = 0;
+		return 0;
+	}
+	if (!said++)
+		qn_log("refusing connections: %u accepted ones have not said "
+		       "HELLO yet",
+		       n);
+	return 1;
 }
 
 static void accept_cb(void *arg)
@@ -443,11 +628,14 @@ static void accept_cb(void *arg)
 	if (!err) {
 		nng_stream *s = nng_aio_get_output(Q.accept_aio, 0);
 
-		st = stream_new(s, 1);
-		if (st)
-			rx_arm(st);
-		else
+		if (unnamed_full_locked()) {
+			nng_stream_close(s);
 			nng_stream_free(s);
+		} else if (!(st = stream_new(s, 1))) {
+			nng_stream_free(s);
+		} else if (reader_want_locked(st) < 0) {
+			qn_log("accepted link: no thread to read it yet");
+		}
 	} else if (err != NNG_ECLOSED) {
 		qn_log("accept: %s", nng_strerror(err));
 	}
@@ -610,9 +798,9 @@ void qn_links_tick(void)
 		pthread_mutex_unlock(&Q.mu);
 		nng_aio_free(st->rx);
 		nng_aio_free(st->tx);
+		nng_aio_free(st->txs);
 		nng_stream_free(st->s);
 		pthread_mutex_lock(&Q.mu);
-		free(st->body);
 		free(st->cur);
 		while (!TAILQ_EMPTY(&st->q)) {
 			struct qframe *f = TAILQ_FIRST(&st->q);

@@ -38,12 +38,25 @@ struct qframe {
 	TAILQ_ENTRY(qframe) link;
 	size_t len;   /* header + payload */
 	uint64_t pid; /* QN_SEND: the pending request it carries, else 0 */
+	unsigned gen; /* qn_link_send: only on this link generation (0: any) */
 	struct qn_hdr *h;
 	unsigned char buf[]; /* h points here; payload follows it */
 };
 TAILQ_HEAD(qframe_list, qframe);
 
+/* Work for the pool of link.c's threads (the links' readers). */
+struct qjob {
+	TAILQ_ENTRY(qjob) jl;
+	void (*run)(struct qjob *j);
+};
+/* j runs in the next pool thread free (links waiting for a reader
+ * first). Q.mu held. */
+void qn_pool_queue_locked(struct qjob *j);
 struct qstream;
+/* st's reader is about to block: give st to another pool thread. 1 if
+ * given, 0 if none can take it (the caller stays st's reader). */
+int qn_link_handoff(struct qstream *st);
+
 struct qlink {
 	struct nto_node node; /* nd (this node's name for it), name, url */
 	int dial;	      /* this node dials it (its name sorts higher) */
@@ -87,6 +100,8 @@ static inline void *qn_frame_body(struct qframe *f)
 /* Queue f on l (takes f). 0, or -ENOTCONN (link down: f freed). Caller
  * holds Q.mu. */
 int qn_link_send_locked(struct qlink *l, struct qframe *f);
+/* Q.mu not held: writes f in this thread when the stream is idle (waits
+ * at most the link timeout), else queues it. 0, or -ENOTCONN as above. */
 int qn_link_send(struct qlink *l, struct qframe *f);
 struct qlink *qn_link_by_nd(uint32_t nd);
 int qn_links_start(void);
@@ -95,8 +110,8 @@ void qn_links_stop(void);
 
 /* ---- cproxy.c: the client's node (stands in for remote servers) ---- */
 int qn_cproxy_start(int nthreads);
-/* A frame for the client side arrived on l; the handler may keep *body
- * (malloc'd, h->len bytes) by setting *body to NULL. */
+/* A frame for the client side arrived on l (valid: frame.c); the
+ * handler may keep *body (malloc'd, h->len bytes) by setting it NULL. */
 void qn_cproxy_frame(struct qlink *l, const struct qn_hdr *h,
 		     unsigned char **body);
 /* l's generation gen went down: the calls it carried fail */
@@ -107,6 +122,12 @@ void qn_cproxy_tick(void);
 int qn_sproxy_start(void);
 void qn_sproxy_frame(struct qlink *l, const struct qn_hdr *h,
 		     unsigned char **body);
+/* A SEND frame read by st's reader (takes *body). Once the call is
+ * registered, the reader hands st on (qn_link_handoff) and runs it: 1;
+ * else (no thread to hand st to, or a bad binding answered) 0, the call
+ * queued (qn_pool_queue_locked) and the caller still st's reader. */
+int qn_sproxy_send(struct qlink *l, uint64_t id, unsigned char **body,
+		   size_t len, struct qstream *st);
 void qn_sproxy_link_down(struct qlink *l, unsigned gen);
 /* a local server's MsgDeliverEvent to a remote client (netctl EVENT) */
 int qn_sproxy_event(pid_t server_pid, const struct nto_netctl_event *ev);

@@ -2,8 +2,10 @@
  * The server's node: ntosim-qnet stands in for every remote client. Each
  * binding is a coid attached "as" the remote process (nto_netmgr_attach),
  * so the server sees the remote nd, pid and credentials; each remote send
- * runs in a worker thread blocked in nto_netmgr_sendv, as the remote
- * client's thread would be. The client's node side is cproxy.c.
+ * runs in a thread blocked in nto_netmgr_sendv, as the remote client's
+ * thread would be: the link's reader that read it (link.c hands the link
+ * to another reader), or the next free pool thread when every one is busy.
+ * The client's node side is cproxy.c.
  */
 #include "config.h"
 
@@ -17,9 +19,7 @@
 
 #include "qnet/qnet.h"
 
-#define NHASH	       1024
-#define WORKERS_MAX    1024u /* remote sends in progress at once */
-#define WORKER_IDLE_MS 10000
+#define NHASH 1024
 
 /* A coid attached on behalf of a remote process's connection. */
 struct proxy {
@@ -38,21 +38,18 @@ struct proxy {
 /* One remote send in progress (or queued for a worker). */
 struct call {
 	LIST_ENTRY(call) hl;
-	TAILQ_ENTRY(call) ql;
+	struct qjob job; /* when no reader could run it at once */
 	uint64_t id;
 	struct qlink *l;
 	struct proxy *px;
 	struct nto_netmgr_call c;
 	unsigned char *body; /* struct qn_send + message */
 	size_t len;
-	unsigned refs; /* its worker, and each canceller at work */
+	unsigned refs; /* its thread, and each canceller at work */
 };
 
 static LIST_HEAD(, proxy) proxies[NHASH];
 static LIST_HEAD(, call) calls[NHASH];
-static TAILQ_HEAD(, call) work = TAILQ_HEAD_INITIALIZER(work);
-static pthread_cond_t work_cv = PTHREAD_COND_INITIALIZER;
-static unsigned nworkers, nidle, nqueued;
 
 static struct proxy *proxy_find(const struct qlink *l, int binding)
 {
@@ -197,7 +194,7 @@ static void attach_take(struct qlink *l, uint64_t id, const struct qn_attach *a)
 	answer(l, QN_ATTACH_REP, id, 0, 0, coid, 0);
 }
 
-/* A worker: run one remote send, as its client's thread would. */
+/* Run one remote send, as its client's thread would. */
 static void call_run(struct call *c)
 {
 	const struct qn_send *s = (const void *)c->body;
@@ -253,47 +250,18 @@ out:
 		ConnectDetach(coid);
 }
 
-static void *worker_main(void *arg)
+static void call_job(struct qjob *j)
 {
-	(void)arg;
-	pthread_mutex_lock(&Q.mu);
-	for (;;) {
-		struct call *c = TAILQ_FIRST(&work);
-
-		if (!c) {
-			struct timespec ts;
-			int rc;
-
-			clock_gettime(CLOCK_REALTIME, &ts);
-			ts.tv_sec += WORKER_IDLE_MS / 1000;
-			nidle++;
-			rc = pthread_cond_timedwait(&work_cv, &Q.mu, &ts);
-			nidle--;
-			if (rc == ETIMEDOUT && TAILQ_EMPTY(&work) &&
-			    nworkers > 4)
-				break;
-			continue;
-		}
-		TAILQ_REMOVE(&work, c, ql);
-		nqueued--;
-		pthread_mutex_unlock(&Q.mu);
-		call_run(c);
-		pthread_mutex_lock(&Q.mu);
-	}
-	nworkers--;
-	pthread_mutex_unlock(&Q.mu);
-	return NULL;
+	call_run((struct call *)((char *)j - offsetof(struct call, job)));
 }
 
-static void send_take(struct qlink *l, uint64_t id, unsigned char **body,
-		      size_t len)
+int qn_sproxy_send(struct qlink *l, uint64_t id, unsigned char **body,
+		   size_t len, struct qstream *st)
 {
 	const struct qn_send *s = (const void *)*body;
 	struct proxy *px;
 	struct call *c;
 
-	if (len < sizeof(*s))
-		return;
 	pthread_mutex_lock(&Q.mu);
 	px = proxy_find(l, s->binding);
 	if (!px || call_find(l, id)) {
@@ -301,13 +269,13 @@ static void send_take(struct qlink *l, uint64_t id, unsigned char **body,
 		/* the binding is gone (its server died, or it was never
 		 * made): as a send on a dead coid, never received */
 		answer(l, QN_REPLY, id, 0, EBADF, 1, 0);
-		return;
+		return 0;
 	}
 	c = calloc(1, sizeof(*c));
 	if (!c) {
 		pthread_mutex_unlock(&Q.mu);
 		answer(l, QN_REPLY, id, 0, ENOMEM, 0, 0);
-		return;
+		return 0;
 	}
 	c->id = id;
 	c->l = l;
@@ -318,20 +286,18 @@ static void send_take(struct qlink *l, uint64_t id, unsigned char **body,
 	*body = NULL;
 	px->refs++;
 	LIST_INSERT_HEAD(&calls[id % NHASH], c, hl);
-	TAILQ_INSERT_TAIL(&work, c, ql);
-	nqueued++;
-	if (nidle < nqueued && nworkers < WORKERS_MAX) {
-		pthread_attr_t a;
-		pthread_t th;
-
-		pthread_attr_init(&a);
-		pthread_attr_setdetachstate(&a, PTHREAD_CREATE_DETACHED);
-		if (pthread_create(&th, &a, worker_main, NULL) == 0)
-			nworkers++;
-		pthread_attr_destroy(&a);
-	}
-	pthread_cond_signal(&work_cv);
 	pthread_mutex_unlock(&Q.mu);
+	/* only now may another thread read the link: an UNBLOCK or DETACH
+	 * that follows this SEND finds the call */
+	if (qn_link_handoff(st)) {
+		call_run(c);
+		return 1;
+	}
+	pthread_mutex_lock(&Q.mu);
+	c->job.run = call_job;
+	qn_pool_queue_locked(&c->job);
+	pthread_mutex_unlock(&Q.mu);
+	return 0;
 }
 
 static void pulse_take(struct qlink *l, const struct qn_pulse *p)
@@ -390,11 +356,7 @@ static void resolve_take(struct qlink *l, const struct qn_hdr *h,
 	struct qframe *f;
 	int n;
 
-	if (h->len < sizeof(*qp) + 1 || body[h->len - 1] != '\0' ||
-	    strlen(qp->path) >= NTO_PATH_MAX) {
-		answer(l, h->type + 1, h->id, 0, EINVAL, 0, 0);
-		return;
-	}
+	/* frame.c: the path is NUL-terminated, shorter than NTO_PATH_MAX */
 	if (h->type == QN_NAME) {
 		if (strchr(qp->path, '/') || !qp->path[0]) {
 			answer(l, QN_NAME_REP, h->id, 0, EINVAL, 0, 0);
@@ -441,11 +403,7 @@ void qn_sproxy_frame(struct qlink *l, const struct qn_hdr *h,
 
 	switch (h->type) {
 	case QN_ATTACH:
-		if (h->len >= sizeof(struct qn_attach))
-			attach_take(l, h->id, (const void *)*body);
-		break;
-	case QN_SEND:
-		send_take(l, h->id, body, h->len);
+		attach_take(l, h->id, (const void *)*body);
 		break;
 	case QN_UNBLOCK:
 		pthread_mutex_lock(&Q.mu);
@@ -457,12 +415,10 @@ void qn_sproxy_frame(struct qlink *l, const struct qn_hdr *h,
 			calls_cancel(&c, 1);
 		break;
 	case QN_PULSE:
-		if (h->len >= sizeof(struct qn_pulse))
-			pulse_take(l, (const void *)*body);
+		pulse_take(l, (const void *)*body);
 		break;
 	case QN_DETACH:
-		if (h->len >= sizeof(struct qn_binding))
-			detach_take(l, (const void *)*body);
+		detach_take(l, (const void *)*body);
 		break;
 	case QN_RESOLVE:
 	case QN_NAME:

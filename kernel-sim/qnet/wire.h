@@ -119,4 +119,14 @@ struct qn_path {
 	char path[]; /* NUL-terminated, < NTO_PATH_MAX */
 };
 
+/* frame.c: validation of a received frame (pure; fuzzed). The header
+ * alone, before its payload is read (magic, type, a length its type
+ * allows): NULL, or why it is malformed. */
+const char *qn_frame_hdr_check(const struct qn_hdr *h);
+/* The header and its h->len payload bytes: NULL if every handler may read
+ * what its type promises (fixed structs whole, paths NUL-terminated,
+ * resolve entries counted), else why not. Values that name state (a
+ * binding, a request id, a pid) are checked by their handlers. */
+const char *qn_frame_check(const struct qn_hdr *h, const void *body);
+
 #endif /* NTOSIM_QNET_WIRE_H */

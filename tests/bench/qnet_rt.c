@@ -4,10 +4,14 @@
  * node, and, as the baseline on the same two endpoints, a TCP ping-pong
  * over loopback. Each client prints the median round trip (ns) of each
  * round, or its rate with several clients; the script interleaves rounds.
+ * nng-rt is the TCP ping-pong with the client's end an nng stream used as
+ * ntosim-qnet uses its links (an aio without a callback, waited on): what
+ * nng's I/O adds to one end of one link.
  *
  *   qnet_rt serve NAME | tcp-serve PORT
  *   qnet_rt rt NAME SIZE ROUNDS ITERS        (remote MsgSend)
  *   qnet_rt tcp-rt PORT SIZE ROUNDS ITERS    (TCP ping-pong)
+ *   qnet_rt nng-rt PORT SIZE ROUNDS ITERS    (the same, client via nng)
  *   qnet_rt first NAME TIMEOUT_MS            (ms until a send succeeds)
  */
 #include <errno.h>
@@ -20,6 +24,8 @@
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
+
+#include <nng/nng.h>
 
 #include <sys/dispatch.h>
 #include <sys/iomsg.h>
@@ -126,6 +132,58 @@ static int rt_tcp(int s, char *buf, size_t sz)
 		       : 0;
 }
 
+/* nng-rt: the client's end of the ping-pong is this nng stream. */
+static nng_stream *ns;
+static nng_aio *naio;
+
+static int nng_io(char *p, size_t n, int wr)
+{
+	while (n) {
+		nng_iov iov = {p, n};
+
+		nng_aio_set_iov(naio, 1, &iov);
+		if (wr)
+			nng_stream_send(ns, naio);
+		else
+			nng_stream_recv(ns, naio);
+		nng_aio_wait(naio);
+		if (nng_aio_result(naio))
+			return -1;
+		p += nng_aio_count(naio);
+		n -= nng_aio_count(naio);
+	}
+	return 0;
+}
+
+static int rt_nng(int unused, char *buf, size_t sz)
+{
+	uint32_t n = (uint32_t)sz;
+
+	(void)unused;
+	return nng_io((char *)&n, 4, 1) || nng_io(buf, sz, 1) ||
+			       nng_io((char *)&n, 4, 0) || nng_io(buf, n, 0)
+		       ? -1
+		       : 0;
+}
+
+static int nng_connect(const char *port)
+{
+	char url[64];
+	nng_stream_dialer *d;
+
+	snprintf(url, sizeof(url), "tcp://127.0.0.1:%s", port);
+	if (nng_stream_dialer_alloc(&d, url) ||
+	    nng_aio_alloc(&naio, NULL, NULL))
+		return -1;
+	nng_stream_dialer_dial(d, naio);
+	nng_aio_wait(naio);
+	if (nng_aio_result(naio))
+		return -1;
+	ns = nng_aio_get_output(naio, 0);
+	nng_stream_set_bool(ns, NNG_OPT_TCP_NODELAY, true);
+	return 0;
+}
+
 /* One round: ITERS round trips, the median in ns (0: one failed). */
 static uint64_t round_of(int (*rt)(int, char *, size_t), int h, char *buf,
 			 size_t sz, int iters)
@@ -157,7 +215,9 @@ int main(int argc, char **argv)
 	if (argc == 3 && strcmp(argv[1], "tcp-serve") == 0)
 		return tcp_serve(atoi(argv[2]));
 	if (argc == 6 &&
-	    (strcmp(argv[1], "rt") == 0 || strcmp(argv[1], "tcp-rt") == 0)) {
+	    (strcmp(argv[1], "rt") == 0 || strcmp(argv[1], "tcp-rt") == 0 ||
+	     strcmp(argv[1], "nng-rt") == 0)) {
+		int (*rt)(int, char *, size_t) = rt_tcp;
 		size_t sz = strtoul(argv[3], NULL, 10);
 		int rounds = atoi(argv[4]), iters = atoi(argv[5]), r, h;
 
@@ -166,6 +226,10 @@ int main(int argc, char **argv)
 		memset(buf, 'x', sz);
 		if (argv[1][0] == 'r') {
 			h = name_open(argv[2], NAME_FLAG_ATTACH_GLOBAL);
+			rt = rt_msg;
+		} else if (argv[1][0] == 'n') {
+			h = nng_connect(argv[2]);
+			rt = rt_nng;
 		} else {
 			struct sockaddr_in a = {
 				.sin_family = AF_INET,
@@ -185,9 +249,7 @@ int main(int argc, char **argv)
 			return 1;
 		}
 		for (r = 0; r < rounds; r++) {
-			uint64_t m =
-				round_of(argv[1][0] == 'r' ? rt_msg : rt_tcp, h,
-					 buf, sz, iters);
+			uint64_t m = round_of(rt, h, buf, sz, iters);
 
 			if (!m)
 				return 1;

@@ -1,8 +1,8 @@
 #!/usr/bin/env python3
 # Writes the seed corpus of the fuzz harnesses (tests/fuzz/corpus/): valid
 # request sequences and malformed ones for ipcd_fuzz, valid and broken slot
-# headers for slot_fuzz. Run from tests/fuzz/ to regenerate; the seeds are
-# committed, so the build never needs Python. Formats: the harnesses' head
+# headers for slot_fuzz, valid and malformed link streams for qframe_fuzz.
+# Run from tests/fuzz/ to regenerate; the seeds are committed, so the build never needs Python. Formats: the harnesses' head
 # comments and kernel-sim/proto/ctl.h.
 import os
 import struct
@@ -127,10 +127,62 @@ slotseeds = {
     'all-slots': head(32, 8, 1024) + b''.join(slot(prio=i) for i in range(32)) + b''.join(pulse(value=i) for i in range(8)) + b''.join(op(what=i % 4) for i in range(32)),
 }
 
+# qframe_fuzz: the byte stream of one Qnet link (kernel-sim/qnet/wire.h)
+QN_MAGIC = 0x514e5431
+def qf(t, body=b'', fid=0, magic=QN_MAGIC, ln=None):
+    return struct.pack('<IIIIQ', magic, t, len(body) if ln is None else ln,
+                       0, fid) + body
+QHELLO, QPING, QATTACH, QATTACH_REP, QSEND, QREPLY, QUNBLOCK, QPULSE, \
+    QDETACH, QEVENT, QRESOLVE, QRESOLVE_REP, QNAME, QNAME_REP = range(1, 15)
+qhello = struct.pack('<II64s', 1, 0x01020304, b'beta')
+qresult = lambda st, err, v, v2: struct.pack('<iiii', st, err, v, v2)
+qsend = lambda b, rb, has: struct.pack('<iiiIII3Q', b, 7, 10, rb, has, 0, 1, 2, 0)
+qattach = struct.pack('<iiIIiiII', 0x40000002, 100, 0, 0, 200, 1, 0, 1)
+qpath = lambda p: struct.pack('<I', 0) + p + b'\0'
+qent = struct.pack('<iiIIII', 200, 1, 7, 0, 0, 4)
+qframe = {
+    'link-session': b''.join([
+        qf(QHELLO, qhello), qf(QPING), qf(QATTACH, qattach, 0x100000002),
+        qf(QSEND, qsend(3, 64, 1) + b'x' * 64, 5),
+        qf(QUNBLOCK, fid=5), qf(QPULSE, struct.pack('<iiii', 3, 10, 5, 9)),
+        qf(QDETACH, struct.pack('<i', 3)),
+        qf(QRESOLVE, qpath(b'/dev/kv'), 6), qf(QNAME, qpath(b'svc'), 7),
+    ]),
+    'answers': b''.join([
+        qf(QHELLO, qhello), qf(QATTACH_REP, qresult(0, 0, 3, 0), 9),
+        qf(QREPLY, qresult(5, 0, 0, 0) + b'y' * 32, 5),
+        qf(QREPLY, qresult(0, 3, 1, 1), 6),
+        qf(QEVENT, struct.pack('<8i', 2, 4, 0x40000001, 10, 5, 0, 77, 0)),
+        qf(QRESOLVE_REP, qresult(0, 0, 0, 0) + struct.pack('<I', 2) + qent * 2, 6),
+        qf(QRESOLVE_REP, qresult(0, 2, 0, 0), 8),
+        qf(QNAME_REP, qresult(0, 0, 200, 1), 7),
+    ]),
+    'bad-magic': qf(QHELLO, qhello) + qf(QPING, magic=0x12345678),
+    'bad-type': qf(QHELLO, qhello) + qf(99) + qf(0),
+    'huge-len': qf(QPING, ln=0xffffffff),
+    'short-send': qf(QSEND, qsend(3, 64, 0)[:20]),
+    'send-has-id-2': qf(QSEND, qsend(3, 64, 2) + b'z'),
+    'ping-with-body': qf(QPING, b'abcd'),
+    'hello-no-nul': qf(QHELLO, struct.pack('<II', 1, 0x01020304) + b'n' * 64),
+    'path-no-nul': qf(QRESOLVE, struct.pack('<I', 0) + b'/dev/kv'),
+    'path-inner-nul': qf(QNAME, struct.pack('<I', 0) + b'a\0bc\0'),
+    'path-too-long': qf(QRESOLVE, qpath(b'/' + b'p' * 1100)),
+    'resolve-count-lies': qf(QRESOLVE_REP, qresult(0, 0, 0, 0) + struct.pack('<I', 9) + qent),
+    'resolve-count-huge': qf(QRESOLVE_REP, qresult(0, 0, 0, 0) + struct.pack('<I', 0x7fffffff)),
+    'resolve-err-body': qf(QRESOLVE_REP, qresult(0, 2, 0, 0) + b'junk'),
+    'result-short': qf(QATTACH_REP, qresult(0, 0, 0, 0)[:12]),
+    'truncated-body': qf(QREPLY, qresult(0, 0, 0, 0), ln=4096),
+}
+
 for name, data in ipcd.items():
     with open(os.path.join('corpus', 'ipcd', name), 'wb') as f:
         f.write(data)
 for name, data in slotseeds.items():
     with open(os.path.join('corpus', 'slot', name), 'wb') as f:
         f.write(data)
-print(f'{len(ipcd)} ipcd seeds, {len(slotseeds)} slot seeds')
+os.makedirs(os.path.join('corpus', 'qframe'), exist_ok=True)
+for name, data in qframe.items():
+    with open(os.path.join('corpus', 'qframe', name), 'wb') as f:
+        f.write(data)
+print(f'{len(ipcd)} ipcd seeds, {len(slotseeds)} slot seeds, '
+      f'{len(qframe)} qframe seeds')
