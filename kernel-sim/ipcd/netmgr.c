@@ -193,8 +193,8 @@ static struct conn *proxy_find(struct proc *p, struct chan *ch, uint32_t nd,
 }
 
 /* c stands for the remote process (nd, rpid) with its credentials. */
-static void proxy_mark(struct conn *c, uint32_t nd, uint32_t srcnd,
-		       pid_t rpid, uid_t uid, gid_t gid)
+static void proxy_mark(struct conn *c, uint32_t nd, uint32_t srcnd, pid_t rpid,
+		       uid_t uid, gid_t gid)
 {
 	c->proxy = 1;
 	c->noshare = 1;
