@@ -484,7 +484,18 @@ touch "$DIR/stop"
 hung=0
 # a round restarting the manager has bounded waits of its own (up to 60 s)
 wait_exit $CHAOS 150 || { hung=$((hung + 1)); echo "chaos loop hung"; }
-resume_stopped
+# The clients' last runs go on, and a server's "stop" plan can still fire
+# (the chaos loop resumed those): keep resuming stopped servers until the
+# servers are shut down, or such a client would wait out its bound.
+resumer() {
+	while [ ! -e "$DIR/resumer.stop" ]; do
+		resume_stopped
+		sleep 0.2
+	done
+}
+resumer &
+RESUMER=$!
+track $RESUMER
 for g in $(cat "$DIR"/*.grp 2>/dev/null); do kill -CONT -$g 2>/dev/null; done
 for w in $WORKERS; do
 	if ! wait_exit $w 150; then
@@ -521,6 +532,8 @@ done
 fallbacks=$(cat "$DIR"/res/kva "$DIR"/res/kvb 2>/dev/null | sed -n 's/.* fallbacks=\([0-9]*\).*/\1/p' | awk '{ t += $1 } END { print t + 0 }')
 
 # stop the servers
+touch "$DIR/resumer.stop"
+wait_exit $RESUMER 30 || { hung=$((hung + 1)); echo "the resumer did not stop"; }
 if [ $RESTARTER = ntosim-ham ]; then
 	ctl shutdown >/dev/null || echo "hamctl shutdown failed"
 	wait_exit "$(cat "$DIR/ham.pid")" 60 ||
