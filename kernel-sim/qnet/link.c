@@ -330,25 +330,34 @@ static int frame_take(struct qstream *st, const struct qn_hdr *h,
 	return 0;
 }
 
-/* Read exactly n bytes of st (this thread waits: st's reader). */
-static int rx_full(struct qstream *st, void *buf, size_t n, const char **why)
+/* Move exactly n bytes through aio with op (nng_stream_recv or
+ * nng_stream_send), this thread waiting on each part. */
+static int aio_full(struct qstream *st, nng_aio *aio,
+		    void (*op)(nng_stream *, nng_aio *), void *buf, size_t n,
+		    const char **why)
 {
-	size_t got = 0;
+	size_t done = 0;
 
-	while (got < n) {
-		nng_iov iov = {(char *)buf + got, n - got};
+	while (done < n) {
+		nng_iov iov = {(char *)buf + done, n - done};
 		int err;
 
-		nng_aio_set_iov(st->rx, 1, &iov);
-		nng_stream_recv(st->s, st->rx);
-		nng_aio_wait(st->rx);
-		if ((err = nng_aio_result(st->rx))) {
+		nng_aio_set_iov(aio, 1, &iov);
+		op(st->s, aio);
+		nng_aio_wait(aio);
+		if ((err = nng_aio_result(aio))) {
 			*why = nng_strerror(err);
 			return -1;
 		}
-		got += nng_aio_count(st->rx);
+		done += nng_aio_count(aio);
 	}
 	return 0;
+}
+
+/* Read exactly n bytes of st (this thread waits: st's reader). */
+static int rx_full(struct qstream *st, void *buf, size_t n, const char **why)
+{
+	return aio_full(st, st->rx, nng_stream_recv, buf, n, why);
 }
 
 /* Be st's reader until st fails or this thread hands it on to run a
@@ -501,23 +510,8 @@ int qn_link_send_locked(struct qlink *l, struct qframe *f)
  * that takes none of it for the link timeout means a dead link. */
 static int tx_full(struct qstream *st, struct qframe *f, const char **why)
 {
-	size_t off = 0;
-
 	nng_aio_set_timeout(st->txs, (nng_duration)Q.timeout_ms);
-	while (off < f->len) {
-		nng_iov iov = {f->buf + off, f->len - off};
-		int err;
-
-		nng_aio_set_iov(st->txs, 1, &iov);
-		nng_stream_send(st->s, st->txs);
-		nng_aio_wait(st->txs);
-		if ((err = nng_aio_result(st->txs))) {
-			*why = nng_strerror(err);
-			return -1;
-		}
-		off += nng_aio_count(st->txs);
-	}
-	return 0;
+	return aio_full(st, st->txs, nng_stream_send, f->buf, f->len, why);
 }
 
 /* As qn_link_send_locked, but when nothing else is being sent on the
