@@ -811,10 +811,9 @@ int coid_post_pulse(struct coid *co, int prio, int code, int value)
 
 void conn_ring(struct conn *c)
 {
-	atomic_fetch_add_explicit(&c->r->hdr.nready, 1, memory_order_acq_rel);
 	/* the connection's ready bit, set after the post (proto/shm.h) */
-	atomic_fetch_or(&c->chan->db->ready[c->tindex / 64],
-			1ull << (c->tindex % 64));
+	nto_mask_set64(&c->chan->db->ready[c->tindex / 64],
+		       1ull << (c->tindex % 64));
 	doorbell_ring(c->chan->db);
 }
 

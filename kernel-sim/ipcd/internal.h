@@ -359,7 +359,6 @@ uint64_t ticket_next(void);
 int pulse_enqueue(struct nto_pulse_ent *ents, unsigned n,
 		  _Atomic uint64_t *mask, int prio, int code, int value,
 		  int scoid);
-void nready_dec(_Atomic uint32_t *nready);
 
 /* ---- channel.c ---- */
 struct chan *chan_lookup(struct proc *p, int chid);

@@ -66,11 +66,8 @@ static void withdraw_sends(struct conn *c)
 			}
 			if (atomic_compare_exchange_strong_explicit(
 				    &s->state, &st, want, memory_order_acq_rel,
-				    memory_order_relaxed)) {
-				if (st == NTO_SLOT_SEND)
-					nready_dec(&c->r->hdr.nready);
+				    memory_order_relaxed))
 				break;
-			}
 		}
 	next:;
 	}
@@ -96,8 +93,7 @@ static int post_close(struct conn *c, int fd)
 		s->priority = KPULSE_PRIO;
 		s->sbytes = sizeof(msg);
 		s->rbytes = 0;
-		s->recv_tid = 0;
-		s->ext_off = NTO_CONN_DATA + (uint64_t)i * NTO_CONN_INLINE;
+		s->ext_off = NTO_CONN_DATA + i * NTO_CONN_INLINE;
 		s->ext_cap = NTO_CONN_INLINE;
 		s->rbase = CLOSE_RBASE;
 		s->ticket = ticket_next();
@@ -108,8 +104,7 @@ static int post_close(struct conn *c, int fd)
 		atomic_store_explicit(&s->flags, NTO_SLOTF_KERNEL_MSG,
 				      memory_order_relaxed);
 		memcpy((char *)c->r + s->ext_off, msg, sizeof(msg));
-		atomic_store_explicit(&s->state, NTO_SLOT_SEND,
-				      memory_order_release);
+		nto_slot_post(c->r, i);
 		conn_ring(c);
 		return 0;
 	}

@@ -125,14 +125,3 @@ int pulse_enqueue(struct nto_pulse_ent *ents, unsigned n,
 		       ? -EAGAIN
 		       : 0;
 }
-
-void nready_dec(_Atomic uint32_t *nready)
-{
-	uint32_t v = atomic_load_explicit(nready, memory_order_relaxed);
-
-	/* a hint only: never wrap below zero, whatever a peer wrote there */
-	while (v > 0 && !atomic_compare_exchange_weak_explicit(
-				nready, &v, v - 1, memory_order_acq_rel,
-				memory_order_relaxed))
-		;
-}

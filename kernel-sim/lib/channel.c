@@ -345,6 +345,21 @@ static int sync_map_one(struct nto_chan *ch, unsigned idx,
  * that walks the mapped connections, never the whole table. Returns the
  * number of connections that could not be mapped, or -ENOMEM.
  */
+/* A message still SEND or a pulse still READY in a released connection:
+ * keep it mapped until they are taken. Slow path (a table change). */
+static int conn_has_work(struct nto_conn_region *r)
+{
+	unsigned i;
+
+	for (i = 0; i < NTO_CONN_SLOTS; i++)
+		if (atomic_load(&r->slot[i].state) == NTO_SLOT_SEND)
+			return 1;
+	for (i = 0; i < NTO_CONN_PULSES; i++)
+		if (atomic_load(&r->pulse[i].state) == NTO_PULSE_READY)
+			return 1;
+	return 0;
+}
+
 int nto__chan_sync(struct nto_chan *ch, int full)
 {
 	uint32_t gen = atomic_load(&ch->region->hdr.conn_gen);
@@ -404,7 +419,7 @@ int nto__chan_sync(struct nto_chan *ch, int full)
 		 * owes replies or its pulses have not been taken */
 		if (nto__chan_conn_current(ch, sc) ||
 		    atomic_load(&sc->outstanding) > 0 ||
-		    atomic_load(&sc->region->hdr.nready) > 0)
+		    conn_has_work(sc->region))
 			nact[n++] = sc;
 		else
 			srv_conn_free(sc);

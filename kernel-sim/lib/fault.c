@@ -127,9 +127,9 @@ static void scribble(struct nto_slot *s)
 {
 	if (!s)
 		return;
-	s->ext_off = ~0ull - 5;
-	s->ext_cap = ~0ull;
-	s->rbase = 1ull << 40;
+	s->ext_off = ~0u - 5;
+	s->ext_cap = ~0u;
+	s->rbase = 1u << 31;
 	s->sbytes = -12345;
 	s->rbytes = 0x7fffffff;
 	s->reply_len = 0x7fffffff;

@@ -305,7 +305,6 @@ static inline void nto__iov_gather(char *dst, const iov_t *iov, int parts,
 /* What the server remembers of a message it received, so replies and
  * MsgRead/MsgWrite never re-read the client's (untrusted) slot header. */
 struct nto_rcv_snap {
-	uint32_t gen;
 	uint64_t off, cap, rbase;
 	int32_t sbytes, rbytes;
 };
@@ -327,6 +326,9 @@ struct nto_srv_conn {
 	struct nto_conn_region *region;
 	_Atomic int outstanding; /* received, not yet replied */
 	struct nto_rcv_snap snap[NTO_CONN_SLOTS];
+	/* msgrecv.c: looks in a row that found a marked slot not in SEND
+	 * (its sendmask bit is cleared at the second, as ready bits are) */
+	_Atomic uint8_t idle_looks[NTO_CONN_SLOTS];
 };
 
 struct nto_chan {
@@ -343,6 +345,10 @@ struct nto_chan {
 	struct nto_srv_conn **act; /* live mapped connections (srv lock) */
 	/* the same, by connection-table index (chained through ->same) */
 	struct nto_srv_conn *by_index[NTO_CHAN_CONNS];
+	/* msgrecv.c: looks in a row that found the entry empty (a ready bit
+	 * is cleared at the second, so a client between two messages keeps
+	 * it and posts without writing the ready word) */
+	_Atomic uint8_t empty_looks[NTO_CHAN_CONNS];
 };
 
 /* The srv lock: readers use connections and channels, the writer maps,

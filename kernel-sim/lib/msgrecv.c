@@ -35,6 +35,35 @@ static void consider(struct cand *best, enum cand_kind kind, int prio,
 	best->idx = idx;
 }
 
+/* Is marked slot i of sc in SEND? A slot's sendmask bit stays set while
+ * its client thread keeps sending (take does not clear it, so the
+ * client's next post need not write the connection header); a slot found
+ * idle twice in a row loses its bit, and is looked at once more after the
+ * clear, since a sender marks only after posting. seq_cst loads: the
+ * other half of nto_mask_set32's check. */
+static int slot_sent(struct nto_srv_conn *sc, unsigned i)
+{
+	struct nto_conn_region *r = sc->region;
+
+	if (atomic_load(&r->slot[i].state) == NTO_SLOT_SEND) {
+		atomic_store_explicit(&sc->idle_looks[i], 0,
+				      memory_order_relaxed);
+		return 1;
+	}
+	if (atomic_load_explicit(&sc->idle_looks[i], memory_order_relaxed) ==
+	    0) {
+		atomic_store_explicit(&sc->idle_looks[i], 1,
+				      memory_order_relaxed);
+		return 0;
+	}
+	atomic_store_explicit(&sc->idle_looks[i], 0, memory_order_relaxed);
+	atomic_fetch_and(&r->hdr.sendmask, ~(1u << i));
+	if (atomic_load(&r->slot[i].state) != NTO_SLOT_SEND)
+		return 0;
+	atomic_fetch_or(&r->hdr.sendmask, 1u << i); /* posted meanwhile */
+	return 1;
+}
+
 /* Under the srv read lock: offer one connection's ready items to best.
  * Looks where the connection's send and pulse masks point; with `oldest`
  * (a full scan) at every slot and entry, and lowers *oldest to the oldest
@@ -53,9 +82,9 @@ static int scan_conn(struct nto_srv_conn *sc, int pulses_only,
 		sm = 0;
 	for (; sm; sm &= sm - 1) {
 		i = (unsigned)__builtin_ctz(sm);
-		if (i >= NTO_CONN_SLOTS ||
-		    atomic_load_explicit(&r->slot[i].state,
-					 memory_order_acquire) != NTO_SLOT_SEND)
+		if (i >= NTO_CONN_SLOTS || (!oldest && !slot_sent(sc, i)))
+			continue;
+		if (oldest && atomic_load(&r->slot[i].state) != NTO_SLOT_SEND)
 			continue;
 		t = r->slot[i].ticket;
 		consider(best, CAND_SLOT, r->slot[i].priority, t, sc, i);
@@ -136,16 +165,30 @@ static int scan_best(struct nto_chan *ch, int pulses_only, int full,
 			bits &= bits - 1;
 			/* one walk of the index's mappings: work, and whether
 			 * any mapping is the entry's current connection */
-			if (scan_index(ch, idx, pulses_only, best, &mapped))
+			if (scan_index(ch, idx, pulses_only, best, &mapped)) {
+				atomic_store_explicit(&ch->empty_looks[idx], 0,
+						      memory_order_relaxed);
 				continue;
+			}
 			/* a connection's first work: not mapped yet, so keep
 			 * the bit and have chan_sync map it */
 			if (!mapped && nto__chan_entry_live(ch, idx)) {
 				atomic_store(&ch->need_map, 1);
 				continue;
 			}
-			/* empty: clear, then look once more, since a sender
-			 * sets the bit only after posting */
+			/* empty once: keep the bit (the client is likely
+			 * between two messages, and its next post then leaves
+			 * the ready word alone) */
+			if (atomic_load_explicit(&ch->empty_looks[idx],
+						 memory_order_relaxed) == 0) {
+				atomic_store_explicit(&ch->empty_looks[idx], 1,
+						      memory_order_relaxed);
+				continue;
+			}
+			/* empty twice: clear, then look once more, since a
+			 * sender sets the bit only after posting */
+			atomic_store_explicit(&ch->empty_looks[idx], 0,
+					      memory_order_relaxed);
 			atomic_fetch_and(&ready[w], ~(1ull << b));
 			if (scan_index(ch, idx, pulses_only, best, NULL))
 				atomic_fetch_or(&ready[w], 1ull << b);
@@ -288,7 +331,6 @@ static int take(struct nto_chan *ch, struct cand *c, const iov_t *iov,
 					 ~(1ull << c->idx));
 			rc = take_pulse(&sc->region->pulse[c->idx], &pulse);
 			if (rc == 0) {
-				atomic_fetch_sub(&sc->region->hdr.nready, 1);
 				pulse.scoid =
 					sc->scoid; /* never trust the peer's */
 				if (!client_pulse_ok(sc, &pulse))
@@ -305,12 +347,10 @@ static int take(struct nto_chan *ch, struct cand *c, const iov_t *iov,
 	}
 	s = &sc->region->slot[c->idx];
 	expect = NTO_SLOT_SEND;
-	atomic_fetch_and(&sc->region->hdr.sendmask, ~(1u << c->idx));
+	/* the slot's sendmask bit stays: slot_sent clears idle ones */
 	if (!atomic_compare_exchange_strong(&s->state, &expect,
 					    NTO_SLOT_RECEIVED))
 		return -EAGAIN;
-	atomic_fetch_sub(&sc->region->hdr.nready, 1);
-	sn.gen = s->gen;
 	sn.off = s->ext_off;
 	sn.cap = s->ext_cap;
 	sn.rbase = s->rbase;
@@ -329,7 +369,6 @@ static int take(struct nto_chan *ch, struct cand *c, const iov_t *iov,
 		return -EAGAIN;
 	}
 	atomic_fetch_or(&s->flags, NTO_SLOTF_RECEIVED);
-	s->recv_tid = nto__tid();
 	sc->snap[c->idx] = sn;
 	atomic_fetch_add(&sc->outstanding, 1);
 	n = (size_t)sn.sbytes < bufsize ? (size_t)sn.sbytes : bufsize;
@@ -391,8 +430,10 @@ static int receive(int chid, const iov_t *iov, int parts,
 			break;
 		}
 		seq = atomic_load(&ch->db->seq);
+		/* the clock only when a lost wake was seen: not per message */
 		full = slept_out ||
-		       nto__now_ns() < atomic_load(&ch->short_sleep_until);
+		       (atomic_load(&ch->short_sleep_until) &&
+			nto__now_ns() < atomic_load(&ch->short_sleep_until));
 		unmapped = nto__chan_sync(ch, full);
 		nto__srv_rdlock();
 		if (nto__chan_find(chid) != ch) {

@@ -63,8 +63,8 @@ void nto__doorbell_ring(struct nto_conn *conn)
 	 * either it sees our bump or we see it waiting. Only the server can
 	 * write the waiter count, so no client can make us skip this wake. */
 	if (conn->tindex < NTO_CHAN_CONNS)
-		atomic_fetch_or(&conn->doorbell->ready[conn->tindex / 64],
-				1ull << (conn->tindex % 64));
+		nto_mask_set64(&conn->doorbell->ready[conn->tindex / 64],
+			       1ull << (conn->tindex % 64));
 	atomic_fetch_add(&conn->doorbell->seq, 1);
 	if (atomic_load(&conn->wait->waiters) > 0)
 		nto__futex_wake(&conn->doorbell->seq, 1);
@@ -206,7 +206,6 @@ static void post_unblock_pulse(struct nto_conn *conn, unsigned slot)
 				     ((unsigned)conn->scoid & 0xffffu)),
 			   0, conn->scoid, nto__now_ns()) < 0)
 		return; /* no room: the server still sees _NTO_MI_UNBLOCK_REQ */
-	atomic_fetch_add(&r->hdr.nready, 1);
 	nto__doorbell_ring(conn);
 }
 
@@ -244,7 +243,6 @@ static int try_leave(struct nto_conn *conn, unsigned i, struct leave *lv,
 		if (!atomic_compare_exchange_strong(&s->state, &st,
 						    NTO_SLOT_FREE))
 			return 0; /* taken meanwhile: look again */
-		atomic_fetch_sub(&conn->region->hdr.nready, 1);
 		slot_freed(conn);
 		return lv->err;
 	case NTO_SLOT_DONE:
@@ -419,29 +417,29 @@ static int send_once(int coid, const iov_t *siov, int sparts, size_t sbytes,
 	}
 	off = conn->ext_off[i];
 	nto__iov_gather((char *)conn->region + off, siov, sparts, sbytes);
-	s->gen++;
 	s->coid = coid;
 	s->tid = ctx->o && ctx->o->tid ? ctx->o->tid : nto__tid();
 	s->priority = ctx->o && ctx->o->prio ? ctx->o->prio : thread_prio;
 	s->sbytes = (int32_t)sbytes;
 	s->rbytes = (int32_t)rbytes;
-	s->recv_tid = 0;
-	s->ext_off = off;
-	s->ext_cap = conn->ext_cap[i];
-	s->rbase = rbase;
+	s->ext_off = (uint32_t)off; /* < NTO_CONN_SIZE */
+	s->ext_cap = (uint32_t)conn->ext_cap[i];
+	s->rbase = (uint32_t)rbase;
 	s->req_set = (uint32_t)ctx->has_id; /* the rest is read only if 1 */
 	if (ctx->has_id) {
 		s->req_client = ctx->id.client;
 		s->req_seq = ctx->id.seq;
 		s->req_done = ctx->id.done;
 	}
-	atomic_store(&s->flags, ctx->o ? ctx->o->slot_flags : 0);
+	/* relaxed: the post's seq_cst store of SEND publishes the slot */
+	atomic_store_explicit(&s->flags, ctx->o ? ctx->o->slot_flags : 0,
+			      memory_order_relaxed);
 repost:
 	s->status = 0;
 	s->err = 0;
 	s->reply_len = 0;
 	s->ticket = nto__now_ns();
-	atomic_store(&s->sleeping, 0);
+	atomic_store_explicit(&s->sleeping, 0, memory_order_relaxed);
 	nto_slot_post(conn->region, i);
 	nto__doorbell_ring(conn);
 	NTO_FAULT(NTO_FP_SEND_QUEUED, s);

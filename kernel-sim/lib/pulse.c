@@ -38,7 +38,6 @@ int nto__pulse_post(int coid, int priority, int code, union sigval value)
 		    code, value.sival_int,
 		    (uint32_t)((uint64_t)(uintptr_t)value.sival_ptr >> 32),
 		    conn->scoid, nto__now_ns()) >= 0) {
-		atomic_fetch_add(&r->hdr.nready, 1);
 		nto__doorbell_ring(conn);
 		NTO_FAULT(NTO_FP_PULSE, NULL);
 		rc = EOK;

@@ -27,7 +27,7 @@
 #include <stdatomic.h>
 #include <stdint.h>
 
-#define NTO_SHM_VERSION 1u
+#define NTO_SHM_VERSION 2u	    /* 2: the slot's one-line layout */
 #define NTO_CONN_MAGIC	0x4e544f43u /* "NTOC" */
 #define NTO_CHAN_MAGIC	0x4e544f48u /* "NTOH" */
 
@@ -89,32 +89,37 @@ enum nto_slot_state {
  * written by the client: untrusted, it only says how to parse */
 #define NTO_SLOTF_NETCTL 0x8u
 
+/* The first cache line holds everything one message needs: what the
+ * receiver reads to find and take it, and the result the client reads
+ * back, so a round trip moves this line and the data, nothing more. The
+ * second holds what only some messages use. Offsets and sizes are 32-bit:
+ * a region is 1 GiB (NTO_CONN_SIZE). */
 struct nto_slot {
 	_Atomic uint32_t state;	   /* enum nto_slot_state; futex word */
 	_Atomic uint32_t sleeping; /* client is (about to be) in FUTEX_WAIT */
 	_Atomic uint32_t flags;	   /* NTO_SLOTF_* */
-	uint32_t gen;		   /* bumped by the client per message */
-	int32_t coid;		   /* client coid used for the send */
-	int32_t tid;		   /* client thread id */
 	int32_t priority;	   /* sender priority */
+	uint64_t ticket;	   /* CLOCK_MONOTONIC ns at post: FIFO order */
 	int32_t sbytes;		   /* bytes of message at ext_off */
 	int32_t rbytes;	  /* client reply buffer size, at ext_off+rbase */
-	int32_t recv_tid; /* server thread that received (pidin) */
-	uint64_t ext_off; /* extent offset within the region */
-	uint64_t ext_cap; /* extent length */
-	uint64_t rbase;	  /* reply area offset within the extent */
-	uint64_t ticket;  /* CLOCK_MONOTONIC ns at post: FIFO order */
+	uint32_t ext_off; /* extent offset within the region */
+	uint32_t ext_cap; /* extent length */
+	uint32_t rbase;	  /* reply area offset within the extent */
 	/* result, written by the server (REPLYING) or ipcd (KERNEL) */
 	int32_t status;	   /* MsgReply status */
 	int32_t err;	   /* 0, or errno (MsgError, ESRCH...) */
 	int32_t reply_len; /* extent of reply data written (<= rbytes) */
+	int32_t coid;	   /* client coid used for the send */
+	int32_t tid;	   /* client thread id */
+	/* second line */
+	uint32_t gen; /* bumped by ipcd per kernel message (informational) */
 	/* request identity (libha's exactly-once policy), written by the
 	 * client with the message: untrusted, see docs/fault-model.md */
 	uint32_t req_set;    /* 1: the three fields below are meaningful */
 	uint64_t req_client; /* client id: sender's pid << 32 | random */
 	uint64_t req_seq;    /* the request's number for that client id */
 	uint64_t req_done;   /* the client has finished every seq below */
-	uint32_t pad[4];
+	uint32_t pad[8];
 };
 
 enum nto_pulse_state {
@@ -150,13 +155,15 @@ struct nto_conn_hdr {
 	int32_t chid;
 	int32_t scoid;
 	uint32_t chflags;
-	uint32_t conn_index;	 /* index in the channel's connection table */
-	_Atomic uint32_t dead;	 /* NTO_CONN_* set by ipcd */
-	_Atomic uint32_t nready; /* hint: slots in SEND + pulses READY */
+	uint32_t conn_index;   /* index in the channel's connection table */
+	_Atomic uint32_t dead; /* NTO_CONN_* set by ipcd */
+	uint32_t reserved;     /* was a count of ready items: unused */
 	/* hints for the receiver: bit i set after slot i went SEND / pulse i
-	 * went READY, cleared by the receiver just before it claims that
-	 * item. A stale bit costs one look; a client that clears its own
-	 * bits hides only its own work (until a full scan finds it). */
+	 * went READY. A pulse's bit is cleared by the receiver just before it
+	 * claims the entry; a slot's stays while its client keeps sending and
+	 * is cleared after two looks found the slot idle (msgrecv.c
+	 * slot_sent). A stale bit costs one look; a client that clears its
+	 * own bits hides only its own work (until a full scan finds it). */
 	_Atomic uint32_t sendmask;
 	uint32_t pad1;
 	_Atomic uint64_t pulsemask;
@@ -233,6 +240,8 @@ struct nto_waitpage {
 };
 
 _Static_assert(sizeof(struct nto_slot) == 128, "slot is two cache lines");
+_Static_assert(__builtin_offsetof(struct nto_slot, gen) == 64,
+	       "a message's fields fill the slot's first line");
 _Static_assert(sizeof(struct nto_doorbell) <= NTO_DOORBELL_SIZE,
 	       "doorbell fits its page");
 _Static_assert(NTO_CHAN_CONNS % 64u == 0, "whole ready words");
@@ -251,8 +260,8 @@ _Static_assert(NTO_CONN_SLOTS <= 32 && NTO_CONN_PULSES <= 64,
  * a channel's kernel pulses): claim a FREE entry by CAS (FREE -> FILLING),
  * fill it, publish READY, then set its bit in `mask` (a connection's
  * pulsemask; NULL for tables without one). Returns the entry's index, or
- * -1 when every entry is taken. The caller counts it (nready/kready) and
- * rings.
+ * -1 when every entry is taken. The caller counts it (kready, for ipcd's kernel
+ * pulses) and rings.
  */
 static inline int nto_pulse_post(struct nto_pulse_ent *ents, unsigned n,
 				 _Atomic uint64_t *mask, int prio, int code,
@@ -286,13 +295,30 @@ static inline int nto_pulse_post(struct nto_pulse_ent *ents, unsigned n,
 	return -1;
 }
 
-/* Publish a filled slot (CLAIMED -> SEND), mark it, count it. The caller
- * sets its connection's ready bit and rings. */
+/* Set bit `bit` of a hint mask unless it is set already: the receiver
+ * leaves the bits of busy slots and connections set, so in steady state
+ * this is a load of a line nobody writes, not a write the other side must
+ * fetch back. Safe because the receiver clears a bit only before it looks
+ * once more (seq_cst on both sides: the Dekker pattern in
+ * docs/protocol.md). */
+static inline void nto_mask_set32(_Atomic uint32_t *m, uint32_t bit)
+{
+	if (!(atomic_load(m) & bit))
+		atomic_fetch_or(m, bit);
+}
+
+static inline void nto_mask_set64(_Atomic uint64_t *m, uint64_t bit)
+{
+	if (!(atomic_load(m) & bit))
+		atomic_fetch_or(m, bit);
+}
+
+/* Publish a filled slot (CLAIMED -> SEND) and mark it. The caller sets its
+ * connection's ready bit and rings. */
 static inline void nto_slot_post(struct nto_conn_region *r, unsigned i)
 {
 	atomic_store(&r->slot[i].state, NTO_SLOT_SEND);
-	atomic_fetch_or(&r->hdr.sendmask, 1u << i);
-	atomic_fetch_add(&r->hdr.nready, 1);
+	nto_mask_set32(&r->hdr.sendmask, 1u << i);
 }
 
 #endif /* NTOSIM_PROTO_SHM_H */

@@ -182,7 +182,6 @@ static int cmd_forge(const char *name)
 		p->ticket = 1; /* oldest of all */
 		atomic_store(&p->state, NTO_PULSE_READY);
 		atomic_fetch_or(&r->hdr.pulsemask, 1ull << i);
-		atomic_fetch_add(&r->hdr.nready, 1);
 		k++;
 	}
 	atomic_fetch_add(&db->seq, 1);

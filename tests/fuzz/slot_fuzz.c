@@ -182,7 +182,6 @@ static void reset_region(void)
 	}
 	for (i = 0; i < NTO_CONN_PULSES; i++)
 		atomic_store(&region->pulse[i].state, NTO_PULSE_FREE);
-	atomic_store(&region->hdr.nready, 0);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -190,7 +189,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	static char wrbuf[65536], rdbuf[65536], reply[65536];
 	const uint8_t *d = data;
 	size_t left = size;
-	unsigned nslots, npulses, i, ready = 0;
+	unsigned nslots, npulses, i;
 	uint16_t rxsize;
 	char *rx;
 	int rounds;
@@ -215,19 +214,18 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		s->priority = in.priority;
 		s->sbytes = in.sbytes;
 		s->rbytes = in.rbytes;
-		s->ext_off = in.ext_off;
+		/* the slot's fields are 32-bit: the input's high halves
+		 * fold into the low ones so they still reach every value */
+		s->ext_off = (uint32_t)(in.ext_off ^ (in.ext_off >> 32));
 		if (in.where & 1)
-			s->ext_off = NTO_CONN_DATA +
-				     (uint64_t)i * NTO_CONN_INLINE +
-				     (in.ext_off & 0xffff);
-		s->ext_cap = in.ext_cap;
-		s->rbase = in.rbase;
+			s->ext_off = NTO_CONN_DATA + i * NTO_CONN_INLINE +
+				     (uint32_t)(in.ext_off & 0xffff);
+		s->ext_cap = (uint32_t)(in.ext_cap ^ (in.ext_cap >> 32));
+		s->rbase = (uint32_t)(in.rbase ^ (in.rbase >> 32));
 		s->ticket = i;
 		s->status = s->err = s->reply_len = 0;
 		atomic_store(&s->flags, in.flags & 7u);
 		atomic_store(&s->state, st);
-		if (st == NTO_SLOT_SEND)
-			ready++;
 	}
 	for (i = 0; i < npulses; i++) {
 		struct nto_pulse_ent *p = &region->pulse[i];
@@ -240,10 +238,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		p->scoid = 0;
 		p->ticket = 100 + i;
 		atomic_store(&p->state, in.state & 3u);
-		if ((in.state & 3u) == NTO_PULSE_READY)
-			ready++;
 	}
-	atomic_store(&region->hdr.nready, ready);
 	/* a client may leave any bits in its masks: all set makes every
 	 * slot and entry one the receiver looks at */
 	atomic_store(&region->hdr.sendmask, UINT32_MAX);
