@@ -615,6 +615,7 @@ static int reply(int rcvid, int status, int err, const iov_t *iov, int parts)
 	struct nto_rcv_snap *sn;
 	struct nto_slot *s;
 	uint32_t expect = NTO_SLOT_RECEIVED;
+	size_t n = 0;
 	unsigned i;
 	int rc;
 
@@ -627,6 +628,18 @@ static int reply(int rcvid, int status, int err, const iov_t *iov, int parts)
 		goto out;
 	s = &sc->region->slot[i];
 	sn = &sc->snap[i];
+	/* The reply's bytes go into the reply area while we still hold the
+	 * message (RECEIVED), as MsgWrite's do: the slot's state, result and
+	 * DONE then follow within nanoseconds, so the client, spinning on
+	 * that line, gives it up once per reply instead of twice. */
+	if (err == 0 && atomic_load(&s->state) == NTO_SLOT_RECEIVED) {
+		n = iov_len(iov, parts);
+		if (n > (size_t)sn->rbytes)
+			n = (size_t)sn->rbytes; /* truncated to the client's
+						   buffer */
+		nto__iov_gather((char *)sc->region + sn->off + sn->rbase, iov,
+				parts, n);
+	}
 	if (!atomic_compare_exchange_strong(&s->state, &expect,
 					    NTO_SLOT_REPLYING)) {
 		if (expect == NTO_SLOT_ABANDONED &&
@@ -640,13 +653,6 @@ static int reply(int rcvid, int status, int err, const iov_t *iov, int parts)
 	 * a lying reply_len the client must clamp */
 	NTO_FAULT(NTO_FP_REPLY_BEFORE, s);
 	if (err == 0) {
-		size_t n = iov_len(iov, parts);
-
-		if (n > (size_t)sn->rbytes)
-			n = (size_t)sn->rbytes; /* truncated to the client's
-						   buffer */
-		nto__iov_gather((char *)sc->region + sn->off + sn->rbase, iov,
-				parts, n);
 		if ((int32_t)n > s->reply_len)
 			s->reply_len = (int32_t)n;
 		s->status = status;
