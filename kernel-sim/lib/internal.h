@@ -327,6 +327,10 @@ struct nto_srv_conn {
 	struct nto_conn_region *region;
 	_Atomic int outstanding; /* received, not yet replied */
 	struct nto_rcv_snap snap[NTO_CONN_SLOTS];
+	/* msgrecv.c: bit i set once MsgWrite put data in slot i's reply
+	 * area, so its MsgReply must not reply in place (a stale bit only
+	 * costs one later reply its in-place copy) */
+	_Atomic uint32_t wrote;
 };
 
 struct nto_chan {

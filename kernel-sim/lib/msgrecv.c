@@ -544,6 +544,26 @@ static int held_lookup(int rcvid, struct nto_srv_conn **scp, unsigned *slot)
 	return st == NTO_SLOT_RECEIVED || st == NTO_SLOT_REPLYING ? 0 : -ESRCH;
 }
 
+/* Where MsgReply writes in a held message's extent. A large reply goes at
+ * the start, over the message (the server is done with it: no MsgRead after
+ * MsgReply), so a round trip touches one area of shared memory instead of
+ * two; the client sees NTO_SLOTF_REPLY_INPLACE and copies from there. Not
+ * after a MsgWrite (its data is at rbase, where the reply must join it),
+ * nor in an inline extent, which is small anyway. Under the srv read lock,
+ * in REPLYING. */
+static uint64_t reply_at(struct nto_srv_conn *sc, unsigned i,
+			 const struct nto_rcv_snap *sn)
+{
+	uint32_t bit = 1u << i;
+
+	if (sn->off < NTO_CONN_BULK) /* first: no atomics for small ones */
+		return sn->rbase;
+	if (atomic_fetch_and(&sc->wrote, ~bit) & bit)
+		return sn->rbase;
+	atomic_fetch_or(&sc->region->slot[i].flags, NTO_SLOTF_REPLY_INPLACE);
+	return 0;
+}
+
 /* MsgReply / MsgError: finish the client's send. err 0 = reply. */
 static int reply(int rcvid, int status, int err, const iov_t *iov, int parts)
 {
@@ -581,8 +601,9 @@ static int reply(int rcvid, int status, int err, const iov_t *iov, int parts)
 		if (n > (size_t)sn->rbytes)
 			n = (size_t)sn->rbytes; /* truncated to the client's
 						   buffer */
-		nto__iov_gather((char *)sc->region + sn->off + sn->rbase, iov,
-				parts, n);
+		nto__iov_gather((char *)sc->region + sn->off +
+					reply_at(sc, i, sn),
+				iov, parts, n);
 		if ((int32_t)n > s->reply_len)
 			s->reply_len = (int32_t)n;
 		s->status = status;
@@ -660,6 +681,8 @@ static int rw_at(int rcvid, const iov_t *iov, int parts, int offset, int write)
 		goto out;
 	s = &sc->region->slot[i];
 	sn = &sc->snap[i];
+	if (write) /* before the state check: a racing MsgReply sees it */
+		atomic_fetch_or(&sc->wrote, 1u << i);
 	if (atomic_load(&s->state) != NTO_SLOT_RECEIVED) {
 		rc = -ESRCH;
 		goto out;
