@@ -544,22 +544,25 @@ static int held_lookup(int rcvid, struct nto_srv_conn **scp, unsigned *slot)
 	return st == NTO_SLOT_RECEIVED || st == NTO_SLOT_REPLYING ? 0 : -ESRCH;
 }
 
-/* Where MsgReply writes in a held message's extent. A large reply goes at
- * the start, over the message (the server is done with it: no MsgRead after
- * MsgReply), so a round trip touches one area of shared memory instead of
- * two; the client sees NTO_SLOTF_REPLY_INPLACE and copies from there. Not
- * after a MsgWrite (its data is at rbase, where the reply must join it),
- * nor in an inline extent, which is small anyway. Under the srv read lock,
- * in REPLYING. */
+/* Where MsgReply writes n bytes in a held message's extent: at the start,
+ * over the message (the server is done with it: no MsgRead after
+ * MsgReply), and the client sees NTO_SLOTF_REPLY_INPLACE and copies from
+ * there. Then each side writes the cache lines it has just read: with two
+ * areas, every line written had last been read on the other CPU and had
+ * to be taken back from it (docs/bench.md, "Large messages"). Not after a
+ * MsgWrite: its data is at rbase, where the reply must join it. Under the
+ * srv read lock, in REPLYING. */
 static uint64_t reply_at(struct nto_srv_conn *sc, unsigned i,
-			 const struct nto_rcv_snap *sn)
+			 const struct nto_rcv_snap *sn, size_t n)
 {
 	uint32_t bit = 1u << i;
 
-	if (sn->off < NTO_CONN_BULK) /* first: no atomics for small ones */
+	if (atomic_load(&sc->wrote) & bit) {
+		atomic_fetch_and(&sc->wrote, ~bit);
 		return sn->rbase;
-	if (atomic_fetch_and(&sc->wrote, ~bit) & bit)
-		return sn->rbase;
+	}
+	if (n == 0)
+		return sn->rbase; /* nothing to place: no flag to set */
 	atomic_fetch_or(&sc->region->slot[i].flags, NTO_SLOTF_REPLY_INPLACE);
 	return 0;
 }
@@ -602,7 +605,7 @@ static int reply(int rcvid, int status, int err, const iov_t *iov, int parts)
 			n = (size_t)sn->rbytes; /* truncated to the client's
 						   buffer */
 		nto__iov_gather((char *)sc->region + sn->off +
-					reply_at(sc, i, sn),
+					reply_at(sc, i, sn, n),
 				iov, parts, n);
 		if ((int32_t)n > s->reply_len)
 			s->reply_len = (int32_t)n;

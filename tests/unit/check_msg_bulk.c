@@ -1,12 +1,13 @@
 /*
- * Large messages and their replies: a reply to a message in a bulk extent
- * is written over the message (docs/protocol.md 4, "Replies in place").
- * Checks every byte both ways over one connection whose extent is reused
- * at many sizes (send and reply alike and lopsided, around the 8 KiB
- * inline limit and at 1 MiB), truncation to the client's buffer, MsgWrite
- * before MsgReply (the reply then goes beside the message, which MsgRead
- * still sees intact), and ERESTART re-delivering the untouched message.
- * The test process is the server; a forked child is the client.
+ * Messages and their replies in place: MsgReply writes the reply over the
+ * message it answers (docs/protocol.md 4, "Replies in place"). Checks
+ * every byte both ways over one connection whose extents are reused at
+ * many sizes (send and reply alike and lopsided, inline and bulk, up to
+ * 2 MiB), truncation to the client's buffer, MsgWrite before MsgReply (the
+ * reply then goes beside the message, which MsgRead still sees intact),
+ * ERESTART re-delivering the untouched message, and four client threads
+ * whose extents are live at once. The test process is the server; a
+ * forked child is the client.
  */
 #include "config.h"
 
@@ -55,7 +56,13 @@ static const struct xchg plan[] = {
 	{1 * MiB, 1 * MiB, 1 * MiB, REPLY},	/* in place again after it */
 	{256 * KiB, 256 * KiB, 0, WRITE_REPLY}, /* all by MsgWrite */
 	{512 * KiB, 512 * KiB, 512 * KiB, RESTART_REPLY},
-	{100, 100, 100, REPLY}, /* an inline extent: beside */
+	{100, 100, 100, REPLY}, /* an inline extent */
+	{100, 4 * KiB, 1 * KiB, WRITE_REPLY},
+	{100, 100, 100, REPLY},	   /* in place again after it */
+	{3 * KiB, 64, 64, REPLY},  /* write(): big in, small out */
+	{64, 100, 0, REPLY},	   /* an empty reply */
+	{64, 100, 0, WRITE_REPLY}, /* all by MsgWrite, inline */
+	{1 * KiB, 1 * KiB, 1 * KiB, RESTART_REPLY},
 	{2 * MiB, 2 * MiB, 2 * MiB, REPLY},
 };
 #define NPLAN (sizeof plan / sizeof plan[0])
