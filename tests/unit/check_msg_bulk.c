@@ -5,21 +5,24 @@
  * many sizes (send and reply alike and lopsided, inline and bulk, up to
  * 2 MiB), truncation to the client's buffer, MsgWrite before MsgReply (the
  * reply then goes beside the message, which MsgRead still sees intact),
- * ERESTART re-delivering the untouched message, and four client threads
- * whose extents are live at once. The test process is the server; a
- * forked child is the client.
+ * ERESTART re-delivering the untouched message, four client threads
+ * whose extents are live at once, and a server lying with the in-place
+ * flag. The test process is the server; a forked child is the client.
  */
 #include "config.h"
 
 #include <errno.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include <sys/neutrino.h>
 
+#include "proto/shm.h" /* the lying server writes its slot directly */
 #include "tests/unit/fixture.h"
 
 #define W     NTO_TEST_WAIT_MS
@@ -265,6 +268,95 @@ START_TEST(test_bulk_threads)
 }
 END_TEST
 
+/* A server that lies with NTO_SLOTF_REPLY_INPLACE: it sets the flag on a
+ * message whose reply it then writes beside it (MsgWrite), so the client
+ * copies from the extent's start, i.e. its own message. What that client
+ * gets is wrong but bounded: the status, at most its own buffer (the guard
+ * after it untouched), bytes from its own extent; its next send is right.
+ * The server finds the slot through its own mapping of the region. */
+#define LIE_LEN (64 * KiB)
+
+static int client_lied_to(const struct nto_test_link *l, void *arg)
+{
+	int coid =
+		ConnectAttach(0, getppid(), *(int *)arg, _NTO_SIDE_CHANNEL, 0);
+	char *s = malloc(LIE_LEN), *r = malloc(LIE_LEN + GUARD);
+
+	(void)l;
+	NTO_CHILD_ASSERT(coid >= 0 && s && r);
+	nto_test_fill(s, LIE_LEN, 41, 0);
+	memset(r, 0xee, LIE_LEN + GUARD);
+	NTO_CHILD_ASSERT_INT(MsgSend(coid, s, LIE_LEN, r, LIE_LEN), ==, 7);
+	/* the flag sent it to the extent's start: its own message */
+	NTO_CHILD_ASSERT_INT(nto_test_verify(r, LIE_LEN, 41, 0), ==, LIE_LEN);
+	for (size_t k = LIE_LEN; k < LIE_LEN + GUARD; k++)
+		NTO_CHILD_ASSERT_INT((unsigned char)r[k], ==, 0xee);
+	/* an honest reply on the same slot and extent */
+	nto_test_fill(s, LIE_LEN, 43, 0);
+	NTO_CHILD_ASSERT_INT(MsgSend(coid, s, LIE_LEN, r, LIE_LEN), ==, 8);
+	NTO_CHILD_ASSERT_INT(nto_test_verify(r, LIE_LEN, 44, 0), ==, LIE_LEN);
+	free(s);
+	free(r);
+	return 0;
+}
+
+/* Set the flag on every slot of our connection regions that holds a
+ * received message of len bytes; returns how many. */
+static int set_inplace_flag(int32_t len)
+{
+	char line[512];
+	FILE *f = fopen("/proc/self/maps", "r");
+	int n = 0;
+
+	ck_assert_ptr_nonnull(f);
+	while (fgets(line, sizeof(line), f)) {
+		struct nto_conn_region *r;
+		unsigned long lo, hi;
+
+		if (!strstr(line, "/memfd:ntosim-conn ") ||
+		    sscanf(line, "%lx-%lx", &lo, &hi) != 2 ||
+		    hi - lo != NTO_CONN_SIZE)
+			continue;
+		r = (struct nto_conn_region *)lo;
+		if (r->hdr.magic != NTO_CONN_MAGIC)
+			continue;
+		for (unsigned i = 0; i < NTO_CONN_SLOTS; i++)
+			if (atomic_load(&r->slot[i].state) ==
+				    NTO_SLOT_RECEIVED &&
+			    r->slot[i].sbytes == len) {
+				atomic_fetch_or(&r->slot[i].flags,
+						NTO_SLOTF_REPLY_INPLACE);
+				n++;
+			}
+	}
+	fclose(f);
+	return n;
+}
+
+START_TEST(test_lying_flag)
+{
+	struct nto_test_child c;
+	char *buf = malloc(LIE_LEN);
+	int chid = ChannelCreate(0), rcvid;
+
+	ck_assert_ptr_nonnull(buf);
+	nto_test_fork(&c, client_lied_to, &chid);
+	rcvid = MsgReceive(chid, buf, LIE_LEN, NULL);
+	ck_assert_int_gt(rcvid, 0);
+	ck_assert_int_eq(set_inplace_flag(LIE_LEN), 1);
+	nto_test_fill(buf, LIE_LEN, 42, 0);
+	ck_assert_int_eq(MsgWrite(rcvid, buf, LIE_LEN, 0), LIE_LEN);
+	ck_assert_int_eq(MsgReply(rcvid, 7, NULL, 0), 0);
+	rcvid = MsgReceive(chid, buf, LIE_LEN, NULL);
+	ck_assert_int_gt(rcvid, 0);
+	ck_assert_uint_eq(nto_test_verify(buf, LIE_LEN, 43, 0), LIE_LEN);
+	nto_test_fill(buf, LIE_LEN, 44, 0);
+	ck_assert_int_eq(MsgReply(rcvid, 8, buf, LIE_LEN), 0);
+	nto_test_wait_ok(&c, W);
+	free(buf);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("msg_bulk");
@@ -272,6 +364,7 @@ int main(void)
 
 	tcase_add_test(tc, test_bulk_plan);
 	tcase_add_test(tc, test_bulk_threads);
+	tcase_add_test(tc, test_lying_flag);
 	suite_add_tcase(s, tc);
 	return nto_test_main(s);
 }
