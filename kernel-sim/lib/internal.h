@@ -329,6 +329,10 @@ struct nto_srv_conn {
 	/* msgrecv.c: looks in a row that found a marked slot not in SEND
 	 * (its sendmask bit is cleared at the second, as ready bits are) */
 	_Atomic uint8_t idle_looks[NTO_CONN_SLOTS];
+	/* msgrecv.c: bit i set once MsgWrite put data in slot i's reply
+	 * area, so its MsgReply must not reply in place (a stale bit only
+	 * costs one later reply its in-place copy) */
+	_Atomic uint32_t wrote;
 };
 
 struct nto_chan {

@@ -608,6 +608,29 @@ static int held_lookup(int rcvid, struct nto_srv_conn **scp, unsigned *slot)
 	return st == NTO_SLOT_RECEIVED || st == NTO_SLOT_REPLYING ? 0 : -ESRCH;
 }
 
+/* Where MsgReply writes n bytes in a held message's extent: at the start,
+ * over the message (the server is done with it: no MsgRead after
+ * MsgReply), and the client sees NTO_SLOTF_REPLY_INPLACE and copies from
+ * there. Then each side writes the cache lines it has just read: with two
+ * areas, every line written had last been read on the other CPU and had
+ * to be taken back from it (docs/bench.md, "Large messages"). Not after a
+ * MsgWrite: its data is at rbase, where the reply must join it. Under the
+ * srv read lock, while the message is held (RECEIVED). */
+static uint64_t reply_at(struct nto_srv_conn *sc, unsigned i,
+			 const struct nto_rcv_snap *sn, size_t n)
+{
+	uint32_t bit = 1u << i;
+
+	if (atomic_load(&sc->wrote) & bit) {
+		atomic_fetch_and(&sc->wrote, ~bit);
+		return sn->rbase;
+	}
+	if (n == 0)
+		return sn->rbase; /* nothing to place: no flag to set */
+	atomic_fetch_or(&sc->region->slot[i].flags, NTO_SLOTF_REPLY_INPLACE);
+	return 0;
+}
+
 /* MsgReply / MsgError: finish the client's send. err 0 = reply. */
 static int reply(int rcvid, int status, int err, const iov_t *iov, int parts)
 {
@@ -637,8 +660,9 @@ static int reply(int rcvid, int status, int err, const iov_t *iov, int parts)
 		if (n > (size_t)sn->rbytes)
 			n = (size_t)sn->rbytes; /* truncated to the client's
 						   buffer */
-		nto__iov_gather((char *)sc->region + sn->off + sn->rbase, iov,
-				parts, n);
+		nto__iov_gather((char *)sc->region + sn->off +
+					reply_at(sc, i, sn, n),
+				iov, parts, n);
 	}
 	if (!atomic_compare_exchange_strong(&s->state, &expect,
 					    NTO_SLOT_REPLYING)) {
@@ -730,6 +754,8 @@ static int rw_at(int rcvid, const iov_t *iov, int parts, int offset, int write)
 		goto out;
 	s = &sc->region->slot[i];
 	sn = &sc->snap[i];
+	if (write) /* before the state check: a racing MsgReply sees it */
+		atomic_fetch_or(&sc->wrote, 1u << i);
 	if (atomic_load(&s->state) != NTO_SLOT_RECEIVED) {
 		rc = -ESRCH;
 		goto out;

@@ -461,6 +461,8 @@ repost:
 
 		if (n > rbytes)
 			n = rbytes; /* never trust the peer's length */
+		if (atomic_load(&s->flags) & NTO_SLOTF_REPLY_INPLACE)
+			rbase = 0; /* the server replied over the message */
 		nto__iov_scatter(riov, rparts,
 				 (char *)conn->region + off + rbase, n);
 		if (ctx->o && ctx->o->reply_len)

@@ -88,6 +88,10 @@ enum nto_slot_state {
 /* a libnto request to the network manager (proto/netmgr.h "netctl"),
  * written by the client: untrusted, it only says how to parse */
 #define NTO_SLOTF_NETCTL 0x8u
+/* set by the server with a reply written at the start of the extent,
+ * over the message it no longer needs, instead of at rbase: the client
+ * copies its reply from there (docs/protocol.md 4, "Replies in place") */
+#define NTO_SLOTF_REPLY_INPLACE 0x10u
 
 /* The first cache line holds everything one message needs: what the
  * receiver reads to find and take it, and the result the client reads

@@ -120,9 +120,18 @@ struct floor_shm {
 	char pad1[52];
 	/* the server's spin statistics, for the client to report */
 	_Atomic long srv_paid, srv_lost, srv_skipped;
-	char pad2[40];
-	char buf[BENCH_MAX_SIZE];
+	uint32_t split; /* NTOSIM_BENCH_FLOOR_SPLIT: reply beside the message */
+	char pad2[36];
+	char buf[2 * BENCH_MAX_SIZE];
 };
+
+/* Where the reply goes: over the message, as MsgSend's replies in place
+ * do; with NTOSIM_BENCH_FLOOR_SPLIT=1 in a second area after it, as
+ * MsgSend's replies went before (docs/bench.md, "Large messages"). */
+static char *reply_area(struct floor_shm *m, size_t n)
+{
+	return m->split ? m->buf + ((n + 63) & ~(size_t)63) : m->buf;
+}
 
 struct floor_ctx {
 	struct floor_shm *m;
@@ -148,7 +157,7 @@ static int floor_server(void *arg)
 
 			atomic_store(&m->state, SLOT_RECEIVED);
 			memcpy(c->rbuf, m->buf, n); /* as MsgReceive copies */
-			memcpy(m->buf, c->rbuf, n); /* as MsgReply copies */
+			memcpy(reply_area(m, n), c->rbuf, n); /* MsgReply */
 			atomic_store(&m->state, SLOT_DONE);
 			if (atomic_load(&m->sleeping))
 				fwake(&m->state);
@@ -184,7 +193,7 @@ static int floor_op(void *arg)
 		fwait(&m->state, st);
 		atomic_store(&m->sleeping, 0);
 	}
-	memcpy(c->rbuf, m->buf, c->n);
+	memcpy(c->rbuf, reply_area(m, c->n), c->n);
 	atomic_store(&m->state, SLOT_FREE);
 	return 0;
 }
@@ -212,6 +221,8 @@ int rt_floor_case(int argc, char **argv)
 	if (cli.m == MAP_FAILED || !cli.sbuf || !cli.rbuf || !srv.rbuf)
 		return 1;
 	srv.m = cli.m;
+	cli.m->split = getenv("NTOSIM_BENCH_FLOOR_SPLIT") &&
+		       *getenv("NTOSIM_BENCH_FLOOR_SPLIT") == '1';
 	bench_fill(cli.sbuf, cli.n, 7);
 	spin_init(&cli.sp);
 	pid = bench_fork(floor_server, &srv);
