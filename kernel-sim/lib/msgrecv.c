@@ -617,17 +617,18 @@ static int held_lookup(int rcvid, struct nto_srv_conn **scp, unsigned *slot)
  * MsgWrite: its data is at rbase, where the reply must join it. Under the
  * srv read lock, while the message is held (RECEIVED). */
 static uint64_t reply_at(struct nto_srv_conn *sc, unsigned i,
-			 const struct nto_rcv_snap *sn, size_t n)
+			 const struct nto_rcv_snap *sn, size_t n, int *inplace)
 {
 	uint32_t bit = 1u << i;
 
+	*inplace = 0;
 	if (atomic_load(&sc->wrote) & bit) {
 		atomic_fetch_and(&sc->wrote, ~bit);
 		return sn->rbase;
 	}
 	if (n == 0)
 		return sn->rbase; /* nothing to place: no flag to set */
-	atomic_fetch_or(&sc->region->slot[i].flags, NTO_SLOTF_REPLY_INPLACE);
+	*inplace = 1;
 	return 0;
 }
 
@@ -640,7 +641,7 @@ static int reply(int rcvid, int status, int err, const iov_t *iov, int parts)
 	uint32_t expect = NTO_SLOT_RECEIVED;
 	size_t n = 0;
 	unsigned i;
-	int rc;
+	int rc, inplace;
 
 	nto__timeout_clear();
 	if (parts < 0 || (parts > 0 && !iov))
@@ -660,9 +661,14 @@ static int reply(int rcvid, int status, int err, const iov_t *iov, int parts)
 		if (n > (size_t)sn->rbytes)
 			n = (size_t)sn->rbytes; /* truncated to the client's
 						   buffer */
-		nto__iov_gather((char *)sc->region + sn->off +
-					reply_at(sc, i, sn, n),
-				iov, parts, n);
+		uint64_t at = reply_at(sc, i, sn, n, &inplace);
+
+		nto__iov_gather((char *)sc->region + sn->off + at, iov, parts,
+				n);
+		/* the flag after the copy: the line the client polls is
+		 * written once, with the state, not before a long copy */
+		if (inplace)
+			atomic_fetch_or(&s->flags, NTO_SLOTF_REPLY_INPLACE);
 	}
 	if (!atomic_compare_exchange_strong(&s->state, &expect,
 					    NTO_SLOT_REPLYING)) {
