@@ -491,6 +491,7 @@ int conn_create(struct proc *p, struct chan *ch, int noshare, struct conn **out)
 	e = &ch->r->conn[t];
 	e->scoid = sc | SIDE_BIT;
 	e->client_pid = p->pid;
+	e->reg_ino = c->reg.ino; /* issue 10: a server's spare, by this */
 	e->gen = ++ch->tgen[t];
 	atomic_store_explicit(&e->state, NTO_CCONN_LIVE, memory_order_release);
 	/* receivers look at table entries below the high-water mark only */

@@ -115,6 +115,8 @@ struct region {
 	int fd;
 	void *map;
 	size_t maplen;
+	uint64_t ino; /* the memfd's inode (issue 10: written in a
+		       * connection's table entry, a server's spare key) */
 };
 
 /* One control socket. A non-AUX peer owns a process; an AUX peer acts for

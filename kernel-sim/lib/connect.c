@@ -682,13 +682,14 @@ NTO_EXPORT int ConnectClientInfo_r(int scoid, struct _client_info *info,
 	struct nto_ctl_id req = {scoid};
 	struct nto_ctl_client rep;
 	size_t got = sizeof(rep);
+	pid_t sid = 0;
 	int rc;
 
 	(void)ngroups;
 	if (!info)
 		return EFAULT;
 	/* a connection we have mapped: no ipcd round trip (channel.c) */
-	rc = nto__srv_client_cached(scoid, &rep);
+	rc = nto__srv_client_cached(scoid, &rep, &sid);
 	if (rc < 0)
 		rc = nto__ctl_call(NTO_CTL_CLIENT_INFO, &req, sizeof(req), &rep,
 				   sizeof(rep), &got, NULL, 0, NULL);
@@ -698,12 +699,11 @@ NTO_EXPORT int ConnectClientInfo_r(int scoid, struct _client_info *info,
 		return EPROTO;
 	memset(info, 0, sizeof(*info));
 	info->pid = rep.pid;
-	info->sid = getsid(rep.pid);
 	info->cred.ruid = info->cred.euid = info->cred.suid = rep.uid;
 	info->cred.rgid = info->cred.egid = info->cred.sgid = rep.gid;
 	info->nd = rep.nd; /* a remote client through the network manager */
-	if (rep.nd)
-		info->sid = 0; /* not a local process: no session here */
+	/* not a local process: no session here */
+	info->sid = rep.nd ? 0 : sid > 0 ? sid : getsid(rep.pid);
 	return EOK;
 }
 

@@ -63,6 +63,8 @@ struct rt_sconn {
 	uint32_t gen;
 	pid_t client_pid;
 	int fd;
+	dev_t dev; /* the region's memfd (0/0: not known) */
+	ino_t ino;
 	/* Qnet: a proxy connection's remote client and its holder (0: a
 	 * local client) */
 	uint32_t nd, srcnd, uid, gid;
@@ -97,14 +99,30 @@ static int netmgr_chid = -1; /* nto_netmgr_register()'s channel (Qnet) */
  * open() and ConnectAttach do not move. -1 if it cannot be kept. */
 static int keep_fd(int fd)
 {
+	/* issue 10: the limit is read once (the first kept fd), not per
+	 * attach; a program that lowers it later gets EINVAL here, and that
+	 * one object is not re-told (protocol.md 7) */
+	static long base;
 	struct rlimit rl;
-	long base = 512;
+	int nfd;
 
-	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY)
-		base = (long)rl.rlim_cur / 2;
-	if (base < 64)
-		base = 64;
-	return (int)syscall(SYS_fcntl, fd, F_DUPFD_CLOEXEC, base);
+	if (base == 0) {
+		base = 512;
+		if (getrlimit(RLIMIT_NOFILE, &rl) == 0 &&
+		    rl.rlim_cur != RLIM_INFINITY)
+			base = (long)rl.rlim_cur / 2;
+		if (base < 64)
+			base = 64;
+	}
+	nfd = (int)syscall(SYS_fcntl, fd, F_DUPFD_CLOEXEC, base);
+	if (nfd < 0 && errno == EINVAL) { /* the limit went down */
+		base = 0;
+		if (getrlimit(RLIMIT_NOFILE, &rl) == 0 &&
+		    rl.rlim_cur != RLIM_INFINITY && rl.rlim_cur / 2 >= 64)
+			nfd = (int)syscall(SYS_fcntl, fd, F_DUPFD_CLOEXEC,
+					   (long)rl.rlim_cur / 2);
+	}
+	return nfd;
 }
 
 static void close_fd(int fd)
@@ -170,6 +188,56 @@ static void coid_drop(int coid)
 		}
 }
 
+/*
+ * Issue 10: the kept fds of released server connections, by memfd, so a
+ * connection ipcd makes in the same region again (a client's spare) is
+ * noted without CONN_FD (nto__retell_sconn_spare). Oldest out first; the
+ * same bound as channel.c's spare mappings.
+ */
+#define RT_SFREE 16
+static struct rt_sfree {
+	dev_t dev;
+	ino_t ino;
+	int fd;
+} sfree[RT_SFREE];
+static unsigned nsfree;
+
+/* Keep a released connection's fd (or close it: unknown region, or the
+ * whole channel goes). */
+static void sconn_release(struct rt_sconn *s, int keep)
+{
+	if (!keep || s->ino == 0 || s->nd != 0 || s->fd < 0) {
+		close_fd(s->fd);
+		return;
+	}
+	if (nsfree == RT_SFREE) {
+		close_fd(sfree[0].fd);
+		memmove(&sfree[0], &sfree[1],
+			(RT_SFREE - 1) * sizeof(sfree[0]));
+		nsfree--;
+	}
+	sfree[nsfree].dev = s->dev;
+	sfree[nsfree].ino = s->ino;
+	sfree[nsfree++].fd = s->fd;
+}
+
+/* The kept fd of the released region (dev, ino), taken out; -1: none. */
+static int sfree_take(dev_t dev, ino_t ino)
+{
+	unsigned i;
+	int fd;
+
+	for (i = 0; i < nsfree; i++)
+		if (sfree[i].dev == dev && sfree[i].ino == ino) {
+			fd = sfree[i].fd;
+			memmove(&sfree[i], &sfree[i + 1],
+				(nsfree - i - 1) * sizeof(sfree[0]));
+			nsfree--;
+			return fd;
+		}
+	return -1;
+}
+
 static int sconn_drop_if(int chid, int scoid_idx)
 {
 	struct rt_sconn **pp, *s;
@@ -179,7 +247,7 @@ static int sconn_drop_if(int chid, int scoid_idx)
 		if ((chid == 0 || s->chid == chid) &&
 		    (scoid_idx < 0 || (s->scoid & 0xffff) == scoid_idx)) {
 			*pp = s->next;
-			close_fd(s->fd);
+			sconn_release(s, scoid_idx >= 0);
 			free(s);
 			n++;
 		} else {
@@ -247,7 +315,7 @@ static void sconn_prune(int chid)
 	for (pp = &sconns; (s = *pp);) {
 		if (s->chid == chid && sconn_index(s, &gone) < 0) {
 			*pp = s->next;
-			close_fd(s->fd);
+			sconn_release(s, 1);
 			free(s);
 		} else {
 			pp = &s->next;
@@ -412,6 +480,7 @@ static void note_sconn(const struct nto_ctl_connfd *rep, int fd)
 {
 	struct rt_chan *c = chan_get(rep->chid);
 	struct rt_sconn *s;
+	struct stat st;
 	unsigned i, hi;
 	int gone;
 
@@ -441,6 +510,10 @@ static void note_sconn(const struct nto_ctl_connfd *rep, int fd)
 	s->scoid = rep->scoid;
 	s->gen = rep->gen;
 	s->client_pid = rep->client_pid;
+	if (nto__sys_fstat(s->fd, &st) == 0) {
+		s->dev = st.st_dev;
+		s->ino = st.st_ino;
+	}
 	if (rep->nd != 0) { /* a proxy connection (Qnet) */
 		s->nd = rep->nd;
 		s->srcnd = rep->srcnd;
@@ -450,6 +523,34 @@ static void note_sconn(const struct nto_ctl_connfd *rep, int fd)
 	}
 	s->next = sconns;
 	sconns = s;
+}
+
+int nto__retell_sconn_spare(int chid, int scoid, unsigned tindex, uint32_t gen,
+			    pid_t client_pid, dev_t dev, ino_t ino)
+{
+	struct rt_sconn *s;
+	int fd = sfree_take(dev, ino);
+
+	if (fd < 0)
+		return -ENOENT;
+	sconn_drop_if(chid, scoid & 0xffff);
+	sconn_prune(chid);
+	s = calloc(1, sizeof(*s));
+	if (!s) {
+		close_fd(fd);
+		return -ENOMEM;
+	}
+	s->chid = chid;
+	s->scoid = scoid;
+	s->tindex = tindex;
+	s->gen = gen;
+	s->client_pid = client_pid;
+	s->fd = fd;
+	s->dev = dev;
+	s->ino = ino;
+	s->next = sconns;
+	sconns = s;
+	return 0;
 }
 
 static void note_path(const struct nto_ctl_path *req, size_t reqlen, int id)
@@ -776,7 +877,7 @@ int nto__retell(int fd)
 
 		if (t < 0) { /* released while ipcd was away */
 			*pp = s->next;
-			close_fd(s->fd);
+			sconn_release(s, 1);
 			free(s);
 			continue;
 		}
@@ -843,6 +944,8 @@ void nto__retell_fork_reset(void)
 		chan_free(c);
 	}
 	sconn_drop_if(0, -1);
+	while (nsfree > 0)
+		close_fd(sfree[--nsfree].fd);
 	while (paths) {
 		struct rt_path *p = paths;
 
