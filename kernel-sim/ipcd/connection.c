@@ -597,7 +597,7 @@ static int attach_conn(struct proc *p, struct chan *ch, uint32_t flags,
 /* The reply both requests give: ids plus the region and doorbell fds
  * (always attached; a client that already maps them closes them). */
 void attach_reply(struct req *rq, const struct coid *co, const struct conn *c,
-		  const struct chan *ch, pid_t server_pid, int fresh)
+		  struct chan *ch, pid_t server_pid, int fresh)
 {
 	struct nto_ctl_attach_rep *out = rq->rbuf;
 
@@ -610,8 +610,10 @@ void attach_reply(struct req *rq, const struct coid *co, const struct conn *c,
 	rq->rlen = sizeof(*out);
 	/* the owner seals its waiter page once mapped; one that has not yet
 	 * (or never will) is sealed now, before a client sees it */
-	if (region_seal_writers(&ch->wait) < 0)
+	if (!ch->wait_sealed && region_seal_writers(&ch->wait) < 0)
 		log_err("chid %d: cannot seal the waiter page", ch->chid);
+	else /* issue 10: a seal is for good; looked at once */
+		ch->wait_sealed = 1;
 	rq->fds[0] = c->reg.fd;
 	rq->fds[1] = ch->bell.fd;
 	rq->fds[2] = ch->wait_ro; /* clients may look, never write */

@@ -191,6 +191,7 @@ struct chan {
 	struct region bell; /* struct nto_doorbell */
 	struct region wait; /* struct nto_waitpage */
 	int wait_ro;	    /* read-only reopen of wait.fd, for clients */
+	int wait_sealed;    /* issue 10: sealed against writers (once) */
 	struct nto_chan_region *r;
 	struct nto_doorbell *db;
 	/* ipcd's own view of the table, grown on demand up to NTO_CHAN_CONNS */
@@ -480,7 +481,7 @@ struct conn *scoid_lookup(struct proc *p, int scoid);
 int conn_create(struct proc *p, struct chan *ch, int noshare,
 		struct conn **out);
 void attach_reply(struct req *rq, const struct coid *co, const struct conn *c,
-		  const struct chan *ch, pid_t server_pid, int fresh);
+		  struct chan *ch, pid_t server_pid, int fresh);
 int coid_new(struct proc *p, int want, struct coid **out);
 void coid_abandon(struct coid *co);
 void coid_link(struct coid *co, struct conn *c, uint32_t flags);

@@ -131,6 +131,14 @@ static void close_fd(int fd)
 		nto__sys_close(fd);
 }
 
+/* Issue 10: regions of ours no coid uses any more, their kept fd still
+ * open (newest last): ipcd hands a detached connection's region back for
+ * our next connection to that channel (connect.c keeps the mapping as a
+ * spare), and then no fd is duplicated or closed. Oldest out first. */
+#define RT_CFREE 8
+static struct rt_region *cfree[RT_CFREE];
+static unsigned ncfree;
+
 static void region_put(struct rt_region *r)
 {
 	struct rt_region **pp;
@@ -142,8 +150,31 @@ static void region_put(struct rt_region *r)
 			*pp = r->next;
 			break;
 		}
-	close_fd(r->fd);
-	free(r);
+	if (ncfree == RT_CFREE) {
+		close_fd(cfree[0]->fd);
+		free(cfree[0]);
+		memmove(&cfree[0], &cfree[1],
+			(RT_CFREE - 1) * sizeof(cfree[0]));
+		ncfree--;
+	}
+	cfree[ncfree++] = r;
+}
+
+/* A region no coid used, taken back (NULL: none kept). */
+static struct rt_region *cfree_take(dev_t dev, ino_t ino)
+{
+	struct rt_region *r;
+	unsigned i;
+
+	for (i = 0; i < ncfree; i++)
+		if (cfree[i]->dev == dev && cfree[i]->ino == ino) {
+			r = cfree[i];
+			memmove(&cfree[i], &cfree[i + 1],
+				(ncfree - i - 1) * sizeof(cfree[0]));
+			ncfree--;
+			return r;
+		}
+	return NULL;
 }
 
 /* The kept region for the memfd `fd` (same inode), kept now if new. */
@@ -159,6 +190,13 @@ static struct rt_region *region_get(int fd)
 			r->refs++;
 			return r;
 		}
+	r = cfree_take(st.st_dev, st.st_ino);
+	if (r) {
+		r->refs = 1;
+		r->next = regions;
+		regions = r;
+		return r;
+	}
 	r = calloc(1, sizeof(*r));
 	if (!r)
 		return NULL;
@@ -430,7 +468,11 @@ static void note_coid(const struct nto_ctl_attach *req,
 	coid_drop(rep->coid);
 	c->flags = req->flags;
 	c->server_pid = rep->server_pid;
-	c->chid = region_chid(fd, req->chid);
+	/* a plain local attach names its channel itself (issue 10: no
+	 * read of the region per attach) */
+	c->chid = req->nd == 0 && req->pid != NTO_REBIND_ALIAS
+			  ? req->chid
+			  : region_chid(fd, req->chid);
 	c->scoid = rep->scoid;
 	c->next = coids;
 	coids = c;
@@ -946,6 +988,10 @@ void nto__retell_fork_reset(void)
 	sconn_drop_if(0, -1);
 	while (nsfree > 0)
 		close_fd(sfree[--nsfree].fd);
+	while (ncfree > 0) {
+		close_fd(cfree[--ncfree]->fd);
+		free(cfree[ncfree]);
+	}
 	while (paths) {
 		struct rt_path *p = paths;
 
