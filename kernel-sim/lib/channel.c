@@ -430,6 +430,59 @@ static int sync_map_one(struct nto_chan *ch, unsigned idx,
  * that walks the mapped connections, never the whole table. Returns the
  * number of connections that could not be mapped, or -ENOMEM.
  */
+/* Issue 10: ipcd made a new connection in sc's region at sc's own table
+ * entry (a client's spare, the usual case: same index), so nothing of sc
+ * is left in it (ipcd reuses only a region whose every slot and pulse is
+ * FREE) and its header counts the new connection's work. ipcd's entry. */
+static int region_reused(struct nto_chan *ch, const struct nto_srv_conn *sc)
+{
+	struct nto_chan_conn *e = &ch->region->conn[sc->index];
+
+	return sc->reg_ino != 0 && atomic_load(&e->state) == NTO_CCONN_LIVE &&
+	       __atomic_load_n(&e->gen, __ATOMIC_RELAXED) != sc->gen &&
+	       __atomic_load_n(&e->reg_ino, __ATOMIC_RELAXED) ==
+		       (uint64_t)sc->reg_ino;
+}
+
+/* A released connection stays mapped while the server still owes replies
+ * or its pulses have not been taken. */
+static int sync_keep(struct nto_chan *ch, struct nto_srv_conn *sc)
+{
+	if (nto__chan_conn_current(ch, sc))
+		return 1;
+	if (atomic_load(&sc->outstanding) > 0)
+		return 1;
+	return !region_reused(ch, sc) &&
+	       atomic_load(&sc->region->hdr.nready) > 0;
+}
+
+/* Issue 10: unmap released connections before mapping new ones, so a new
+ * connection in a released one's region (a client's spare, which ipcd
+ * hands back only once nothing is left in it) finds that mapping among
+ * the spares. (sync_lock) */
+static void sync_release(struct nto_chan *ch)
+{
+	unsigned i, n = 0;
+
+	nto__srv_wrlock();
+	for (i = 0; i < ch->nact; i++) {
+		struct nto_srv_conn *sc = ch->act[i], **pp;
+
+		if (sync_keep(ch, sc)) {
+			ch->act[n++] = sc;
+			continue;
+		}
+		for (pp = &ch->by_index[sc->index]; *pp; pp = &(*pp)->same)
+			if (*pp == sc) {
+				*pp = sc->same;
+				break;
+			}
+		srv_conn_free(sc);
+	}
+	ch->nact = n;
+	nto__srv_unlock();
+}
+
 int nto__chan_sync(struct nto_chan *ch, int full)
 {
 	uint32_t gen = atomic_load(&ch->region->hdr.conn_gen);
@@ -446,6 +499,8 @@ int nto__chan_sync(struct nto_chan *ch, int full)
 		return 0;
 	}
 	atomic_store(&ch->need_map, 0);
+	if (gen != __atomic_load_n(&ch->seen_conn_gen, __ATOMIC_ACQUIRE))
+		sync_release(ch);
 	hi = atomic_load(&ch->region->hdr.conn_hiwater);
 	if (hi == 0 || hi > NTO_CHAN_CONNS)
 		hi = NTO_CHAN_CONNS;
@@ -485,11 +540,7 @@ int nto__chan_sync(struct nto_chan *ch, int full)
 	for (i = 0; i < ch->nact; i++) {
 		struct nto_srv_conn *sc = ch->act[i];
 
-		/* a released connection stays mapped while the server still
-		 * owes replies or its pulses have not been taken */
-		if (nto__chan_conn_current(ch, sc) ||
-		    atomic_load(&sc->outstanding) > 0 ||
-		    atomic_load(&sc->region->hdr.nready) > 0)
+		if (sync_keep(ch, sc))
 			nact[n++] = sc;
 		else
 			srv_conn_free(sc);
