@@ -32,6 +32,7 @@ struct cred {
 	int32_t pid, uid, gid, err;
 	int32_t detached;  /* "d": scoids detached */
 	int32_t after_err; /* "d": ConnectClientInfo's error on them after */
+	int32_t sid;	   /* "c": the session (getsid once per client) */
 };
 
 /* Answer "c" and "d"; keep DISCONNECT pulses' scoids until "d" (which
@@ -68,6 +69,7 @@ static int disc_server(const struct nto_test_link *l, void *arg)
 			r.pid = ci.pid;
 			r.uid = (int32_t)ci.cred.euid;
 			r.gid = (int32_t)ci.cred.egid;
+			r.sid = ci.sid;
 			NTO_CHILD_ASSERT(MsgReply(rcvid, 0, &r, sizeof r) == 0);
 			continue;
 		} else {
@@ -108,6 +110,7 @@ static void expect_me(int coid)
 	ck_assert_int_eq(r.pid, getpid());
 	ck_assert_int_eq(r.uid, (int32_t)geteuid());
 	ck_assert_int_eq(r.gid, (int32_t)getegid());
+	ck_assert_int_eq(r.sid, getsid(0));
 }
 
 /* The server detaches the scoids released so far: n of them, each
