@@ -100,8 +100,7 @@ static int netmgr_chid = -1; /* nto_netmgr_register()'s channel (Qnet) */
 static int keep_fd(int fd)
 {
 	/* issue 10: the limit is read once (the first kept fd), not per
-	 * attach; a program that lowers it later gets EINVAL here, and that
-	 * one object is not re-told (protocol.md 7) */
+	 * attach, and again when a program lowered it (F_DUPFD: EINVAL) */
 	static long base;
 	struct rlimit rl;
 	int nfd;
