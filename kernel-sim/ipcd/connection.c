@@ -453,10 +453,10 @@ int conn_create(struct proc *p, struct chan *ch, int noshare, struct conn **out)
 		rc = -EAGAIN;
 		goto fail_quota;
 	}
-	rc = conn_take_spare(p, ch, &c->reg)
-		     ? 0
-		     : region_create(&c->reg, "ntosim-conn", NTO_CONN_SIZE,
-				     NTO_CONN_BULK);
+	c->from_spare = conn_take_spare(p, ch, &c->reg);
+	rc = c->from_spare ? 0
+			   : region_create(&c->reg, "ntosim-conn",
+					   NTO_CONN_SIZE, NTO_CONN_BULK);
 	if (rc < 0) {
 		proc_id_free(sp, sc);
 		free(c);
@@ -653,6 +653,11 @@ int dispatch_connect_attach(struct req *rq)
 		netmgr_coid_note(co, in);
 	coid_link(co, c, in->flags);
 	attach_reply(rq, co, c, ch, sp->pid, fresh);
+	/* issue 10: the caller maps this connection already (shared), or
+	 * kept the spare region it was made in: the region fd only, which
+	 * names it (a caller that has let go asks CONN_FDS) */
+	if (!in->nd && (!fresh || c->from_spare))
+		rq->nfds = 1;
 	log_dbg("pid %d: coid %#x -> pid %d chid %d (conn %u scoid %d%s)",
 		(int)p->pid, co->coid, (int)sp->pid, ch->chid, c->id, c->scoid,
 		fresh ? ", new" : "");
@@ -776,6 +781,25 @@ int dispatch_conn_fd(struct req *rq)
 	rq->rlen = sizeof(*out);
 	rq->fds[0] = c->reg.fd;
 	rq->nfds = 1;
+	return 0;
+}
+
+/* Issue 10: all the fds of one of the caller's coids (after an attach
+ * reply that left out the doorbell and waiter page). EBADF: no such coid,
+ * or its channel is gone. */
+int dispatch_conn_fds(struct req *rq)
+{
+	const struct nto_ctl_id *in = rq->data;
+	struct coid *co = coid_lookup(rq->proc, in->id);
+	struct chan *ch = co ? co->conn->chan : NULL;
+
+	if (!ch)
+		return -EBADF;
+	rq->rlen = 0;
+	rq->fds[0] = co->conn->reg.fd;
+	rq->fds[1] = ch->bell.fd;
+	rq->fds[2] = ch->wait_ro; /* sealed at the attach */
+	rq->nfds = 3;
 	return 0;
 }
 

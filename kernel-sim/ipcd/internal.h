@@ -221,6 +221,7 @@ struct conn {
 	uint32_t chflags;
 	unsigned refs; /* coid records pointing here */
 	int noshare;
+	int from_spare; /* issue 10: made in a spare region of its client */
 	struct region reg;
 	struct nto_conn_region *r;
 	struct event *drain_ev;
@@ -408,6 +409,7 @@ void pathspace_shutdown(void);
 int pathspace_resolve(const char *arg, struct nto_ctl_resolve_ent *ent);
 /* resolve_attach.c (issue 10): RESOLVE and CONNECT_ATTACH in one */
 int dispatch_resolve_attach(struct req *rq);
+int dispatch_conn_fds(struct req *rq); /* issue 10 */
 int dispatch_path_attach(struct req *rq);
 int dispatch_path_detach(struct req *rq);
 int dispatch_resolve(struct req *rq);

@@ -220,8 +220,8 @@ static int conn_get_or_map(const struct nto_ctl_attach_rep *rep, int *fds,
 				return 0;
 			}
 	}
-	if (nfds < 3)
-		return -EPROTO;
+	if (nfds < 3) /* issue 10: the region only: ask for the rest */
+		return nfds == 1 ? -ENOENT : -EPROTO;
 	c = calloc(1, sizeof(*c));
 	if (!c)
 		return -ENOMEM;
@@ -328,6 +328,24 @@ int nto__attach_begin(unsigned index, int *ph)
 	return 0;
 }
 
+/* Issue 10: ipcd attached only the region fd (a connection it takes us to
+ * map already), but we let go of that mapping: ask for all of its fds.
+ * Replaces fds[0..*nfds). 0 or -errno. */
+static int conn_fds_refetch(int coid, int *fds, int *nfds)
+{
+	struct nto_ctl_id req = {coid};
+	int i, rc;
+
+	for (i = 0; i < *nfds; i++)
+		nto__sys_close(fds[i]);
+	*nfds = 0;
+	rc = nto__ctl_call(NTO_CTL_CONN_FDS, &req, sizeof(req), NULL, 0, NULL,
+			   fds, NTO_CTL_FDS_MAX, nfds);
+	if (rc == 0 && *nfds < 3)
+		rc = -EPROTO;
+	return rc;
+}
+
 int nto__attach_end(int rc, const struct nto_ctl_attach_rep *rep, size_t got,
 		    int *fds, int nfds, int flags, int ph)
 {
@@ -341,6 +359,13 @@ int nto__attach_end(int rc, const struct nto_ctl_attach_rep *rep, size_t got,
 		goto out;
 	pthread_mutex_lock(&tab_lock);
 	rc = conn_get_or_map(rep, fds, nfds, &conn);
+	if (rc == -ENOENT) {
+		pthread_mutex_unlock(&tab_lock);
+		rc = conn_fds_refetch(rep->coid, fds, &nfds);
+		pthread_mutex_lock(&tab_lock);
+		if (rc == 0)
+			rc = conn_get_or_map(rep, fds, nfds, &conn);
+	}
 	if (rc == 0) {
 		c = coid_alloc_locked();
 		if (!c) {
