@@ -453,10 +453,10 @@ int conn_create(struct proc *p, struct chan *ch, int noshare, struct conn **out)
 		rc = -EAGAIN;
 		goto fail_quota;
 	}
-	rc = conn_take_spare(p, ch, &c->reg)
-		     ? 0
-		     : region_create(&c->reg, "ntosim-conn", NTO_CONN_SIZE,
-				     NTO_CONN_BULK);
+	c->from_spare = conn_take_spare(p, ch, &c->reg);
+	rc = c->from_spare ? 0
+			   : region_create(&c->reg, "ntosim-conn",
+					   NTO_CONN_SIZE, NTO_CONN_BULK);
 	if (rc < 0) {
 		proc_id_free(sp, sc);
 		free(c);
@@ -491,6 +491,7 @@ int conn_create(struct proc *p, struct chan *ch, int noshare, struct conn **out)
 	e = &ch->r->conn[t];
 	e->scoid = sc | SIDE_BIT;
 	e->client_pid = p->pid;
+	e->reg_ino = c->reg.ino; /* issue 10: a server's spare, by this */
 	e->gen = ++ch->tgen[t];
 	atomic_store_explicit(&e->state, NTO_CCONN_LIVE, memory_order_release);
 	/* receivers look at table entries below the high-water mark only */
@@ -596,7 +597,7 @@ static int attach_conn(struct proc *p, struct chan *ch, uint32_t flags,
 /* The reply both requests give: ids plus the region and doorbell fds
  * (always attached; a client that already maps them closes them). */
 void attach_reply(struct req *rq, const struct coid *co, const struct conn *c,
-		  const struct chan *ch, pid_t server_pid, int fresh)
+		  struct chan *ch, pid_t server_pid, int fresh)
 {
 	struct nto_ctl_attach_rep *out = rq->rbuf;
 
@@ -609,8 +610,10 @@ void attach_reply(struct req *rq, const struct coid *co, const struct conn *c,
 	rq->rlen = sizeof(*out);
 	/* the owner seals its waiter page once mapped; one that has not yet
 	 * (or never will) is sealed now, before a client sees it */
-	if (region_seal_writers(&ch->wait) < 0)
+	if (!ch->wait_sealed && region_seal_writers(&ch->wait) < 0)
 		log_err("chid %d: cannot seal the waiter page", ch->chid);
+	else /* issue 10: a seal is for good; looked at once */
+		ch->wait_sealed = 1;
 	rq->fds[0] = c->reg.fd;
 	rq->fds[1] = ch->bell.fd;
 	rq->fds[2] = ch->wait_ro; /* clients may look, never write */
@@ -650,6 +653,11 @@ int dispatch_connect_attach(struct req *rq)
 		netmgr_coid_note(co, in);
 	coid_link(co, c, in->flags);
 	attach_reply(rq, co, c, ch, sp->pid, fresh);
+	/* issue 10: the caller maps this connection already (shared), or
+	 * kept the spare region it was made in: the region fd only, which
+	 * names it (a caller that has let go asks CONN_FDS) */
+	if (!in->nd && (!fresh || c->from_spare))
+		rq->nfds = 1;
 	log_dbg("pid %d: coid %#x -> pid %d chid %d (conn %u scoid %d%s)",
 		(int)p->pid, co->coid, (int)sp->pid, ch->chid, c->id, c->scoid,
 		fresh ? ", new" : "");
@@ -773,6 +781,25 @@ int dispatch_conn_fd(struct req *rq)
 	rq->rlen = sizeof(*out);
 	rq->fds[0] = c->reg.fd;
 	rq->nfds = 1;
+	return 0;
+}
+
+/* Issue 10: all the fds of one of the caller's coids (after an attach
+ * reply that left out the doorbell and waiter page). EBADF: no such coid,
+ * or its channel is gone. */
+int dispatch_conn_fds(struct req *rq)
+{
+	const struct nto_ctl_id *in = rq->data;
+	struct coid *co = coid_lookup(rq->proc, in->id);
+	struct chan *ch = co ? co->conn->chan : NULL;
+
+	if (!ch)
+		return -EBADF;
+	rq->rlen = 0;
+	rq->fds[0] = co->conn->reg.fd;
+	rq->fds[1] = ch->bell.fd;
+	rq->fds[2] = ch->wait_ro; /* sealed at the attach */
+	rq->nfds = 3;
 	return 0;
 }
 

@@ -115,6 +115,8 @@ struct region {
 	int fd;
 	void *map;
 	size_t maplen;
+	uint64_t ino; /* the memfd's inode (issue 10: written in a
+		       * connection's table entry, a server's spare key) */
 };
 
 /* One control socket. A non-AUX peer owns a process; an AUX peer acts for
@@ -189,6 +191,7 @@ struct chan {
 	struct region bell; /* struct nto_doorbell */
 	struct region wait; /* struct nto_waitpage */
 	int wait_ro;	    /* read-only reopen of wait.fd, for clients */
+	int wait_sealed;    /* issue 10: sealed against writers (once) */
 	struct nto_chan_region *r;
 	struct nto_doorbell *db;
 	/* ipcd's own view of the table, grown on demand up to NTO_CHAN_CONNS */
@@ -218,6 +221,7 @@ struct conn {
 	uint32_t chflags;
 	unsigned refs; /* coid records pointing here */
 	int noshare;
+	int from_spare; /* issue 10: made in a spare region of its client */
 	struct region reg;
 	struct nto_conn_region *r;
 	struct event *drain_ev;
@@ -404,6 +408,7 @@ void pathspace_shutdown(void);
 int pathspace_resolve(const char *arg, struct nto_ctl_resolve_ent *ent);
 /* resolve_attach.c (issue 10): RESOLVE and CONNECT_ATTACH in one */
 int dispatch_resolve_attach(struct req *rq);
+int dispatch_conn_fds(struct req *rq); /* issue 10 */
 int dispatch_path_attach(struct req *rq);
 int dispatch_path_detach(struct req *rq);
 int dispatch_resolve(struct req *rq);
@@ -477,7 +482,7 @@ struct conn *scoid_lookup(struct proc *p, int scoid);
 int conn_create(struct proc *p, struct chan *ch, int noshare,
 		struct conn **out);
 void attach_reply(struct req *rq, const struct coid *co, const struct conn *c,
-		  const struct chan *ch, pid_t server_pid, int fresh);
+		  struct chan *ch, pid_t server_pid, int fresh);
 int coid_new(struct proc *p, int want, struct coid **out);
 void coid_abandon(struct coid *co);
 void coid_link(struct coid *co, struct conn *c, uint32_t flags);

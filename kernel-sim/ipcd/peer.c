@@ -118,6 +118,8 @@ static const struct handler handlers[NTO_CTL_TYPE_MAX] = {
 	/* restart area, Qnet (netmgr.c) */
 	[NTO_CTL_RESTORE_NET] =
 		FIXED(dispatch_restore_net, struct nto_ctl_rs_net, 1),
+	/* connection set-up (issue 10; connection.c) */
+	[NTO_CTL_CONN_FDS] = FIXED(dispatch_conn_fds, struct nto_ctl_id, 1),
 };
 
 static void peer_destroy(struct peer *pe)

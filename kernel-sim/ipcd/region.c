@@ -12,6 +12,7 @@
 #include <stdatomic.h>
 #include <stdio.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
@@ -28,6 +29,7 @@ int region_create(struct region *rg, const char *name, uint64_t size,
 int region_create_sealed(struct region *rg, const char *name, uint64_t size,
 			 size_t maplen, unsigned seals)
 {
+	struct stat st;
 	int fd, err;
 	void *map;
 
@@ -48,6 +50,7 @@ int region_create_sealed(struct region *rg, const char *name, uint64_t size,
 	rg->fd = fd;
 	rg->map = map;
 	rg->maplen = maplen;
+	rg->ino = fstat(fd, &st) == 0 ? (uint64_t)st.st_ino : 0;
 	return 0;
 fail:
 	err = -errno;

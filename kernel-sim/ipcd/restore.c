@@ -55,6 +55,7 @@ static int rs_region(int fd, uint64_t size, size_t maplen, struct region *rg)
 	rg->fd = fd;
 	rg->map = map;
 	rg->maplen = maplen;
+	rg->ino = (uint64_t)st.st_ino;
 	return 0;
 }
 

@@ -154,6 +154,13 @@ static struct srv_spare {
 	dev_t dev;
 	ino_t ino;
 	struct nto_conn_region *region;
+	/* issue 10: its last connection's client, as ipcd said (a region
+	 * is only ever handed back to the same client process) */
+	pid_t client_pid;
+	uid_t client_uid;
+	gid_t client_gid;
+	pid_t client_sid; /* 0: not asked */
+	uint32_t nd;
 } spares[SRV_SPARES];
 static unsigned nspares;
 
@@ -173,17 +180,25 @@ static struct nto_conn_region *spare_take(dev_t dev, ino_t ino)
 	return NULL;
 }
 
-static void spare_put(dev_t dev, ino_t ino, struct nto_conn_region *r)
+static void spare_put(const struct nto_srv_conn *sc)
 {
+	struct srv_spare *s;
+
 	if (nspares == SRV_SPARES) {
 		munmap(spares[0].region, NTO_CONN_SIZE);
 		memmove(&spares[0], &spares[1],
 			(SRV_SPARES - 1) * sizeof(spares[0]));
 		nspares--;
 	}
-	spares[nspares].dev = dev;
-	spares[nspares].ino = ino;
-	spares[nspares++].region = r;
+	s = &spares[nspares++];
+	s->dev = sc->reg_dev;
+	s->ino = sc->reg_ino;
+	s->region = sc->region;
+	s->client_pid = sc->client_pid;
+	s->client_uid = sc->client_uid;
+	s->client_gid = sc->client_gid;
+	s->client_sid = __atomic_load_n(&sc->client_sid, __ATOMIC_RELAXED);
+	s->nd = sc->nd;
 }
 
 static void srv_conn_free(struct nto_srv_conn *sc)
@@ -193,7 +208,7 @@ static void srv_conn_free(struct nto_srv_conn *sc)
 	if (idx > 0 && idx < NTO_IDS_MAX && scoids[idx] == sc)
 		scoids[idx] = NULL;
 	if (sc->reg_ino)
-		spare_put(sc->reg_dev, sc->reg_ino, sc->region);
+		spare_put(sc);
 	else
 		munmap(sc->region, NTO_CONN_SIZE);
 	free(sc);
@@ -287,6 +302,74 @@ fail:
 	return NULL;
 }
 
+/*
+ * Issue 10: entry idx is a connection in a region we still map as a spare
+ * (ipcd wrote the region's inode in the entry; it hands a detached region
+ * back only to the same client process, for the same channel): take that
+ * mapping and the client's identity without a CONN_FD round trip, and
+ * have retell.c note it with the fd it kept. NULL: ask ipcd. The entry is
+ * ipcd's (only this process and ipcd map the channel region); it is read
+ * between two looks at its state and generation. (sync_lock)
+ */
+static struct nto_srv_conn *srv_conn_from_spare(struct nto_chan *ch,
+						unsigned idx)
+{
+	struct nto_chan_conn *e = &ch->region->conn[idx];
+	struct nto_srv_conn *sc;
+	struct srv_spare *s;
+	uint64_t ino;
+	uint32_t gen;
+	int32_t scoid;
+	pid_t pid;
+	unsigned i;
+	int rc;
+
+	if (atomic_load(&e->state) != NTO_CCONN_LIVE)
+		return NULL;
+	gen = __atomic_load_n(&e->gen, __ATOMIC_RELAXED);
+	scoid = __atomic_load_n(&e->scoid, __ATOMIC_RELAXED);
+	pid = __atomic_load_n(&e->client_pid, __ATOMIC_RELAXED);
+	ino = __atomic_load_n(&e->reg_ino, __ATOMIC_RELAXED);
+	atomic_thread_fence(memory_order_acquire);
+	if (atomic_load(&e->state) != NTO_CCONN_LIVE ||
+	    __atomic_load_n(&e->gen, __ATOMIC_RELAXED) != gen || ino == 0 ||
+	    (scoid & 0xffff) <= 0)
+		return NULL;
+	for (i = 0; i < nspares; i++)
+		if (spares[i].ino == ino && spares[i].client_pid == pid &&
+		    spares[i].nd == 0)
+			break;
+	if (i == nspares)
+		return NULL;
+	s = &spares[i];
+	sc = calloc(1, sizeof(*sc));
+	if (!sc)
+		return NULL;
+	nto__ctl_lock();
+	rc = nto__retell_sconn_spare(ch->chid, scoid | _NTO_SIDE_CHANNEL, idx,
+				     gen, pid, s->dev, s->ino);
+	nto__ctl_unlock();
+	if (rc < 0) {
+		free(sc);
+		return NULL;
+	}
+	sc->chan = ch;
+	sc->index = idx;
+	sc->gen = gen;
+	sc->scoid = scoid | _NTO_SIDE_CHANNEL;
+	sc->client_pid = pid;
+	sc->client_uid = s->client_uid;
+	sc->client_gid = s->client_gid;
+	sc->client_sid = s->client_sid;
+	sc->reg_dev = s->dev;
+	sc->reg_ino = s->ino;
+	sc->region = s->region;
+	memmove(&spares[i], &spares[i + 1],
+		(nspares - i - 1) * sizeof(spares[0]));
+	nspares--;
+	return sc;
+}
+
 int nto__chan_conn_current(struct nto_chan *ch, struct nto_srv_conn *sc)
 {
 	struct nto_chan_conn *e = &ch->region->conn[sc->index];
@@ -323,7 +406,9 @@ static int sync_map_one(struct nto_chan *ch, unsigned idx,
 
 	if (!nto__chan_entry_live(ch, idx) || nto__chan_index_mapped(ch, idx))
 		return 0;
-	sc = srv_conn_map(ch, idx, e->scoid);
+	sc = srv_conn_from_spare(ch, idx);
+	if (!sc)
+		sc = srv_conn_map(ch, idx, e->scoid);
 	if (!sc)
 		return -1;
 	t = realloc(*fresh, (*nfresh + 1) * sizeof(*t));
@@ -360,6 +445,58 @@ static int conn_has_work(struct nto_conn_region *r)
 	return 0;
 }
 
+/* Issue 10: ipcd made a new connection in sc's region at sc's own table
+ * entry (a client's spare, the usual case: same index), so nothing of sc
+ * is left in it (ipcd reuses only a region whose every slot and pulse is
+ * FREE) and its slots and pulses are the new connection's. ipcd's entry. */
+static int region_reused(struct nto_chan *ch, const struct nto_srv_conn *sc)
+{
+	struct nto_chan_conn *e = &ch->region->conn[sc->index];
+
+	return sc->reg_ino != 0 && atomic_load(&e->state) == NTO_CCONN_LIVE &&
+	       __atomic_load_n(&e->gen, __ATOMIC_RELAXED) != sc->gen &&
+	       __atomic_load_n(&e->reg_ino, __ATOMIC_RELAXED) ==
+		       (uint64_t)sc->reg_ino;
+}
+
+/* A released connection stays mapped while the server still owes replies
+ * or its pulses have not been taken. */
+static int sync_keep(struct nto_chan *ch, struct nto_srv_conn *sc)
+{
+	if (nto__chan_conn_current(ch, sc))
+		return 1;
+	if (atomic_load(&sc->outstanding) > 0)
+		return 1;
+	return !region_reused(ch, sc) && conn_has_work(sc->region);
+}
+
+/* Issue 10: unmap released connections before mapping new ones, so a new
+ * connection in a released one's region (a client's spare, which ipcd
+ * hands back only once nothing is left in it) finds that mapping among
+ * the spares. (sync_lock) */
+static void sync_release(struct nto_chan *ch)
+{
+	unsigned i, n = 0;
+
+	nto__srv_wrlock();
+	for (i = 0; i < ch->nact; i++) {
+		struct nto_srv_conn *sc = ch->act[i], **pp;
+
+		if (sync_keep(ch, sc)) {
+			ch->act[n++] = sc;
+			continue;
+		}
+		for (pp = &ch->by_index[sc->index]; *pp; pp = &(*pp)->same)
+			if (*pp == sc) {
+				*pp = sc->same;
+				break;
+			}
+		srv_conn_free(sc);
+	}
+	ch->nact = n;
+	nto__srv_unlock();
+}
+
 int nto__chan_sync(struct nto_chan *ch, int full)
 {
 	uint32_t gen = atomic_load(&ch->region->hdr.conn_gen);
@@ -376,6 +513,8 @@ int nto__chan_sync(struct nto_chan *ch, int full)
 		return 0;
 	}
 	atomic_store(&ch->need_map, 0);
+	if (gen != __atomic_load_n(&ch->seen_conn_gen, __ATOMIC_ACQUIRE))
+		sync_release(ch);
 	hi = atomic_load(&ch->region->hdr.conn_hiwater);
 	if (hi == 0 || hi > NTO_CHAN_CONNS)
 		hi = NTO_CHAN_CONNS;
@@ -415,11 +554,7 @@ int nto__chan_sync(struct nto_chan *ch, int full)
 	for (i = 0; i < ch->nact; i++) {
 		struct nto_srv_conn *sc = ch->act[i];
 
-		/* a released connection stays mapped while the server still
-		 * owes replies or its pulses have not been taken */
-		if (nto__chan_conn_current(ch, sc) ||
-		    atomic_load(&sc->outstanding) > 0 ||
-		    conn_has_work(sc->region))
+		if (sync_keep(ch, sc))
 			nact[n++] = sc;
 		else
 			srv_conn_free(sc);
@@ -452,7 +587,7 @@ int nto__chan_sync(struct nto_chan *ch, int full)
  * connection scoid names, while the channel's table entry (index,
  * generation, scoid: written by ipcd only) still is that connection.
  * 0, or -ESRCH: ask ipcd. */
-int nto__srv_client_cached(int scoid, struct nto_ctl_client *out)
+int nto__srv_client_cached(int scoid, struct nto_ctl_client *out, pid_t *sid)
 {
 	struct nto_srv_conn *sc;
 	int rc = -ESRCH;
@@ -469,19 +604,53 @@ int nto__srv_client_cached(int scoid, struct nto_ctl_client *out)
 		out->uid = sc->client_uid;
 		out->gid = sc->client_gid;
 		out->nd = sc->nd; /* a proxy's remote client (Qnet) */
+		/* issue 10: asked once per client process while its
+		 * connections (and their spare regions) last */
+		*sid = __atomic_load_n(&sc->client_sid, __ATOMIC_RELAXED);
+		if (*sid <= 0 && !sc->nd) {
+			*sid = getsid(sc->client_pid);
+			if (*sid > 0)
+				__atomic_store_n(&sc->client_sid, *sid,
+						 __ATOMIC_RELAXED);
+		}
 		rc = 0;
 	}
 	nto__srv_unlock();
 	return rc;
 }
 
+/* Issue 10: whether ipcd will take ConnectDetach(scoid) (its client is
+ * gone, ipcd wrote GONE in the entry of a connection we map): then the
+ * detach needs no reply. Only our own channel's table says so; if we
+ * scribbled there, only our own ConnectDetach's result is wrong. */
+static int scoid_released(int scoid)
+{
+	struct nto_srv_conn *sc;
+	int yes = 0;
+
+	nto__srv_rdlock();
+	sc = nto__srv_conn_by_scoid(scoid & 0xffff);
+	if (sc && (sc->scoid & 0xffff) == (scoid & 0xffff) &&
+	    !atomic_load(&sc->chan->dead) &&
+	    nto__chan_conn_current(sc->chan, sc))
+		yes = atomic_load(&sc->chan->region->conn[sc->index].state) ==
+		      NTO_CCONN_GONE;
+	nto__srv_unlock();
+	return yes;
+}
+
 int nto__srv_detach_scoid(int scoid)
 {
 	struct nto_ctl_id req = {scoid};
-	int rc;
+	int rc = 0;
 
-	rc = nto__ctl_call(NTO_CTL_CONNECT_DETACH, &req, sizeof(req), NULL, 0,
-			   NULL, NULL, 0, NULL);
+	/* posted: noted for a re-tell first, so a new ipcd never hears of
+	 * it even if this one is gone (as the client's ConnectDetach) */
+	if (scoid > 0 && scoid_released(scoid))
+		(void)nto__ctl_post(NTO_CTL_CONNECT_DETACH, &req, sizeof(req));
+	else
+		rc = nto__ctl_call(NTO_CTL_CONNECT_DETACH, &req, sizeof(req),
+				   NULL, 0, NULL, NULL, 0, NULL);
 	if (rc < 0)
 		return rc == -ENOTCONN ? EINVAL : -rc;
 	/* rcvids on it fail from now on; ipcd freed the table entry, so the

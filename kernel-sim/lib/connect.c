@@ -220,8 +220,8 @@ static int conn_get_or_map(const struct nto_ctl_attach_rep *rep, int *fds,
 				return 0;
 			}
 	}
-	if (nfds < 3)
-		return -EPROTO;
+	if (nfds < 3) /* issue 10: the region only: ask for the rest */
+		return nfds == 1 ? -ENOENT : -EPROTO;
 	c = calloc(1, sizeof(*c));
 	if (!c)
 		return -ENOMEM;
@@ -328,6 +328,24 @@ int nto__attach_begin(unsigned index, int *ph)
 	return 0;
 }
 
+/* Issue 10: ipcd attached only the region fd (a connection it takes us to
+ * map already), but we let go of that mapping: ask for all of its fds.
+ * Replaces fds[0..*nfds). 0 or -errno. */
+static int conn_fds_refetch(int coid, int *fds, int *nfds)
+{
+	struct nto_ctl_id req = {coid};
+	int i, rc;
+
+	for (i = 0; i < *nfds; i++)
+		nto__sys_close(fds[i]);
+	*nfds = 0;
+	rc = nto__ctl_call(NTO_CTL_CONN_FDS, &req, sizeof(req), NULL, 0, NULL,
+			   fds, NTO_CTL_FDS_MAX, nfds);
+	if (rc == 0 && *nfds < 3)
+		rc = -EPROTO;
+	return rc;
+}
+
 int nto__attach_end(int rc, const struct nto_ctl_attach_rep *rep, size_t got,
 		    int *fds, int nfds, int flags, int ph)
 {
@@ -341,6 +359,13 @@ int nto__attach_end(int rc, const struct nto_ctl_attach_rep *rep, size_t got,
 		goto out;
 	pthread_mutex_lock(&tab_lock);
 	rc = conn_get_or_map(rep, fds, nfds, &conn);
+	if (rc == -ENOENT) {
+		pthread_mutex_unlock(&tab_lock);
+		rc = conn_fds_refetch(rep->coid, fds, &nfds);
+		pthread_mutex_lock(&tab_lock);
+		if (rc == 0)
+			rc = conn_get_or_map(rep, fds, nfds, &conn);
+	}
 	if (rc == 0) {
 		c = coid_alloc_locked();
 		if (!c) {
@@ -682,13 +707,14 @@ NTO_EXPORT int ConnectClientInfo_r(int scoid, struct _client_info *info,
 	struct nto_ctl_id req = {scoid};
 	struct nto_ctl_client rep;
 	size_t got = sizeof(rep);
+	pid_t sid = 0;
 	int rc;
 
 	(void)ngroups;
 	if (!info)
 		return EFAULT;
 	/* a connection we have mapped: no ipcd round trip (channel.c) */
-	rc = nto__srv_client_cached(scoid, &rep);
+	rc = nto__srv_client_cached(scoid, &rep, &sid);
 	if (rc < 0)
 		rc = nto__ctl_call(NTO_CTL_CLIENT_INFO, &req, sizeof(req), &rep,
 				   sizeof(rep), &got, NULL, 0, NULL);
@@ -698,12 +724,11 @@ NTO_EXPORT int ConnectClientInfo_r(int scoid, struct _client_info *info,
 		return EPROTO;
 	memset(info, 0, sizeof(*info));
 	info->pid = rep.pid;
-	info->sid = getsid(rep.pid);
 	info->cred.ruid = info->cred.euid = info->cred.suid = rep.uid;
 	info->cred.rgid = info->cred.egid = info->cred.sgid = rep.gid;
 	info->nd = rep.nd; /* a remote client through the network manager */
-	if (rep.nd)
-		info->sid = 0; /* not a local process: no session here */
+	/* not a local process: no session here */
+	info->sid = rep.nd ? 0 : sid > 0 ? sid : getsid(rep.pid);
 	return EOK;
 }
 

@@ -876,3 +876,15 @@ int nto__ctl_fd(void)
 {
 	return ctl_fd;
 }
+
+/* ---- connection set-up (issue 10): retell notes made outside a call */
+void nto__ctl_lock(void)
+{
+	pthread_mutex_lock(&ctl_lock);
+}
+
+void nto__ctl_unlock(void)
+{
+	pthread_mutex_unlock(&ctl_lock);
+}
+/* ---- end of connection set-up ---- */

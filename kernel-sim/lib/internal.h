@@ -98,6 +98,16 @@ void nto__retell_fork_reset(void);
 int nto__retell_owns(void);
 /* procmgr_daemon() succeeded: re-tell that mark too (hamsoak) */
 void nto__retell_daemon(void);
+/* ---- connection set-up (issue 10) ---- */
+/* A server connection mapped from a spare without CONN_FD (channel.c):
+ * note it with the kept fd of the released connection that had the same
+ * region (dev, ino). 0, or -ENOENT (no such fd kept: ask ipcd), -ENOMEM.
+ * Caller holds the control lock (nto__ctl_lock). */
+int nto__retell_sconn_spare(int chid, int scoid, unsigned tindex, uint32_t gen,
+			    pid_t client_pid, dev_t dev, ino_t ino);
+void nto__ctl_lock(void);
+void nto__ctl_unlock(void);
+/* ---- end of connection set-up ---- */
 /* ---- end of the restart area ---- */
 /* First libnto call of a thread: arm its THREADDEATH notice. */
 void nto__thread_register(void);
@@ -207,7 +217,9 @@ void nto__conn_ref(struct nto_conn *conn);
 void nto__conn_unref(struct nto_conn *conn);
 /* Server side of ConnectDetach(scoid) (channel.c): EOK or a positive errno. */
 int nto__srv_detach_scoid(int scoid);
-int nto__srv_client_cached(int scoid, struct nto_ctl_client *out);
+/* ConnectClientInfo of a connection we map, without ipcd (and its
+ * session, asked once: *sid): 0, or -ESRCH (ask ipcd). */
+int nto__srv_client_cached(int scoid, struct nto_ctl_client *out, pid_t *sid);
 /* connect.c: ConnectAttach_r's two halves around ipcd's attach reply
  * (resolve_attach.c sends another request between them). begin: the
  * tables, and for an fd-space index the placeholder fd (*ph, the coid to
@@ -320,6 +332,7 @@ struct nto_srv_conn {
 	pid_t client_pid;
 	uid_t client_uid; /* ipcd's, from the mapping (ConnectClientInfo) */
 	gid_t client_gid;
+	pid_t client_sid;   /* issue 10: getsid() once; 0: not yet */
 	uint32_t nd, srcnd; /* a proxy connection's remote client (ipcd) */
 	dev_t reg_dev;	    /* the region's memfd (a spare is found by it) */
 	ino_t reg_ino;

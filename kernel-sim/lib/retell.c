@@ -63,6 +63,8 @@ struct rt_sconn {
 	uint32_t gen;
 	pid_t client_pid;
 	int fd;
+	dev_t dev; /* the region's memfd (0/0: not known) */
+	ino_t ino;
 	/* Qnet: a proxy connection's remote client and its holder (0: a
 	 * local client) */
 	uint32_t nd, srcnd, uid, gid;
@@ -97,14 +99,29 @@ static int netmgr_chid = -1; /* nto_netmgr_register()'s channel (Qnet) */
  * open() and ConnectAttach do not move. -1 if it cannot be kept. */
 static int keep_fd(int fd)
 {
+	/* issue 10: the limit is read once (the first kept fd), not per
+	 * attach, and again when a program lowered it (F_DUPFD: EINVAL) */
+	static long base;
 	struct rlimit rl;
-	long base = 512;
+	int nfd;
 
-	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY)
-		base = (long)rl.rlim_cur / 2;
-	if (base < 64)
-		base = 64;
-	return (int)syscall(SYS_fcntl, fd, F_DUPFD_CLOEXEC, base);
+	if (base == 0) {
+		base = 512;
+		if (getrlimit(RLIMIT_NOFILE, &rl) == 0 &&
+		    rl.rlim_cur != RLIM_INFINITY)
+			base = (long)rl.rlim_cur / 2;
+		if (base < 64)
+			base = 64;
+	}
+	nfd = (int)syscall(SYS_fcntl, fd, F_DUPFD_CLOEXEC, base);
+	if (nfd < 0 && errno == EINVAL) { /* the limit went down */
+		base = 0;
+		if (getrlimit(RLIMIT_NOFILE, &rl) == 0 &&
+		    rl.rlim_cur != RLIM_INFINITY && rl.rlim_cur / 2 >= 64)
+			nfd = (int)syscall(SYS_fcntl, fd, F_DUPFD_CLOEXEC,
+					   (long)rl.rlim_cur / 2);
+	}
+	return nfd;
 }
 
 static void close_fd(int fd)
@@ -112,6 +129,14 @@ static void close_fd(int fd)
 	if (fd >= 0)
 		nto__sys_close(fd);
 }
+
+/* Issue 10: regions of ours no coid uses any more, their kept fd still
+ * open (newest last): ipcd hands a detached connection's region back for
+ * our next connection to that channel (connect.c keeps the mapping as a
+ * spare), and then no fd is duplicated or closed. Oldest out first. */
+#define RT_CFREE 8
+static struct rt_region *cfree[RT_CFREE];
+static unsigned ncfree;
 
 static void region_put(struct rt_region *r)
 {
@@ -124,8 +149,31 @@ static void region_put(struct rt_region *r)
 			*pp = r->next;
 			break;
 		}
-	close_fd(r->fd);
-	free(r);
+	if (ncfree == RT_CFREE) {
+		close_fd(cfree[0]->fd);
+		free(cfree[0]);
+		memmove(&cfree[0], &cfree[1],
+			(RT_CFREE - 1) * sizeof(cfree[0]));
+		ncfree--;
+	}
+	cfree[ncfree++] = r;
+}
+
+/* A region no coid used, taken back (NULL: none kept). */
+static struct rt_region *cfree_take(dev_t dev, ino_t ino)
+{
+	struct rt_region *r;
+	unsigned i;
+
+	for (i = 0; i < ncfree; i++)
+		if (cfree[i]->dev == dev && cfree[i]->ino == ino) {
+			r = cfree[i];
+			memmove(&cfree[i], &cfree[i + 1],
+				(ncfree - i - 1) * sizeof(cfree[0]));
+			ncfree--;
+			return r;
+		}
+	return NULL;
 }
 
 /* The kept region for the memfd `fd` (same inode), kept now if new. */
@@ -141,6 +189,13 @@ static struct rt_region *region_get(int fd)
 			r->refs++;
 			return r;
 		}
+	r = cfree_take(st.st_dev, st.st_ino);
+	if (r) {
+		r->refs = 1;
+		r->next = regions;
+		regions = r;
+		return r;
+	}
 	r = calloc(1, sizeof(*r));
 	if (!r)
 		return NULL;
@@ -170,6 +225,56 @@ static void coid_drop(int coid)
 		}
 }
 
+/*
+ * Issue 10: the kept fds of released server connections, by memfd, so a
+ * connection ipcd makes in the same region again (a client's spare) is
+ * noted without CONN_FD (nto__retell_sconn_spare). Oldest out first; the
+ * same bound as channel.c's spare mappings.
+ */
+#define RT_SFREE 16
+static struct rt_sfree {
+	dev_t dev;
+	ino_t ino;
+	int fd;
+} sfree[RT_SFREE];
+static unsigned nsfree;
+
+/* Keep a released connection's fd (or close it: unknown region, or the
+ * whole channel goes). */
+static void sconn_release(struct rt_sconn *s, int keep)
+{
+	if (!keep || s->ino == 0 || s->nd != 0 || s->fd < 0) {
+		close_fd(s->fd);
+		return;
+	}
+	if (nsfree == RT_SFREE) {
+		close_fd(sfree[0].fd);
+		memmove(&sfree[0], &sfree[1],
+			(RT_SFREE - 1) * sizeof(sfree[0]));
+		nsfree--;
+	}
+	sfree[nsfree].dev = s->dev;
+	sfree[nsfree].ino = s->ino;
+	sfree[nsfree++].fd = s->fd;
+}
+
+/* The kept fd of the released region (dev, ino), taken out; -1: none. */
+static int sfree_take(dev_t dev, ino_t ino)
+{
+	unsigned i;
+	int fd;
+
+	for (i = 0; i < nsfree; i++)
+		if (sfree[i].dev == dev && sfree[i].ino == ino) {
+			fd = sfree[i].fd;
+			memmove(&sfree[i], &sfree[i + 1],
+				(nsfree - i - 1) * sizeof(sfree[0]));
+			nsfree--;
+			return fd;
+		}
+	return -1;
+}
+
 static int sconn_drop_if(int chid, int scoid_idx)
 {
 	struct rt_sconn **pp, *s;
@@ -179,7 +284,7 @@ static int sconn_drop_if(int chid, int scoid_idx)
 		if ((chid == 0 || s->chid == chid) &&
 		    (scoid_idx < 0 || (s->scoid & 0xffff) == scoid_idx)) {
 			*pp = s->next;
-			close_fd(s->fd);
+			sconn_release(s, scoid_idx >= 0);
 			free(s);
 			n++;
 		} else {
@@ -247,7 +352,7 @@ static void sconn_prune(int chid)
 	for (pp = &sconns; (s = *pp);) {
 		if (s->chid == chid && sconn_index(s, &gone) < 0) {
 			*pp = s->next;
-			close_fd(s->fd);
+			sconn_release(s, 1);
 			free(s);
 		} else {
 			pp = &s->next;
@@ -362,7 +467,11 @@ static void note_coid(const struct nto_ctl_attach *req,
 	coid_drop(rep->coid);
 	c->flags = req->flags;
 	c->server_pid = rep->server_pid;
-	c->chid = region_chid(fd, req->chid);
+	/* a plain local attach names its channel itself (issue 10: no
+	 * read of the region per attach) */
+	c->chid = req->nd == 0 && req->pid != NTO_REBIND_ALIAS
+			  ? req->chid
+			  : region_chid(fd, req->chid);
 	c->scoid = rep->scoid;
 	c->next = coids;
 	coids = c;
@@ -412,6 +521,7 @@ static void note_sconn(const struct nto_ctl_connfd *rep, int fd)
 {
 	struct rt_chan *c = chan_get(rep->chid);
 	struct rt_sconn *s;
+	struct stat st;
 	unsigned i, hi;
 	int gone;
 
@@ -441,6 +551,10 @@ static void note_sconn(const struct nto_ctl_connfd *rep, int fd)
 	s->scoid = rep->scoid;
 	s->gen = rep->gen;
 	s->client_pid = rep->client_pid;
+	if (nto__sys_fstat(s->fd, &st) == 0) {
+		s->dev = st.st_dev;
+		s->ino = st.st_ino;
+	}
 	if (rep->nd != 0) { /* a proxy connection (Qnet) */
 		s->nd = rep->nd;
 		s->srcnd = rep->srcnd;
@@ -450,6 +564,34 @@ static void note_sconn(const struct nto_ctl_connfd *rep, int fd)
 	}
 	s->next = sconns;
 	sconns = s;
+}
+
+int nto__retell_sconn_spare(int chid, int scoid, unsigned tindex, uint32_t gen,
+			    pid_t client_pid, dev_t dev, ino_t ino)
+{
+	struct rt_sconn *s;
+	int fd = sfree_take(dev, ino);
+
+	if (fd < 0)
+		return -ENOENT;
+	sconn_drop_if(chid, scoid & 0xffff);
+	sconn_prune(chid);
+	s = calloc(1, sizeof(*s));
+	if (!s) {
+		close_fd(fd);
+		return -ENOMEM;
+	}
+	s->chid = chid;
+	s->scoid = scoid;
+	s->tindex = tindex;
+	s->gen = gen;
+	s->client_pid = client_pid;
+	s->fd = fd;
+	s->dev = dev;
+	s->ino = ino;
+	s->next = sconns;
+	sconns = s;
+	return 0;
 }
 
 static void note_path(const struct nto_ctl_path *req, size_t reqlen, int id)
@@ -776,7 +918,7 @@ int nto__retell(int fd)
 
 		if (t < 0) { /* released while ipcd was away */
 			*pp = s->next;
-			close_fd(s->fd);
+			sconn_release(s, 1);
 			free(s);
 			continue;
 		}
@@ -843,6 +985,12 @@ void nto__retell_fork_reset(void)
 		chan_free(c);
 	}
 	sconn_drop_if(0, -1);
+	while (nsfree > 0)
+		close_fd(sfree[--nsfree].fd);
+	while (ncfree > 0) {
+		close_fd(cfree[--ncfree]->fd);
+		free(cfree[ncfree]);
+	}
 	while (paths) {
 		struct rt_path *p = paths;
 

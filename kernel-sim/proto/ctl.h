@@ -152,6 +152,15 @@ enum nto_ctl_type {
 	 * rep empty */
 	NTO_CTL_RESTORE_NET = 37,
 	/* 38: reserved for the Qnet restart area */
+	/* ---- connection set-up (issue 10) ---- */
+	/* the fds of one of the caller's coids: req nto_ctl_id (.id = the
+	 * coid); rep empty; fds [conn region, doorbell, waiter page
+	 * (read-only)]. CONNECT_ATTACH and RESOLVE_ATTACH attach only the
+	 * region fd to a connection the caller maps already (a shared one,
+	 * or one made in a spare region of the caller's); a caller that no
+	 * longer maps it asks for the rest with this. */
+	NTO_CTL_CONN_FDS = 39,
+	/* 40: reserved for connection set-up */
 	NTO_CTL_TYPE_MAX
 };
 

@@ -195,6 +195,13 @@ struct nto_chan_conn {
 	uint32_t gen; /* bumped by ipcd each time the entry is reused */
 	int32_t scoid;
 	int32_t client_pid;
+	/* ---- connection set-up (issue 10) ---- */
+	/* the connection region's memfd inode, written by ipcd before the
+	 * entry goes LIVE: a server that still maps that region (a spare:
+	 * ipcd hands a client's detached region back for its next
+	 * connection to the channel) takes it without asking ipcd */
+	uint64_t reg_ino;
+	/* ---- end of connection set-up ---- */
 };
 
 struct nto_chan_hdr {
@@ -246,6 +253,7 @@ struct nto_waitpage {
 _Static_assert(sizeof(struct nto_slot) == 128, "slot is two cache lines");
 _Static_assert(__builtin_offsetof(struct nto_slot, gen) == 64,
 	       "a message's fields fill the slot's first line");
+_Static_assert(sizeof(struct nto_chan_conn) == 24, "no hidden padding");
 _Static_assert(sizeof(struct nto_doorbell) <= NTO_DOORBELL_SIZE,
 	       "doorbell fits its page");
 _Static_assert(NTO_CHAN_CONNS % 64u == 0, "whole ready words");

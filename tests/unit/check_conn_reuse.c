@@ -32,6 +32,7 @@ struct cred {
 	int32_t pid, uid, gid, err;
 	int32_t detached;  /* "d": scoids detached */
 	int32_t after_err; /* "d": ConnectClientInfo's error on them after */
+	int32_t sid;	   /* "c": the session (getsid once per client) */
 };
 
 /* Answer "c" and "d"; keep DISCONNECT pulses' scoids until "d" (which
@@ -68,6 +69,7 @@ static int disc_server(const struct nto_test_link *l, void *arg)
 			r.pid = ci.pid;
 			r.uid = (int32_t)ci.cred.euid;
 			r.gid = (int32_t)ci.cred.egid;
+			r.sid = ci.sid;
 			NTO_CHILD_ASSERT(MsgReply(rcvid, 0, &r, sizeof r) == 0);
 			continue;
 		} else {
@@ -108,6 +110,7 @@ static void expect_me(int coid)
 	ck_assert_int_eq(r.pid, getpid());
 	ck_assert_int_eq(r.uid, (int32_t)geteuid());
 	ck_assert_int_eq(r.gid, (int32_t)getegid());
+	ck_assert_int_eq(r.sid, getsid(0));
 }
 
 /* The server detaches the scoids released so far: n of them, each
@@ -134,6 +137,104 @@ static int conn_mappings(void)
 	fclose(f);
 	return n;
 }
+
+/* Whether a connection region with memfd inode ino is mapped here; with
+ * ino 0, the inode of the only one mapped (0: not exactly one). */
+static unsigned long conn_ino(unsigned long ino)
+{
+	FILE *f = fopen("/proc/self/maps", "r");
+	char line[512];
+	unsigned long i, last = 0;
+	int n = 0, yes = 0;
+
+	ck_assert_ptr_nonnull(f);
+	while (fgets(line, sizeof line, f))
+		if (strstr(line, "memfd:ntosim-conn") &&
+		    sscanf(line, "%*s %*s %*s %*s %lu", &i) == 1) {
+			yes |= i == ino;
+			last = i;
+			n++;
+		}
+	fclose(f);
+	if (ino)
+		return (unsigned long)yes;
+	return n == 1 ? last : 0;
+}
+
+/* Five plain channels; echo on the first, exit on its pulse code 1. */
+static int five_server(const struct nto_test_link *l, void *arg)
+{
+	int chid[5], i;
+	struct _msg_info info;
+	union {
+		struct _pulse p;
+		char c[64];
+	} m;
+
+	(void)arg;
+	for (i = 0; i < 5; i++) {
+		chid[i] = ChannelCreate(0);
+		NTO_CHILD_ASSERT(chid[i] >= 1);
+		NTO_CHILD_ASSERT(nto_test_put(l->wr, chid[i]) == 0);
+	}
+	for (;;) {
+		int rcvid = MsgReceive(chid[0], &m, sizeof m, &info);
+
+		NTO_CHILD_ASSERT(rcvid >= 0);
+		if (rcvid == 0 && m.p.code == 1)
+			return 0;
+		if (rcvid > 0)
+			NTO_CHILD_ASSERT(MsgReply(rcvid, 7, m.c, 8) == 0);
+	}
+}
+
+/* Issue 10: ipcd attaches only the region fd when it takes a client to a
+ * connection that client maps already (a spare region it kept), so a
+ * client that let go of that spare (libnto keeps the 4 newest-made,
+ * ipcd the 4 last released) asks for the rest (CONN_FDS) and maps it
+ * again: the attach works, on the very region. */
+START_TEST(test_spare_dropped_refetch)
+{
+	struct nto_test_child srv;
+	int chid[5], co[5], a, i, n0;
+	unsigned long ino_a = 0;
+	char r[8];
+
+	nto_test_fork(&srv, five_server, NULL);
+	for (i = 0; i < 5; i++)
+		chid[i] = (int)nto_test_take(srv.rd, W);
+	n0 = conn_mappings();
+	ck_assert_int_eq(n0, 0);
+	for (i = 0; i < 5; i++) {
+		co[i] = ConnectAttach(0, srv.pid, chid[i], _NTO_SIDE_CHANNEL,
+				      0);
+		ck_assert_int_ge(co[i], 0);
+		if (i == 0) {
+			ino_a = conn_ino(0);
+			ck_assert_uint_ne(ino_a, 0);
+		}
+	}
+	ck_assert_int_eq(conn_mappings(), 5);
+	/* released B, C, D, A, E: ipcd keeps C, D, A, E; libnto drops A's
+	 * (the oldest made) at E's */
+	ck_assert_int_eq(ConnectDetach(co[1]), 0);
+	ck_assert_int_eq(ConnectDetach(co[2]), 0);
+	ck_assert_int_eq(ConnectDetach(co[3]), 0);
+	ck_assert_int_eq(ConnectDetach(co[0]), 0);
+	ck_assert_int_eq(ConnectDetach(co[4]), 0);
+	ck_assert_int_eq(conn_mappings(), 4);
+	ck_assert(!conn_ino(ino_a));
+	/* A's region comes back from ipcd, without its doorbell fds */
+	a = ConnectAttach(0, srv.pid, chid[0], _NTO_SIDE_CHANNEL, 0);
+	ck_assert_int_ge(a, 0);
+	ck_assert(conn_ino(ino_a));
+	ck_assert_int_eq(MsgSend(a, "abcdefg", 8, r, sizeof r), 7);
+	ck_assert_str_eq(r, "abcdefg");
+	ck_assert_int_eq(MsgSendPulse(a, 10, 1, 0), 0); /* server exits */
+	nto_test_wait_ok(&srv, W);
+	ck_assert_int_eq(ConnectDetach(a), 0);
+}
+END_TEST
 
 START_TEST(test_disconnect_reuse)
 {
@@ -304,6 +405,7 @@ int main(void)
 	tcase_add_test(tc, test_disconnect_reuse);
 	tcase_add_test(tc, test_client_info_other_gid);
 	tcase_add_test(tc, test_resolve_attach_unused);
+	tcase_add_test(tc, test_spare_dropped_refetch);
 	suite_add_tcase(s, tc);
 	return nto_test_main(s);
 }
