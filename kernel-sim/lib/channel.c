@@ -24,6 +24,7 @@ static pthread_mutex_t sync_lock = PTHREAD_MUTEX_INITIALIZER;
 static struct nto_chan *chans[NTO_IDS_MAX];
 static struct nto_srv_conn *scoids[NTO_IDS_MAX];
 static _Atomic int have_thread_death;
+static _Atomic uint64_t chan_serial; /* nto_chan.serial */
 /* Destroyed channels: a receiver may still hold the pointer, so they are
  * kept (small: the struct, the channel region and the doorbell mappings). */
 static struct nto_chan *graveyard[NTO_IDS_MAX];
@@ -103,6 +104,7 @@ NTO_EXPORT int ChannelCreate_r(unsigned flags)
 		rc = -ENOMEM;
 		goto out;
 	}
+	ch->serial = atomic_fetch_add(&chan_serial, 1) + 1;
 	ch->region = mmap(NULL, CHAN_REGION_MAP, PROT_READ | PROT_WRITE,
 			  MAP_SHARED, fds[0], 0);
 	ch->db = mmap(NULL, NTO_DOORBELL_SIZE, PROT_READ | PROT_WRITE,

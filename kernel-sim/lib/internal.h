@@ -350,6 +350,7 @@ struct nto_srv_conn {
 
 struct nto_chan {
 	int chid;
+	uint64_t serial; /* unique in the process, never reused (msgrecv.c) */
 	unsigned flags;
 	struct nto_chan_region *region;
 	struct nto_doorbell *db;

@@ -407,7 +407,7 @@ static void lost_wake(struct nto_chan *ch)
  * again (a look reads the slot lines the client is about to write: one
  * cache-line transfer per message fewer). Full scans ignore it. */
 static __thread struct {
-	struct nto_chan *ch;
+	uint64_t chan; /* the channel's serial: a pointer may be reused */
 	uint32_t seq;
 } quiet;
 
@@ -448,7 +448,7 @@ static int receive(int chid, const iov_t *iov, int parts,
 		       (atomic_load(&ch->short_sleep_until) &&
 			nto__now_ns() < atomic_load(&ch->short_sleep_until));
 		unmapped = nto__chan_sync(ch, full);
-		if (!full && !pulses_only && quiet.ch == ch &&
+		if (!full && !pulses_only && quiet.chan == ch->serial &&
 		    quiet.seq == seq && !atomic_load(&ch->need_map))
 			goto wait; /* nothing posted since that scan */
 		nto__srv_rdlock();
@@ -472,10 +472,10 @@ static int receive(int chid, const iov_t *iov, int parts,
 		if (rc > 0)
 			taken = &best.sc->region->slot[best.idx];
 		nto__srv_unlock();
-		quiet.ch = NULL;
+		quiet.chan = 0;
 		if (!pulses_only && !full &&
 		    (best.n == 0 || (best.n == 1 && rc >= 0))) {
-			quiet.ch = ch;
+			quiet.chan = ch->serial;
 			quiet.seq = seq;
 		}
 		if (best.kind != CAND_NONE) {
