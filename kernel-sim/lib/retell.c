@@ -517,6 +517,26 @@ static void note_resolve_attach(const struct nto_ctl_resolve_attach *req,
 	note_coid(&att, &rep->att, fds[0]);
 }
 
+/* A new record of server connection scoid on chid (any older record of
+ * the scoid dropped, the channel's released ones pruned), not yet linked
+ * into sconns; NULL without memory. */
+static struct rt_sconn *sconn_new(int chid, int scoid, uint32_t gen,
+				  pid_t client_pid)
+{
+	struct rt_sconn *s;
+
+	sconn_drop_if(chid, scoid & 0xffff);
+	sconn_prune(chid);
+	s = calloc(1, sizeof(*s));
+	if (!s)
+		return NULL;
+	s->chid = chid;
+	s->scoid = scoid;
+	s->gen = gen;
+	s->client_pid = client_pid;
+	return s;
+}
+
 static void note_sconn(const struct nto_ctl_connfd *rep, int fd)
 {
 	struct rt_chan *c = chan_get(rep->chid);
@@ -525,13 +545,9 @@ static void note_sconn(const struct nto_ctl_connfd *rep, int fd)
 	unsigned i, hi;
 	int gone;
 
-	sconn_drop_if(rep->chid, rep->scoid & 0xffff);
-	sconn_prune(rep->chid);
-	s = calloc(1, sizeof(*s));
+	s = sconn_new(rep->chid, rep->scoid, rep->gen, rep->client_pid);
 	if (!s)
 		return;
-	s->scoid = rep->scoid;
-	s->gen = rep->gen;
 	/* found once here, so re-checking it later costs one entry */
 	hi = c && c->map ? atomic_load(&c->map->hdr.conn_hiwater) : 0;
 	for (i = 0; i < hi && i < NTO_CHAN_CONNS; i++)
@@ -547,10 +563,6 @@ static void note_sconn(const struct nto_ctl_connfd *rep, int fd)
 		free(s);
 		return;
 	}
-	s->chid = rep->chid;
-	s->scoid = rep->scoid;
-	s->gen = rep->gen;
-	s->client_pid = rep->client_pid;
 	if (nto__sys_fstat(s->fd, &st) == 0) {
 		s->dev = st.st_dev;
 		s->ino = st.st_ino;
@@ -574,18 +586,12 @@ int nto__retell_sconn_spare(int chid, int scoid, unsigned tindex, uint32_t gen,
 
 	if (fd < 0)
 		return -ENOENT;
-	sconn_drop_if(chid, scoid & 0xffff);
-	sconn_prune(chid);
-	s = calloc(1, sizeof(*s));
+	s = sconn_new(chid, scoid, gen, client_pid);
 	if (!s) {
 		close_fd(fd);
 		return -ENOMEM;
 	}
-	s->chid = chid;
-	s->scoid = scoid;
 	s->tindex = tindex;
-	s->gen = gen;
-	s->client_pid = client_pid;
 	s->fd = fd;
 	s->dev = dev;
 	s->ino = ino;
